@@ -1,0 +1,194 @@
+//! `citelock.toml`: optional, strict settings. Unknown keys and unknown finding
+//! codes are errors that name their line, so a typo never silently does nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::findings::{Code, Level, position};
+
+/// The commented file `citelock init` writes.
+pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelock works without this file.
+
+[levels]
+# The level of any finding code: "error", "warning", "info" or "off".
+# unknown-field = "error"
+# missing-field = "off"
+
+[duplicates]
+# Pairs of keys that look alike but are distinct works; never flagged as duplicates.
+# distinct = [["smith2020a", "smith2020b"]]
+
+[add]
+# The references file `citelock add` writes to, unless --into says otherwise.
+# into = "references/library.yml"
+"#;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    #[serde(default)]
+    levels: BTreeMap<Spanned<String>, Level>,
+    #[serde(default)]
+    duplicates: Duplicates,
+    #[serde(default)]
+    add: AddSection,
+}
+
+/// `[duplicates]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Duplicates {
+    /// Pairs of keys declared to be distinct works.
+    #[serde(default)]
+    pub distinct: Vec<[String; 2]>,
+}
+
+/// `[add]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AddSection {
+    /// Default target file of `citelock add`, relative to the repository root.
+    pub into: Option<String>,
+}
+
+/// Settings after validation.
+#[derive(Debug, Default, Clone)]
+pub struct Config {
+    /// Level overrides by code.
+    pub levels: BTreeMap<Code, Level>,
+    /// Duplicate-detection settings.
+    pub duplicates: Duplicates,
+    /// `add` settings.
+    pub add: AddSection,
+}
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Not readable.
+    #[error("cannot read {path}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not valid, with a location.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads `citelock.toml` from `root`, or defaults when there is none.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join("citelock.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, "citelock.toml"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(ConfigError::Read {
+                path: "citelock.toml".into(),
+                source,
+            }),
+        }
+    }
+
+    /// Parses the text of a config file named `name` (for messages).
+    pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
+        let invalid = |offset: usize, message: String| {
+            let (line, column) = position(text, offset);
+            ConfigError::Invalid {
+                path: name.to_owned(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            invalid(offset, e.message().trim().to_owned())
+        })?;
+        let mut levels = BTreeMap::new();
+        for (key, level) in raw.levels {
+            let Some(code) = Code::ALL.iter().find(|c| c.name() == key.get_ref()) else {
+                let msg = format!(
+                    "unknown finding code `{}` in [levels] (README lists the codes)",
+                    key.get_ref()
+                );
+                return Err(invalid(key.span().start, msg));
+            };
+            levels.insert(*code, level);
+        }
+        Ok(Config {
+            levels,
+            duplicates: raw.duplicates,
+            add: raw.add,
+        })
+    }
+
+    /// Whether two keys were declared distinct works.
+    pub fn declared_distinct(&self, a: &str, b: &str) -> bool {
+        self.duplicates
+            .distinct
+            .iter()
+            .any(|[x, y]| (x == a && y == b) || (x == b && y == a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parses_to_defaults() {
+        let c = Config::parse(TEMPLATE, "citelock.toml").unwrap();
+        assert!(c.levels.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_names_its_line() {
+        let err = Config::parse(
+            "[levels]\nunknown-field = \"off\"\n\n[dupes]\n",
+            "citelock.toml",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { line, message, .. } = err else {
+            panic!()
+        };
+        assert_eq!(line, 4, "{message}");
+    }
+
+    #[test]
+    fn unknown_code_names_its_line() {
+        let err = Config::parse("[levels]\nunknown-feild = \"off\"\n", "c.toml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.toml:2:1: unknown finding code `unknown-feild` in [levels] (README lists the codes)"
+        );
+    }
+
+    #[test]
+    fn levels_and_distinct_pairs() {
+        let c = Config::parse(
+            "[levels]\nmissing-field = \"error\"\n[duplicates]\ndistinct = [[\"a\", \"b\"]]\n",
+            "c",
+        )
+        .unwrap();
+        assert_eq!(c.levels.get(&Code::MissingField), Some(&Level::Error));
+        assert!(c.declared_distinct("b", "a"));
+        assert!(!c.declared_distinct("a", "c"));
+    }
+}

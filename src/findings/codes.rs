@@ -1,0 +1,64 @@
+//! The stable finding codes: one table, the single source of truth for names,
+//! default levels and the one-line explanations that README's table repeats.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($($variant:ident = $name:literal, $severity:ident, $summary:literal;)*) => {
+        /// A stable, kebab-case identifier for one kind of problem.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(
+                #[doc = $summary]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as users write it (`duplicate-key`).
+            pub fn name(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// The level a finding of this code has unless `citelock.toml` changes it.
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    YamlSyntax = "yaml-syntax", Error,
+        "A references file is not valid YAML; none of its entries are loaded.";
+    InvalidEntry = "invalid-entry", Error,
+        "An entry hayagriva cannot read (wrong type for a field, bad date, no type); it is skipped.";
+    DuplicateKey = "duplicate-key", Error,
+        "The same citation key is defined twice, in one file or across files.";
+    InvalidKey = "invalid-key", Error,
+        "A citation key is empty or contains whitespace or control characters.";
+    KeyCollision = "key-collision", Error,
+        "Two keys differ only by case or Unicode normalisation and collide on some file systems.";
+    UnknownField = "unknown-field", Warning,
+        "A field hayagriva does not know (misspelt?); hayagriva drops it silently.";
+    MissingField = "missing-field", Warning,
+        "An entry lacks what its type needs (title, author, date, URL and access date for web sources).";
+    DuplicateReference = "duplicate-reference", Warning,
+        "Two entries describe the same work (same DOI, ISBN, URL, or title + year + first author).";
+    ImportFailed = "import-failed", Error,
+        "An entry of an imported file could not be read or converted; the other entries still import.";
+    FieldDropped = "field-dropped", Warning,
+        "A field of an imported entry has no place in hayagriva's model, or an unusable value; it was not imported.";
+    KeyRenamed = "key-renamed", Info,
+        "An imported entry's key was missing or taken, so a new key was generated.";
+    EntryUpdated = "entry-updated", Info,
+        "`add --update` changed an existing entry; the finding lists the fields that changed.";
+}

@@ -1,0 +1,16 @@
+//! citelock keeps every claim in a report traceable to a fixed, verifiable copy
+//! of its source. This crate is the library behind the `citelock` binary.
+//!
+//! Data flows one way: parse → model → check → findings → writer.
+//! - [`repo`]: the repository layout and `init`;
+//! - [`config`]: `citelock.toml`;
+//! - [`library`]: `references/` (loading, keys, lint, duplicates, import);
+//! - [`findings`]: the `Finding` type and its output writers;
+//! - [`atomic`]: crash-safe file replacement.
+#![deny(missing_docs)]
+
+pub mod atomic;
+pub mod config;
+pub mod findings;
+pub mod library;
+pub mod repo;

@@ -1,0 +1,1 @@
+//! Editing references files as text.

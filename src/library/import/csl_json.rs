@@ -1,0 +1,452 @@
+//! CSL-JSON import (Zotero's and pandoc's exports): each item is mapped onto
+//! hayagriva's fields. A container (`container-title`) becomes a parent whose
+//! type follows the item's type, as hayagriva models journals and books;
+//! volume, issue and ISSN belong to that parent.
+
+use serde_json::value::RawValue;
+use serde_json::{Map, Value, json};
+
+use super::{Import, Imported, dropped, entry_from_fields, failed};
+use crate::findings::position;
+
+/// CSL type → (hayagriva type, parent type when there is a container).
+fn types(csl: &str) -> (&'static str, &'static str) {
+    match csl {
+        "article-journal" | "article-magazine" | "review" | "review-book" => {
+            ("article", "periodical")
+        }
+        "article-newspaper" => ("article", "newspaper"),
+        "article" => ("article", "repository"),
+        "paper-conference" => ("article", "proceedings"),
+        "chapter" => ("chapter", "book"),
+        "entry" | "entry-dictionary" | "entry-encyclopedia" => ("entry", "reference"),
+        "book" | "classic" | "collection" => ("book", "book"),
+        "report" => ("report", "book"),
+        "thesis" => ("thesis", "book"),
+        "webpage" => ("web", "web"),
+        "post-weblog" => ("post", "blog"),
+        "post" => ("post", "thread"),
+        "software" | "dataset" => ("repository", "repository"),
+        "motion_picture" | "broadcast" => ("video", "video"),
+        "song" => ("audio", "audio"),
+        "patent" => ("patent", "misc"),
+        "legal_case" => ("case", "misc"),
+        "bill" | "legislation" | "regulation" | "treaty" => ("legislation", "misc"),
+        "manuscript" => ("manuscript", "misc"),
+        "graphic" | "figure" => ("artwork", "exhibition"),
+        "speech" | "performance" => ("performance", "misc"),
+        "event" => ("exhibition", "misc"),
+        "standard" => ("report", "misc"),
+        _ => ("misc", "misc"),
+    }
+}
+
+/// CSL fields this importer maps (or that carry no bibliographic data).
+const MAPPED: &[&str] = &[
+    "id",
+    "type",
+    "title",
+    "author",
+    "editor",
+    "translator",
+    "container-author",
+    "issued",
+    "accessed",
+    "container-title",
+    "collection-title",
+    "publisher",
+    "publisher-place",
+    "volume",
+    "issue",
+    "page",
+    "number-of-pages",
+    "edition",
+    "DOI",
+    "ISBN",
+    "ISSN",
+    "PMID",
+    "PMCID",
+    "URL",
+    "abstract",
+    "language",
+    "note",
+    "genre",
+    "archive",
+    "archive_location",
+    "call-number",
+    "number",
+    "title-short",
+    "shortTitle",
+    "citation-key",
+    "source",
+    "version",
+    "number-of-volumes",
+    "chapter-number",
+    "_graph",
+    "system_id",
+    "citation-label",
+];
+
+/// Reads a CSL-JSON array.
+pub fn read(text: &str, name: &str) -> Import {
+    let mut import = Import::default();
+    let items: Vec<&RawValue> = match serde_json::from_str(text) {
+        Ok(items) => items,
+        Err(e) => {
+            let message = if e.is_data() {
+                "CSL-JSON must be an array of items (`[{\"id\": …, \"type\": …}, …]`)".to_owned()
+            } else {
+                format!("not valid JSON: {e}")
+            };
+            import
+                .findings
+                .push(failed(name, e.line().max(1), message).help("no entry was imported"));
+            return import;
+        }
+    };
+    for raw in items {
+        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        let line = position(text, offset).0;
+        let item: Map<String, Value> = match serde_json::from_str(raw.get()) {
+            Ok(Value::Object(m)) => m,
+            _ => {
+                import.findings.push(failed(
+                    name,
+                    line,
+                    "a CSL-JSON item must be an object".into(),
+                ));
+                continue;
+            }
+        };
+        let key = key_of(&item);
+        let shown = if key.is_empty() {
+            format!("item at line {line}")
+        } else {
+            format!("item `{key}`")
+        };
+        let unknown: Vec<String> = item
+            .keys()
+            .filter(|k| !MAPPED.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            import.findings.push(dropped(name, line, &key, &unknown));
+        }
+        match fields(&item).and_then(|f| entry_from_fields(&key, f)) {
+            Ok(entry) => import.entries.push(Imported { entry, line }),
+            Err(e) => import.findings.push(failed(
+                name,
+                line,
+                format!("{shown} cannot be converted: {e}"),
+            )),
+        }
+    }
+    import
+}
+
+/// The item's id when it is a usable citation key (not Zotero's item URI, not a bare number).
+fn key_of(item: &Map<String, Value>) -> String {
+    let id = item.get("citation-key").or_else(|| item.get("id"));
+    match id {
+        Some(Value::String(s)) if !s.contains("://") && !s.chars().all(|c| c.is_ascii_digit()) => {
+            s.clone()
+        }
+        _ => String::new(),
+    }
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// CSL names → hayagriva persons.
+fn persons(v: &Value) -> Result<Value, String> {
+    let list = v.as_array().ok_or("names must be a list")?;
+    let mut out = Vec::new();
+    for n in list {
+        let mut p = Map::new();
+        if let Some(literal) = n.get("literal").and_then(text) {
+            p.insert("name".into(), literal.into());
+        } else {
+            let family = n
+                .get("family")
+                .and_then(text)
+                .ok_or("a name has neither `family` nor `literal`")?;
+            p.insert("name".into(), family.into());
+            if let Some(g) = n.get("given").and_then(text) {
+                p.insert("given-name".into(), g.into());
+            }
+            let particle = n
+                .get("non-dropping-particle")
+                .or_else(|| n.get("dropping-particle"))
+                .and_then(text);
+            if let Some(prefix) = particle {
+                p.insert("prefix".into(), prefix.into());
+            }
+            if let Some(s) = n.get("suffix").and_then(text) {
+                p.insert("suffix".into(), s.into());
+            }
+        }
+        out.push(Value::Object(p));
+    }
+    Ok(out.into())
+}
+
+/// A CSL date (`date-parts`, `raw` or `literal`) as `YYYY[-MM[-DD]]`.
+fn date(v: &Value) -> Result<String, String> {
+    if let Some(parts) = v
+        .get("date-parts")
+        .and_then(|p| p.get(0))
+        .and_then(Value::as_array)
+    {
+        let nums: Vec<i64> = parts
+            .iter()
+            .map(|p| {
+                p.as_i64()
+                    .or_else(|| p.as_str().and_then(|s| s.trim().parse().ok()))
+            })
+            .collect::<Option<_>>()
+            .ok_or("date-parts must hold numbers")?;
+        return match nums.as_slice() {
+            [y] => Ok(format!("{y:04}")),
+            [y, m] => Ok(format!("{y:04}-{m:02}")),
+            [y, m, d, ..] => Ok(format!("{y:04}-{m:02}-{d:02}")),
+            [] => Err("empty date-parts".into()),
+        };
+    }
+    let raw = v
+        .get("raw")
+        .or_else(|| v.get("literal"))
+        .and_then(text)
+        .ok_or("a date needs date-parts or raw")?;
+    // ISO dates pass through; otherwise keep the year.
+    let iso: String = raw
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    if iso.len() >= 4 && raw.len() == iso.len() {
+        return Ok(iso.trim_end_matches('-').to_owned());
+    }
+    let year: String = raw
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 4)
+        .unwrap_or_default()
+        .to_owned();
+    if year.is_empty() {
+        Err(format!("cannot read the date {raw:?}"))
+    } else {
+        Ok(year)
+    }
+}
+
+/// Maps one CSL item onto hayagriva fields.
+fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let get = |k: &str| item.get(k).and_then(text);
+    let csl_type = get("type").unwrap_or_default();
+    let (ty, parent_ty) = types(&csl_type);
+    let mut f = Map::new();
+    let mut parent = Map::new();
+    f.insert("type".into(), ty.into());
+    if let Some(t) = get("title") {
+        f.insert("title".into(), t.into());
+    }
+    for (csl, ours) in [("author", "author"), ("editor", "editor")] {
+        if let Some(v) = item.get(csl) {
+            f.insert(ours.into(), persons(v)?);
+        }
+    }
+    if let Some(v) = item.get("translator") {
+        f.insert(
+            "affiliated".into(),
+            json!([{"role": "translator", "names": persons(v)?}]),
+        );
+    }
+    if let Some(v) = item.get("issued") {
+        f.insert("date".into(), date(v)?.into());
+    }
+    if let Some(url) = get("URL") {
+        let mut u = Map::new();
+        u.insert("value".into(), url.into());
+        if let Some(v) = item.get("accessed") {
+            u.insert("date".into(), date(v)?.into());
+        }
+        f.insert("url".into(), Value::Object(u));
+    }
+    let container = get("container-title").or_else(|| get("collection-title"));
+    let has_parent = container.is_some();
+    if let Some(c) = container {
+        parent.insert("type".into(), parent_ty.into());
+        parent.insert("title".into(), c.into());
+        if let Some(v) = item.get("container-author") {
+            parent.insert("author".into(), persons(v)?);
+        }
+    }
+    // A chapter's editors and publisher are the book's.
+    let on_book = has_parent && matches!(ty, "chapter" | "entry")
+        || ty == "article" && parent_ty == "proceedings";
+    let mut publisher = Map::new();
+    if let Some(p) = get("publisher") {
+        publisher.insert("name".into(), p.into());
+    }
+    if let Some(p) = get("publisher-place") {
+        publisher.insert("location".into(), p.into());
+    }
+    if !publisher.is_empty() {
+        let target = if on_book && has_parent {
+            &mut parent
+        } else {
+            &mut f
+        };
+        target.insert("publisher".into(), Value::Object(publisher));
+    }
+    if on_book && has_parent {
+        if let Some(ed) = f.remove("editor") {
+            parent.insert("editor".into(), ed);
+        }
+    }
+    let serial_target_is_parent = has_parent && ty == "article";
+    for (csl, ours) in [("volume", "volume"), ("issue", "issue")] {
+        if let Some(v) = get(csl) {
+            let target = if serial_target_is_parent {
+                &mut parent
+            } else {
+                &mut f
+            };
+            target.insert(ours.into(), v.into());
+        }
+    }
+    if let Some(n) = get("number") {
+        if ty == "article" && !parent.contains_key("issue") && !f.contains_key("issue") {
+            let target = if serial_target_is_parent {
+                &mut parent
+            } else {
+                &mut f
+            };
+            target.insert("issue".into(), n.into());
+        } else {
+            f.insert("serial-number".into(), json!({"serial": n}));
+        }
+    }
+    for (csl, ours) in [
+        ("page", "page-range"),
+        ("edition", "edition"),
+        ("abstract", "abstract"),
+        ("note", "note"),
+        ("genre", "genre"),
+        ("archive", "archive"),
+        ("archive_location", "archive-location"),
+        ("call-number", "call-number"),
+    ] {
+        if let Some(v) = get(csl) {
+            f.insert(ours.into(), v.into());
+        }
+    }
+    if let Some(n) = get("number-of-pages").and_then(|n| n.parse::<u64>().ok()) {
+        f.insert("page-total".into(), n.into());
+    }
+    if let Some(lang) =
+        get("language").filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        f.insert("language".into(), lang.into());
+    }
+    let mut serials = Map::new();
+    for (csl, ours) in [
+        ("DOI", "doi"),
+        ("ISBN", "isbn"),
+        ("PMID", "pmid"),
+        ("PMCID", "pmcid"),
+    ] {
+        if let Some(v) = get(csl) {
+            serials.insert(ours.into(), v.into());
+        }
+    }
+    if let Some(issn) = get("ISSN") {
+        if has_parent {
+            parent.insert("serial-number".into(), json!({"issn": issn}));
+        } else {
+            serials.insert("issn".into(), issn.into());
+        }
+    }
+    if !serials.is_empty() {
+        let mut existing = f
+            .remove("serial-number")
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
+        existing.extend(serials);
+        f.insert("serial-number".into(), Value::Object(existing));
+    }
+    if has_parent {
+        f.insert("parent".into(), Value::Object(parent));
+    }
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ZOTERO: &str = r#"[
+  {"id": "http://zotero.org/users/local/x/items/ABCD", "type": "article-journal",
+   "title": "A study of things", "container-title": "Journal of Stuff",
+   "author": [{"family": "Doe", "given": "Jane"}, {"literal": "The Consortium"}],
+   "issued": {"date-parts": [[2020, 5, 1]]}, "volume": "12", "issue": "3", "page": "10-20",
+   "DOI": "10.1234/abc", "ISSN": "1234-5678", "URL": "https://example.org/a",
+   "accessed": {"date-parts": [["2021", "2", "3"]]}, "custom-thing": 1},
+  {"id": "pandocKey", "type": "chapter", "title": "Inside", "container-title": "The Book",
+   "editor": [{"family": "Roe", "given": "Richard", "non-dropping-particle": "van"}],
+   "publisher": "Press", "publisher-place": "Paris", "issued": {"raw": "1999"}}
+]"#;
+
+    #[test]
+    fn maps_a_journal_article_and_a_chapter() {
+        let imp = read(ZOTERO, "z.json");
+        assert_eq!(imp.entries.len(), 2, "{:?}", imp.findings);
+        let a = &imp.entries[0].entry;
+        assert_eq!(a.key(), "", "Zotero's item URIs are not kept as keys");
+        assert_eq!(imp.entries[0].line, 2);
+        let d = a.date().unwrap();
+        assert_eq!((d.year, d.month, d.day), (2020, Some(4), Some(0)));
+        assert_eq!(a.authors().unwrap()[1].name, "The Consortium");
+        assert_eq!(a.doi(), Some("10.1234/abc"));
+        let journal = &a.parents()[0];
+        assert_eq!(
+            journal.title().unwrap().value.to_string(),
+            "Journal of Stuff"
+        );
+        assert_eq!(journal.volume().unwrap().to_string(), "12");
+        assert_eq!(a.url().unwrap().visit_date.unwrap().month, Some(1));
+        assert!(
+            imp.findings
+                .iter()
+                .any(|f| f.message.contains("custom-thing"))
+        );
+        let c = &imp.entries[1].entry;
+        assert_eq!(c.key(), "pandocKey");
+        let book = &c.parents()[0];
+        assert_eq!(book.editors().unwrap()[0].prefix.as_deref(), Some("van"));
+        assert_eq!(c.date().unwrap().year, 1999);
+    }
+
+    #[test]
+    fn not_an_array_is_one_clear_finding() {
+        let imp = read("{\"id\": \"a\"}", "z.json");
+        assert!(imp.entries.is_empty());
+        assert!(imp.findings[0].message.contains("array"));
+        let imp = read("[{\"id\": ", "z.json");
+        assert!(imp.findings[0].message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn one_bad_item_does_not_sink_the_rest() {
+        let imp = read(
+            r#"[{"id":"a","type":"book","issued":{"raw":"someday"}}, {"id":"b","type":"book","title":"B"}, 7]"#,
+            "z.json",
+        );
+        assert_eq!(imp.entries.len(), 1);
+        assert_eq!(imp.findings.len(), 2);
+    }
+}

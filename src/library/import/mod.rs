@@ -1,0 +1,133 @@
+//! Importing entries from other formats: BibTeX/BibLaTeX (through hayagriva's
+//! converter, entry by entry), CSL-JSON and RIS (mapped onto hayagriva's entry
+//! model here, field by field). An importer never fails a whole file for one
+//! bad entry: it returns what it could read and a finding for each problem.
+
+pub mod bibtex;
+pub mod csl_json;
+pub mod ris;
+
+use hayagriva::Entry;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::findings::{Code, Finding, Location};
+
+/// One entry read from an import file.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The entry; its key is the one the file gave, or empty when it gave none
+    /// usable (`add` then generates one).
+    pub entry: Entry,
+    /// Where it starts in the import file (1-based line).
+    pub line: usize,
+}
+
+/// What an import file yielded.
+#[derive(Debug, Default)]
+pub struct Import {
+    /// Entries read, in file order.
+    pub entries: Vec<Imported>,
+    /// Problems met.
+    pub findings: Vec<Finding>,
+}
+
+/// The import formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// BibTeX or BibLaTeX.
+    Bibtex,
+    /// CSL-JSON (Zotero, pandoc).
+    CslJson,
+    /// RIS.
+    Ris,
+}
+
+/// Reads `text` (named `name` in findings) as `source`.
+pub fn read(source: Source, text: &str, name: &str) -> Import {
+    match source {
+        Source::Bibtex => bibtex::read(text, name),
+        Source::CslJson => csl_json::read(text, name),
+        Source::Ris => ris::read(text, name),
+    }
+}
+
+/// Builds an entry from fields named as in hayagriva's YAML format, through
+/// hayagriva's own deserializer, so imported values obey the same rules as
+/// values a person writes.
+pub fn entry_from_fields(key: &str, fields: Map<String, Value>) -> Result<Entry, String> {
+    let mut doc = Map::new();
+    doc.insert(key.to_owned(), Value::Object(fields));
+    let lib = hayagriva::Library::deserialize(Value::Object(doc)).map_err(|e| e.to_string())?;
+    lib.into_iter().next().ok_or_else(|| "no entry".to_owned())
+}
+
+/// The same entry under another key.
+pub fn rekey(entry: &Entry, key: &str) -> Entry {
+    let Ok(Value::Object(fields)) = serde_json::to_value(entry) else {
+        unreachable!("an entry serializes to a map");
+    };
+    entry_from_fields(key, fields).expect("an entry's own fields deserialize again")
+}
+
+/// An `import-failed` finding at a line of the import file.
+fn failed(name: &str, line: usize, message: String) -> Finding {
+    Finding::new(Code::ImportFailed, message)
+        .at(Location::at(name, line, 1))
+        .help("the other entries of the file are still imported")
+}
+
+/// A `field-dropped` finding listing fields hayagriva has no place for.
+fn dropped(name: &str, line: usize, key: &str, fields: &[String]) -> Finding {
+    Finding::new(
+        Code::FieldDropped,
+        format!(
+            "entry `{key}`: {} not imported ({})",
+            if fields.len() == 1 {
+                "a field was"
+            } else {
+                "fields were"
+            },
+            fields.join(", ")
+        ),
+    )
+    .at(Location::at(name, line, 1))
+    .help("hayagriva's model has no place for these; keep the source file if you need them")
+    .data("key", key)
+    .data("fields", fields.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rekey_keeps_every_field() {
+        let lib = hayagriva::io::from_yaml_str(
+            "a:\n  type: article\n  title: '{DNA} and me'\n  author: [Doe, Jane]\n  date: 2020-05-01\n  url: {value: 'https://example.org/x', date: 2021-01-02}\n  parent: {type: periodical, title: J, volume: 3}\n",
+        )
+        .unwrap();
+        let a = lib.get("a").unwrap();
+        let b = rekey(a, "b");
+        assert_eq!(b.key(), "b");
+        assert_eq!(rekey(&b, "a"), *a);
+    }
+
+    #[test]
+    fn fields_go_through_hayagrivas_rules() {
+        let mut m = Map::new();
+        m.insert("type".into(), "book".into());
+        m.insert("date".into(), "2020-05-01".into());
+        let e = entry_from_fields("k", m).unwrap();
+        let d = e.date().unwrap();
+        assert_eq!(
+            (d.year, d.month, d.day),
+            (2020, Some(4), Some(0)),
+            "hayagriva months and days are zero-based"
+        );
+        let mut bad = Map::new();
+        bad.insert("type".into(), "book".into());
+        bad.insert("date".into(), "May the fourth".into());
+        assert!(entry_from_fields("k", bad).is_err());
+    }
+}

@@ -1,0 +1,413 @@
+//! The references library: every `references/**/*.yml|yaml` file read with
+//! hayagriva, file and entry order kept, with positions from our own outline
+//! (hayagriva gives none). Loading never stops at the first bad entry: each
+//! problem becomes a finding and the rest of the library still loads.
+
+pub mod duplicates;
+pub mod edit;
+pub mod fields;
+pub mod import;
+pub mod keys;
+pub mod lint;
+pub mod outline;
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use hayagriva::Entry;
+
+use crate::findings::{Code, Finding, Location};
+use crate::repo::Repo;
+use outline::{Item, Outline};
+
+/// One loaded entry and where it is written.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The entry as hayagriva reads it (its key is the citation key).
+    pub entry: Entry,
+    /// Index of its file in [`Library::files`].
+    pub file: usize,
+    /// Its place in the outline of that file.
+    pub item: usize,
+}
+
+/// One references file, its text and its outline.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path relative to the repository root.
+    pub name: String,
+    /// The file's text as read.
+    pub text: String,
+    /// The outline; empty when the file does not parse.
+    pub outline: Outline,
+    /// Whether the file parsed as YAML at all.
+    pub parsed: bool,
+}
+
+/// All references, in file order and entry order.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    /// The files read.
+    pub files: Vec<SourceFile>,
+    /// Loaded entries, first definition of each key only.
+    pub records: Vec<Record>,
+    by_key: HashMap<String, usize>,
+}
+
+impl Library {
+    /// The record of a key.
+    pub fn get(&self, key: &str) -> Option<&Record> {
+        self.by_key.get(key).map(|&i| &self.records[i])
+    }
+
+    /// Whether a key is defined (or was defined twice, or failed to load: any use of it).
+    pub fn has_key(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
+            || self
+                .files
+                .iter()
+                .any(|f| f.outline.items.iter().any(|i| i.key == key))
+    }
+
+    /// The outline item of a record.
+    pub fn item(&self, record: &Record) -> &Item {
+        &self.files[record.file].outline.items[record.item]
+    }
+
+    /// Where a record's key is written.
+    pub fn location(&self, record: &Record) -> Location {
+        let item = self.item(record);
+        Location::at(&self.files[record.file].name, item.line, item.column).width(item.width)
+    }
+
+    /// Index of a file by its relative name.
+    pub fn file_index(&self, name: &str) -> Option<usize> {
+        self.files.iter().position(|f| f.name == name)
+    }
+
+    /// Loads every references file under `repo`, with the findings met on the way.
+    pub fn load(repo: &Repo) -> io::Result<(Library, Vec<Finding>)> {
+        let mut paths = Vec::new();
+        collect_yaml(&repo.references_dir(), &mut paths)?;
+        paths.sort();
+        let mut library = Library::default();
+        let mut findings = Vec::new();
+        for path in paths {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
+            })?;
+            let name = repo.relative(&path);
+            library.add_file(path, name, bytes, &mut findings);
+        }
+        library.check_keys(&mut findings);
+        Ok((library, findings))
+    }
+
+    /// Parses one file's bytes and adds its entries; findings for what fails.
+    fn add_file(
+        &mut self,
+        path: PathBuf,
+        name: String,
+        bytes: Vec<u8>,
+        findings: &mut Vec<Finding>,
+    ) {
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let (line, column) = crate::findings::position(&lossy, valid);
+                findings.push(
+                    Finding::new(Code::YamlSyntax, "the file is not valid UTF-8")
+                        .at(Location::at(&name, line, column)),
+                );
+                self.files.push(SourceFile {
+                    path,
+                    name,
+                    text: lossy,
+                    outline: Outline::default(),
+                    parsed: false,
+                });
+                return;
+            }
+        };
+        let (outline, parsed) = parse(&text);
+        let file = self.files.len();
+        let outline = match outline {
+            Ok(o) => o,
+            Err(e) => {
+                findings.push(
+                    Finding::new(Code::YamlSyntax, format!("invalid YAML: {}", e.message))
+                        .at(Location::at(&name, e.line, e.column))
+                        .help("none of this file's entries are loaded until it parses"),
+                );
+                self.files.push(SourceFile {
+                    path,
+                    name,
+                    text,
+                    outline: Outline::default(),
+                    parsed: false,
+                });
+                return;
+            }
+        };
+        let entries: Vec<(usize, Entry)> = match parsed {
+            Ok(lib) => {
+                let pos: HashMap<&str, usize> = outline
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, it)| (it.key.as_str(), i))
+                    .collect();
+                lib.into_iter()
+                    .filter_map(|e| pos.get(e.key()).map(|&i| (i, e)))
+                    .collect()
+            }
+            Err(whole) => entries_one_by_one(&text, &name, &outline, &whole, findings),
+        };
+        self.files.push(SourceFile {
+            path,
+            name,
+            text,
+            outline,
+            parsed: true,
+        });
+        for (item, entry) in entries {
+            self.push_record(Record { entry, file, item }, findings);
+        }
+    }
+
+    /// Adds a record unless its key is already defined (then `duplicate-key`).
+    fn push_record(&mut self, record: Record, findings: &mut Vec<Finding>) {
+        let key = record.entry.key().to_owned();
+        if let Some(&first) = self.by_key.get(&key) {
+            let first = &self.records[first];
+            findings.push(
+                Finding::new(
+                    Code::DuplicateKey,
+                    format!("key `{key}` is defined twice; the first definition is used"),
+                )
+                .at(self.location(&record))
+                .related(self.location(first), "first defined here")
+                .help("rename one of the two entries, or delete the copy")
+                .data("key", key),
+            );
+            return;
+        }
+        self.by_key.insert(key, self.records.len());
+        self.records.push(record);
+    }
+
+    /// `invalid-key`, `key-collision`, `unknown-field` over the loaded records.
+    fn check_keys(&self, findings: &mut Vec<Finding>) {
+        let mut folded: HashMap<String, &Record> = HashMap::new();
+        for r in &self.records {
+            let key = r.entry.key();
+            let here = self.location(r);
+            if let Some(reason) = keys::invalid_reason(key) {
+                findings.push(
+                    Finding::new(Code::InvalidKey, format!("invalid citation key {key:?}: {reason}"))
+                        .at(here.clone())
+                        .help("keys may hold letters, digits and punctuation such as `:` `/` `-` `.`, but no spaces")
+                        .data("key", key),
+                );
+            }
+            match folded.get(&keys::fold(key)) {
+                Some(other) => findings.push(
+                    Finding::new(
+                        Code::KeyCollision,
+                        format!("keys `{key}` and `{}` differ only by case or Unicode normalisation", other.entry.key()),
+                    )
+                    .at(here.clone())
+                    .related(self.location(other), "the other key")
+                    .help("their capture logs would share one file name on macOS and Windows: rename one")
+                    .data("key", key)
+                    .data("other", other.entry.key()),
+                ),
+                None => {
+                    folded.insert(keys::fold(key), r);
+                }
+            }
+            let file = &self.files[r.file].name;
+            for field in &self.item(r).fields {
+                if fields::is_known(&field.name) {
+                    continue;
+                }
+                let owner = if field.depth == 0 {
+                    String::new()
+                } else {
+                    " (in a parent)".to_owned()
+                };
+                let mut f = Finding::new(
+                    Code::UnknownField,
+                    format!(
+                        "unknown field `{}` in entry `{key}`{owner}: hayagriva ignores it",
+                        field.name
+                    ),
+                )
+                .at(Location::at(file, field.line, field.column).width(field.name.chars().count()))
+                .data("key", key)
+                .data("field", field.name.clone());
+                if let Some(help) = fields::suggest(&field.name) {
+                    f = f.help(help);
+                }
+                findings.push(f);
+            }
+        }
+    }
+}
+
+/// Outline and hayagriva parse of one file, side by side on two threads.
+fn parse(
+    text: &str,
+) -> (
+    Result<Outline, outline::SyntaxError>,
+    Result<hayagriva::Library, YamlError>,
+) {
+    std::thread::scope(|s| {
+        let outline = s.spawn(|| outline::outline(text));
+        let parsed = hayagriva::io::from_yaml_str(text).map_err(YamlError::from);
+        (
+            outline.join().expect("the outline parser does not panic"),
+            parsed,
+        )
+    })
+}
+
+/// When the whole file does not convert, each entry's lines are read alone, so
+/// one bad entry does not hide the others.
+fn entries_one_by_one(
+    text: &str,
+    name: &str,
+    outline: &Outline,
+    whole: &YamlError,
+    findings: &mut Vec<Finding>,
+) -> Vec<(usize, Entry)> {
+    if outline.items.is_empty() {
+        return Vec::new();
+    }
+    if !outline.is_block() {
+        let (line, column) = whole.position.unwrap_or((1, 1));
+        findings.push(
+            Finding::new(Code::InvalidEntry, whole.message.clone())
+                .at(Location::at(name, line, column)),
+        );
+        return Vec::new();
+    }
+    let starts = line_starts(text);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, item) in outline.items.iter().enumerate() {
+        if let Some(&first) = seen.get(item.key.as_str()) {
+            let first = &outline.items[first];
+            findings.push(
+                Finding::new(
+                    Code::DuplicateKey,
+                    format!(
+                        "key `{}` is defined twice; the first definition is used",
+                        item.key
+                    ),
+                )
+                .at(Location::at(name, item.line, item.column).width(item.width))
+                .related(
+                    Location::at(name, first.line, first.column),
+                    "first defined here",
+                )
+                .help("rename one of the two entries, or delete the copy")
+                .data("key", item.key.clone()),
+            );
+            continue;
+        }
+        seen.insert(&item.key, i);
+        let end = outline
+            .items
+            .get(i + 1)
+            .map_or(text.len(), |next| starts[next.line - 1]);
+        let slice = &text[starts[item.line - 1]..end];
+        match hayagriva::io::from_yaml_str(slice) {
+            Ok(lib) => out.extend(lib.into_iter().map(|e| (i, e))),
+            Err(e) => {
+                let e = YamlError::from(e);
+                let (line, column) = e
+                    .position
+                    .map_or((item.line, item.column), |(l, c)| (item.line + l - 1, c));
+                findings.push(
+                    Finding::new(Code::InvalidEntry, format!("entry `{}` cannot be read: {}", item.key, e.message))
+                        .at(Location::at(name, line, column))
+                        .help("fix the value (see hayagriva's file format); the entry is skipped until then")
+                        .data("key", item.key.clone()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// An entry type's name as written in YAML (`article`).
+pub fn type_name(t: &hayagriva::types::EntryType) -> String {
+    match serde_json::to_value(t) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{t:?}").to_lowercase(),
+    }
+}
+
+/// Byte offset of the start of each line; index 0 is line 1.
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// hayagriva's YAML error (serde_yaml's), split into message and position.
+struct YamlError {
+    /// The message without its " at line N column M" tail.
+    message: String,
+    /// 1-based line and column.
+    position: Option<(usize, usize)>,
+}
+
+impl From<serde_yaml::Error> for YamlError {
+    fn from(e: serde_yaml::Error) -> Self {
+        let text = e.to_string();
+        let message = text
+            .rfind(" at line ")
+            .map_or(text.as_str(), |i| &text[..i])
+            .to_owned();
+        YamlError {
+            message,
+            position: e.location().map(|l| (l.line(), l.column())),
+        }
+    }
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(io::Error::new(
+                e.kind(),
+                format!("cannot list {}: {e}", dir.display()),
+            ));
+        }
+    };
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if ty.is_file()
+            && matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yml" | "yaml")
+            )
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

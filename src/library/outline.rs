@@ -1,0 +1,337 @@
+//! A position-aware outline of a hayagriva YAML file: each top-level key with
+//! its line, the lines its entry spans, and the field names it uses (its
+//! parents' too). hayagriva's own parser gives no positions and drops unknown
+//! fields; the outline supplies both, from one pass of an event parser that
+//! never expands aliases (so alias bombs cost nothing here).
+
+use saphyr_parser::{Event, Parser, Span};
+
+/// A field name as written, with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The name (`title`, `titel`).
+    pub name: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in characters.
+    pub column: usize,
+    /// 0 for the entry's own fields, 1 for its parent's, and so on.
+    pub depth: usize,
+}
+
+/// One top-level key and what its entry spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The citation key, as written.
+    pub key: String,
+    /// 1-based line of the key.
+    pub line: usize,
+    /// 1-based column of the key, in characters.
+    pub column: usize,
+    /// The key's width in characters, as it appears (quotes included).
+    pub width: usize,
+    /// The last line that holds any of the entry's content.
+    pub last_line: usize,
+    /// Field names used by the entry and its parents.
+    pub fields: Vec<Field>,
+}
+
+/// The outline of one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    /// Top-level keys in file order.
+    pub items: Vec<Item>,
+}
+
+impl Outline {
+    /// Whether every key starts its own line at column 1, so that an entry's
+    /// text is exactly the lines from its key to the next key.
+    pub fn is_block(&self) -> bool {
+        self.items.iter().all(|i| i.column == 1)
+            && self.items.windows(2).all(|w| w[0].line < w[1].line)
+    }
+}
+
+/// Why a file could not be outlined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in characters.
+    pub column: usize,
+    /// The parser's message.
+    pub message: String,
+}
+
+type Events<'a> = Parser<'a, saphyr_parser::StrInput<'a>>;
+
+struct Walker<'a> {
+    parser: Events<'a>,
+}
+
+impl<'a> Walker<'a> {
+    fn next(&mut self) -> Result<(Event<'a>, Span), SyntaxError> {
+        match self.parser.next_event() {
+            Some(Ok(ev)) => Ok(ev),
+            Some(Err(e)) => Err(SyntaxError {
+                line: e.marker().line(),
+                column: e.marker().col() + 1,
+                message: e.info().to_owned(),
+            }),
+            None => Err(SyntaxError {
+                line: 1,
+                column: 1,
+                message: "unexpected end of input".into(),
+            }),
+        }
+    }
+
+    /// Skips the rest of a node whose first event was `first`; returns the last line it touches.
+    fn skip(&mut self, first: &Event, span: Span) -> Result<usize, SyntaxError> {
+        let mut last = last_line(span);
+        let mut depth = match first {
+            Event::MappingStart(..) | Event::SequenceStart(..) => 1,
+            _ => 0,
+        };
+        while depth > 0 {
+            let (ev, span) = self.next()?;
+            last = last.max(last_line(span));
+            match ev {
+                Event::MappingStart(..) | Event::SequenceStart(..) => depth += 1,
+                Event::MappingEnd | Event::SequenceEnd => depth -= 1,
+                _ => {}
+            }
+        }
+        Ok(last)
+    }
+
+    /// Reads a mapping whose `MappingStart` was consumed, recording field names.
+    fn entry(&mut self, depth: usize, fields: &mut Vec<Field>) -> Result<usize, SyntaxError> {
+        let mut last = 0;
+        loop {
+            let (ev, span) = self.next()?;
+            match ev {
+                Event::MappingEnd => return Ok(last),
+                Event::Scalar(name, ..) => {
+                    last = last.max(last_line(span));
+                    fields.push(Field {
+                        name: name.into_owned(),
+                        line: span.start.line(),
+                        column: span.start.col() + 1,
+                        depth,
+                    });
+                    let is_parent = fields.last().is_some_and(|f| f.name == "parent");
+                    let (value, vspan) = self.next()?;
+                    last = last.max(if is_parent {
+                        self.parent(&value, vspan, depth + 1, fields)?
+                    } else {
+                        self.skip(&value, vspan)?
+                    });
+                }
+                other => last = last.max(self.skip(&other, span)?),
+            }
+        }
+    }
+
+    /// A `parent:` value: one mapping or a sequence of them.
+    fn parent(
+        &mut self,
+        first: &Event,
+        span: Span,
+        depth: usize,
+        fields: &mut Vec<Field>,
+    ) -> Result<usize, SyntaxError> {
+        match first {
+            Event::MappingStart(..) => Ok(self.entry(depth, fields)?.max(last_line(span))),
+            Event::SequenceStart(..) => {
+                let mut last = last_line(span);
+                loop {
+                    let (ev, span) = self.next()?;
+                    match ev {
+                        Event::SequenceEnd => return Ok(last.max(last_line(span))),
+                        Event::MappingStart(..) => last = last.max(self.entry(depth, fields)?),
+                        other => last = last.max(self.skip(&other, span)?),
+                    }
+                }
+            }
+            other => self.skip(other, span),
+        }
+    }
+}
+
+/// The last line a span covers: an end at column 0 belongs to the line before.
+fn last_line(span: Span) -> usize {
+    let end = span.end;
+    if end.col() == 0 && end.line() > span.start.line() {
+        end.line() - 1
+    } else {
+        end.line()
+    }
+}
+
+/// Outlines `text`.
+pub fn outline(text: &str) -> Result<Outline, SyntaxError> {
+    let mut w = Walker {
+        parser: Parser::new_from_str(text),
+    };
+    let mut out = Outline::default();
+    let structure = |span: Span, message: &str| SyntaxError {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+        message: message.to_owned(),
+    };
+    let mut documents = 0;
+    loop {
+        let (ev, span) = w.next()?;
+        match ev {
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+            Event::StreamEnd => {
+                trim_blank_tails(text, &mut out);
+                return Ok(out);
+            }
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(structure(
+                        span,
+                        "a references file holds one YAML document; found a second `---`",
+                    ));
+                }
+            }
+            Event::Scalar(value, ..) if value.is_empty() || value == "~" || value == "null" => {}
+            Event::MappingStart(..) => top_level(&mut w, &mut out)?,
+            _ => {
+                return Err(structure(
+                    span,
+                    "the top level must map citation keys to entries (`key:` then its fields)",
+                ));
+            }
+        }
+    }
+}
+
+/// Block scalars end after their trailing blank lines; an entry ends at its last non-blank line.
+fn trim_blank_tails(text: &str, out: &mut Outline) {
+    let lines: Vec<&str> = text.lines().collect();
+    for item in &mut out.items {
+        while item.last_line > item.line
+            && lines
+                .get(item.last_line - 1)
+                .is_none_or(|l| l.trim().is_empty())
+        {
+            item.last_line -= 1;
+        }
+    }
+}
+
+fn top_level(w: &mut Walker, out: &mut Outline) -> Result<(), SyntaxError> {
+    loop {
+        let (ev, span) = w.next()?;
+        let key = match ev {
+            Event::MappingEnd => return Ok(()),
+            Event::Scalar(key, ..) => key.into_owned(),
+            _ => {
+                return Err(SyntaxError {
+                    line: span.start.line(),
+                    column: span.start.col() + 1,
+                    message: "a citation key must be a plain string".into(),
+                });
+            }
+        };
+        let width = if span.end.line() == span.start.line() {
+            span.end.col() - span.start.col()
+        } else {
+            key.chars().count()
+        };
+        let mut item = Item {
+            key,
+            line: span.start.line(),
+            column: span.start.col() + 1,
+            width,
+            last_line: span.start.line(),
+            fields: Vec::new(),
+        };
+        let (value, vspan) = w.next()?;
+        let last = match value {
+            Event::MappingStart(..) => w.entry(0, &mut item.fields)?.max(last_line(vspan)),
+            other => w.skip(&other, vspan)?,
+        };
+        item.last_line = item.last_line.max(last);
+        out.items.push(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "\
+# comment
+smith2020:
+  type: article
+  titel: A study
+  parent:
+    type: periodical
+    title: Nature
+    volumne: 3
+
+\"gaonkar:in\":
+  type: book
+  note: |
+    two
+    lines
+
+";
+
+    #[test]
+    fn keys_fields_and_spans() {
+        let o = outline(TEXT).unwrap();
+        assert_eq!(o.items.len(), 2);
+        let a = &o.items[0];
+        assert_eq!(
+            (a.key.as_str(), a.line, a.column, a.last_line),
+            ("smith2020", 2, 1, 8)
+        );
+        let names: Vec<_> = a
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.line, f.depth))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("type", 3, 0),
+                ("titel", 4, 0),
+                ("parent", 5, 0),
+                ("type", 6, 1),
+                ("title", 7, 1),
+                ("volumne", 8, 1)
+            ]
+        );
+        let b = &o.items[1];
+        assert_eq!(
+            (b.key.as_str(), b.line, b.width, b.last_line),
+            ("gaonkar:in", 10, 12, 14)
+        );
+        assert!(o.is_block());
+    }
+
+    #[test]
+    fn syntax_error_has_a_position() {
+        let e = outline("a:\n  type: book\n  title: [unclosed\n").unwrap_err();
+        assert!(e.line >= 3, "{e:?}");
+    }
+
+    #[test]
+    fn top_level_list_is_rejected_and_empty_file_is_fine() {
+        assert!(outline("- a\n- b\n").is_err());
+        assert_eq!(outline("# nothing\n").unwrap().items.len(), 0);
+        assert_eq!(outline("").unwrap().items.len(), 0);
+    }
+
+    #[test]
+    fn aliases_are_not_expanded() {
+        let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n";
+        assert_eq!(outline(bomb).unwrap().items.len(), 3);
+    }
+}

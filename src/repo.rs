@@ -1,0 +1,126 @@
+//! A report repository as citelock sees it (DESIGN §1): where its root is,
+//! where `references/` and `archive/` live, and `init`, which lays them out.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::config;
+
+/// The `.gitattributes` written into `archive/`.
+pub const ARCHIVE_GITATTRIBUTES: &str = "\
+# Captured bytes are stored exactly as received: no line-ending conversion.
+objects/** -text
+# Concurrent branches add lines to the manifest; a union merge keeps both.
+manifest-sha256.txt merge=union
+";
+
+/// The repository a command works on.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    root: PathBuf,
+}
+
+impl Repo {
+    /// The repository at exactly `root`.
+    pub fn at(root: impl Into<PathBuf>) -> Repo {
+        Repo { root: root.into() }
+    }
+
+    /// The nearest directory at or above `start` that has `citelock.toml`,
+    /// `references/` or `archive/`; `start` itself when none has.
+    pub fn discover(start: &Path) -> Repo {
+        let found = start.ancestors().find(|d| {
+            d.join("citelock.toml").is_file()
+                || d.join("references").is_dir()
+                || d.join("archive").is_dir()
+        });
+        Repo::at(found.unwrap_or(start))
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `references/`.
+    pub fn references_dir(&self) -> PathBuf {
+        self.root.join("references")
+    }
+
+    /// `archive/`.
+    pub fn archive_dir(&self) -> PathBuf {
+        self.root.join("archive")
+    }
+
+    /// A path relative to the root, `/`-separated, as findings print it.
+    pub fn relative(&self, path: &Path) -> String {
+        crate::findings::relative_path(&self.root, path)
+    }
+
+    /// Creates the layout; never overwrites. Returns the paths it created, relative to the root.
+    pub fn init(&self) -> io::Result<Vec<String>> {
+        let mut created = Vec::new();
+        let dirs = [
+            "references",
+            "archive",
+            "archive/objects",
+            "archive/objects/sha256",
+            "archive/captures",
+        ];
+        for d in dirs {
+            let p = self.root.join(d);
+            if !p.is_dir() {
+                std::fs::create_dir_all(&p)?;
+                created.push(format!("{d}/"));
+            }
+        }
+        let files: [(&str, &str); 3] = [
+            ("archive/manifest-sha256.txt", ""),
+            ("archive/.gitattributes", ARCHIVE_GITATTRIBUTES),
+            ("citelock.toml", config::TEMPLATE),
+        ];
+        for (name, content) in files {
+            if create_new(&self.root.join(name), content.as_bytes())? {
+                created.push(name.to_owned());
+            }
+        }
+        Ok(created)
+    }
+}
+
+/// Writes a file only if it does not exist yet (atomically: it appears whole or not at all).
+fn create_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    if path.symlink_metadata().is_ok() {
+        return Ok(false);
+    }
+    crate::atomic::write(path, bytes)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_is_idempotent_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::at(dir.path());
+        let first = repo.init().unwrap();
+        assert!(first.contains(&"archive/.gitattributes".to_owned()));
+        std::fs::write(dir.path().join("citelock.toml"), "# mine\n").unwrap();
+        assert!(repo.init().unwrap().is_empty());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("citelock.toml")).unwrap(),
+            "# mine\n"
+        );
+    }
+
+    #[test]
+    fn discover_walks_up_to_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("references")).unwrap();
+        std::fs::create_dir_all(dir.path().join("chapters/one")).unwrap();
+        let repo = Repo::discover(&dir.path().join("chapters/one"));
+        assert_eq!(repo.root(), dir.path());
+    }
+}
