@@ -87,6 +87,15 @@ impl Index {
     }
 }
 
+/// What two entries share that makes them the same work, if anything.
+pub fn same_work(a: &Entry, b: &Entry) -> Option<Reason> {
+    let theirs: Vec<(u8, String)> = identities(b).into_iter().map(|(id, _)| id).collect();
+    identities(a)
+        .into_iter()
+        .find(|(id, _)| theirs.contains(id))
+        .map(|(_, reason)| reason)
+}
+
 /// `https://doi.org/10.1000/ABC` and `doi:10.1000/abc` → `10.1000/abc`.
 pub fn normalise_doi(doi: &str) -> Option<String> {
     let d = doi.trim();

@@ -3,6 +3,7 @@
 //! (hayagriva gives none). Loading never stops at the first bad entry: each
 //! problem becomes a finding and the rest of the library still loads.
 
+pub mod add;
 pub mod duplicates;
 pub mod edit;
 pub mod fields;
@@ -104,6 +105,19 @@ impl Library {
         }
         library.check_keys(&mut findings);
         Ok((library, findings))
+    }
+
+    /// A library of one file's text, as `load` would read it (used to prove an edit reads back).
+    pub(crate) fn from_text(name: &str, text: String) -> (Library, Vec<Finding>) {
+        let mut library = Library::default();
+        let mut findings = Vec::new();
+        library.add_file(
+            PathBuf::from(name),
+            name.to_owned(),
+            text.into_bytes(),
+            &mut findings,
+        );
+        (library, findings)
     }
 
     /// Parses one file's bytes and adds its entries; findings for what fails.

@@ -243,7 +243,23 @@ pub fn read(text: &str, name: &str) -> Import {
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
         }
+        if let Some(range) = bib_entry
+            .fields
+            .get("date")
+            .map(|c| chunks_text(c))
+            .filter(|d| d.contains('/'))
+        {
+            import.findings.push(dropped(
+                name,
+                line,
+                &key,
+                &[format!(
+                    "date range {range} (hayagriva keeps one date: the end)"
+                )],
+            ));
+        }
         join_title_parts(&mut bib_entry);
+        untex_fields(&mut bib_entry);
         match Entry::try_from(&bib_entry) {
             Ok(entry) => import.entries.push(Imported { entry, line }),
             Err(e) => import.findings.push(failed(
@@ -254,6 +270,109 @@ pub fn read(text: &str, name: &str) -> Import {
         }
     }
     import
+}
+
+fn chunks_text(chunks: &[Spanned<Chunk>]) -> String {
+    chunks.iter().map(|c| c.v.get()).collect()
+}
+
+/// Fields whose text is taken literally (no TeX in them).
+const VERBATIM: &[&str] = &[
+    "url", "doi", "eprint", "file", "verba", "verbb", "verbc", "pdf",
+];
+
+/// Rewrites common TeX/BibLaTeX markup in text fields to the characters it
+/// stands for, as pandoc does; hayagriva would keep `\mkbibquote{…}` literally.
+fn untex_fields(entry: &mut biblatex::Entry) {
+    for (field, chunks) in entry.fields.iter_mut() {
+        if VERBATIM.contains(&field.as_str()) {
+            continue;
+        }
+        for chunk in chunks.iter_mut() {
+            if let Chunk::Normal(s) | Chunk::Verbatim(s) = &mut chunk.v {
+                if s.contains('\\') {
+                    *s = untex(s);
+                }
+            }
+        }
+    }
+}
+
+/// Replaces known TeX commands in `s`; unknown ones are left as they are.
+pub fn untex(s: &str) -> String {
+    const WRAPPERS: &[(&str, &str, &str)] = &[
+        ("mkbibquote", "\u{201c}", "\u{201d}"),
+        ("enquote", "\u{201c}", "\u{201d}"),
+        ("emph", "", ""),
+        ("mkbibemph", "", ""),
+        ("textit", "", ""),
+        ("mkbibitalic", "", ""),
+        ("textbf", "", ""),
+        ("mkbibbold", "", ""),
+        ("textsc", "", ""),
+        ("texttt", "", ""),
+        ("textup", "", ""),
+        ("textnormal", "", ""),
+        ("mbox", "", ""),
+    ];
+    const SYMBOLS: &[(&str, &str)] = &[
+        ("hyphen", "-"),
+        ("textendash", "\u{2013}"),
+        ("textemdash", "\u{2014}"),
+        ("textquoteright", "\u{2019}"),
+        ("textquoteleft", "\u{2018}"),
+        ("textless", "<"),
+        ("textgreater", ">"),
+        ("textasciitilde", "~"),
+        ("dots", "\u{2026}"),
+        ("ldots", "\u{2026}"),
+        ("textellipsis", "\u{2026}"),
+        ("slash", "/"),
+        ("textpercent", "%"),
+    ];
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let name_len = after.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let name = &after[..name_len];
+        let tail = &after[name_len..];
+        if let Some((_, open, close)) = WRAPPERS.iter().find(|(n, ..)| *n == name) {
+            if let Some(body) = tail.strip_prefix('{').and_then(|t| balanced(t)) {
+                out.push_str(open);
+                out.push_str(&untex(&tail[1..1 + body]));
+                out.push_str(close);
+                rest = &tail[body + 2..];
+                continue;
+            }
+        }
+        if let Some((_, sym)) = SYMBOLS.iter().find(|(n, _)| *n == name) {
+            out.push_str(sym);
+            rest = tail
+                .strip_prefix("{}")
+                .unwrap_or(tail.strip_prefix(' ').unwrap_or(tail));
+            continue;
+        }
+        out.push('\\');
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Length of the text before the `}` that closes an already opened brace.
+fn balanced(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(i),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `title: subtitle. titleaddon`, as pandoc reads BibLaTeX.
@@ -277,6 +396,19 @@ fn join_title_parts(entry: &mut biblatex::Entry) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untex_rewrites_known_markup_only() {
+        assert_eq!(
+            untex(r"\mkbibquote{Intention} und \emph{De \textsc{Anima}}"),
+            "\u{201c}Intention\u{201d} und De Anima"
+        );
+        assert_eq!(
+            untex(r"methodology\hyphen independent"),
+            "methodology-independent"
+        );
+        assert_eq!(untex(r"\unknown{x} \emph{open"), r"\unknown{x} \emph{open");
+    }
 
     #[test]
     fn finds_items_and_unclosed_ones() {

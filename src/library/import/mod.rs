@@ -64,10 +64,8 @@ pub fn entry_from_fields(key: &str, fields: Map<String, Value>) -> Result<Entry,
 
 /// The same entry under another key.
 pub fn rekey(entry: &Entry, key: &str) -> Entry {
-    let Ok(Value::Object(fields)) = serde_json::to_value(entry) else {
-        unreachable!("an entry serializes to a map");
-    };
-    entry_from_fields(key, fields).expect("an entry's own fields deserialize again")
+    entry_from_fields(key, super::edit::entry_value(entry))
+        .expect("an entry's own fields deserialize again")
 }
 
 /// An `import-failed` finding at a line of the import file.

@@ -1,0 +1,207 @@
+//! The command line: global flags, one module per subcommand, and the one
+//! place that prints. Subcommands return findings; this module writes them.
+
+mod add;
+mod completions;
+mod init;
+mod lint;
+mod list;
+mod man;
+mod show;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use citelock::config::Config;
+use citelock::findings::{self, Findings, Format};
+use citelock::repo::Repo;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Keep every claim in a report traceable to a fixed, verifiable copy of its source.
+#[derive(Debug, Parser)]
+#[command(
+    name = "citelock",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Run as if citelock was started in DIR (like `git -C`).
+    #[arg(short = 'C', long = "repo", value_name = "DIR", global = true)]
+    repo: Option<PathBuf>,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
+    format: Format,
+    /// Print findings only: no summaries or status lines.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// When to use colours (NO_COLOR in the environment also turns them off).
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true, value_name = "WHEN")]
+    color: Color,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::Args),
+    Add(add::Args),
+    List(list::Args),
+    Show(show::Args),
+    Lint(lint::Args),
+    Completions(completions::Args),
+    Man(man::Args),
+}
+
+/// What every command gets.
+pub struct Ctx {
+    /// The working directory the user meant (after `-C`).
+    pub cwd: PathBuf,
+    format: Format,
+    quiet: bool,
+}
+
+impl Ctx {
+    /// The repository around the working directory.
+    pub fn repo(&self) -> Repo {
+        Repo::discover(&self.cwd)
+    }
+
+    /// `citelock.toml` of a repository.
+    pub fn config(&self, repo: &Repo) -> anyhow::Result<Config> {
+        Ok(Config::load(repo.root())?)
+    }
+
+    /// A findings collection that applies the configured levels.
+    pub fn findings(&self, config: &Config) -> Findings {
+        Findings::with_levels(config.levels.clone())
+    }
+
+    /// Prints findings to stdout in the chosen format, and (unless quiet) a summary on stderr.
+    pub fn emit(&self, repo: &Repo, command: &str, findings: &Findings) -> io::Result<()> {
+        // Styles are always written; anstream strips them for pipes, NO_COLOR and --color never.
+        let ctx = findings::Context {
+            root: repo.root(),
+            command,
+            color: true,
+        };
+        let mut out = anstream::stdout().lock();
+        findings::write(self.format, findings, &ctx, &mut out)?;
+        out.flush()?;
+        if !self.quiet && self.format == Format::Human {
+            let s = findings.summary();
+            if s.errors + s.warnings + s.infos > 0 {
+                let mut parts = vec![
+                    count(s.errors, "error", "errors"),
+                    count(s.warnings, "warning", "warnings"),
+                ];
+                if s.infos > 0 {
+                    parts.push(count(s.infos, "note", "notes"));
+                }
+                self.status(&format!("{command}: {}", parts.join(", ")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether status lines are unwanted (quiet, or a machine format on stdout).
+    pub fn quiet_or_machine(&self) -> bool {
+        self.quiet || self.format != Format::Human
+    }
+
+    /// A status line on stderr, unless quiet.
+    pub fn status(&self, line: &str) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        writeln!(anstream::stderr(), "{line}")
+    }
+}
+
+/// "1 entry", "2 entries".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// What a command ended with.
+pub enum Outcome {
+    /// Done; findings (if any) were printed. `true` when some were errors.
+    Done { errors: bool },
+}
+
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let cwd = match &cli.repo {
+        Some(dir) => std::env::current_dir()?.join(dir),
+        None => std::env::current_dir().context("cannot determine the current directory")?,
+    };
+    if !cwd.is_dir() {
+        anyhow::bail!("-C {}: not a directory", cwd.display());
+    }
+    let ctx = Ctx {
+        cwd,
+        format: cli.format,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Add(args) => add::run(&ctx, args),
+        Command::List(args) => list::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Lint(args) => lint::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
+    }
+}
+
+/// Parses arguments, runs, and maps the result to the exit-code contract.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let choice = match cli.color {
+        Color::Always => anstream::ColorChoice::Always,
+        Color::Never => anstream::ColorChoice::Never,
+        Color::Auto => anstream::ColorChoice::Auto,
+    };
+    choice.write_global();
+    match run(cli) {
+        Ok(Outcome::Done { errors: false }) => ExitCode::SUCCESS,
+        Ok(Outcome::Done { errors: true }) => ExitCode::from(1),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut err = anstream::stderr();
+            let red = anstyle::AnsiColor::Red.on_default().bold();
+            let _ = write!(err, "{red}error{red:#}: {e}");
+            for cause in e.chain().skip(1) {
+                let _ = write!(err, ": {cause}");
+            }
+            let _ = writeln!(err);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A closed pipe (`citelock list | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The clap command, for completions and the man page.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

@@ -1,0 +1,333 @@
+//! `citelock add`: imported entries joined to the library. Duplicates are
+//! refused (unless forced or declared distinct), missing or taken keys are
+//! generated, `--update` patches entries a newer export changed, and every
+//! file is re-parsed before it atomically replaces the old one.
+
+use std::collections::{BTreeMap, HashSet};
+
+use hayagriva::Entry;
+
+use super::duplicates::{self, Index};
+use super::import::{Import, rekey};
+use super::{Library, edit, keys};
+use crate::config::Config;
+use crate::findings::{Code, Finding, Location};
+use crate::repo::Repo;
+
+/// How to add.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Target file, relative to the repository root.
+    pub into: String,
+    /// The key for the one entry of the import.
+    pub key: Option<String>,
+    /// Add even entries that look like duplicates.
+    pub force: bool,
+    /// Refresh existing entries from the import.
+    pub update: bool,
+    /// Change no file.
+    pub dry_run: bool,
+}
+
+/// What `add` did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Keys added, in order.
+    pub added: Vec<String>,
+    /// Keys updated, with the fields that changed.
+    pub updated: Vec<(String, Vec<String>)>,
+    /// Entries refused as duplicates.
+    pub refused: usize,
+    /// Entries already present unchanged (`--update`).
+    pub unchanged: usize,
+    /// Files written (or that would be, with `dry_run`).
+    pub written: Vec<String>,
+    /// Findings about individual entries.
+    pub findings: Vec<Finding>,
+}
+
+/// Why nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A usage problem.
+    #[error("{0}")]
+    Usage(String),
+    /// The target file is broken.
+    #[error(
+        "cannot add to {file}: it does not parse ({detail}); fix it first (`citelock lint` shows where)"
+    )]
+    BrokenTarget {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Our own edit did not re-parse: a bug, caught before any file changed.
+    #[error("the edited {file} would not read back ({detail}); nothing was written")]
+    Validation {
+        /// The file.
+        file: String,
+        /// What failed.
+        detail: String,
+    },
+    /// Writing failed.
+    #[error("cannot write {file}")]
+    Io {
+        /// The file.
+        file: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Edits planned for one file.
+#[derive(Default)]
+struct FileEdits {
+    /// (first line, last line, new entry)
+    patches: Vec<(usize, usize, Entry)>,
+    appended: Vec<Entry>,
+}
+
+/// Adds `import` (read from `source`) to `library`.
+pub fn add(
+    repo: &Repo,
+    library: &Library,
+    config: &Config,
+    import: Import,
+    source: &str,
+    opts: &Options,
+) -> Result<Outcome, Error> {
+    let into = check_target(library, &opts.into)?;
+    if opts.key.is_some() && import.entries.len() != 1 {
+        return Err(Error::Usage(format!(
+            "--key names one entry, but {source} has {}",
+            import.entries.len()
+        )));
+    }
+    if let Some(k) = &opts.key {
+        if let Some(reason) = keys::invalid_reason(k) {
+            return Err(Error::Usage(format!("--key {k:?}: {reason}")));
+        }
+    }
+    let mut out = Outcome {
+        findings: import.findings,
+        ..Outcome::default()
+    };
+    let mut index = Index::default();
+    let mut taken: HashSet<String> = HashSet::new();
+    for f in &library.files {
+        taken.extend(f.outline.items.iter().map(|i| i.key.clone()));
+    }
+    for r in &library.records {
+        index.insert(r.entry.key(), &r.entry);
+    }
+    let mut edits: BTreeMap<String, FileEdits> = BTreeMap::new();
+    for imported in import.entries {
+        let at = Location::at(source, imported.line, 1);
+        let mut entry = imported.entry;
+        if let Some(k) = &opts.key {
+            entry = rekey(&entry, k);
+        }
+        let source_key = entry.key().to_owned();
+        entry = match edit::settle(&entry) {
+            Ok((settled, changed)) => {
+                if !changed.is_empty() {
+                    out.findings.push(
+                        Finding::new(
+                            Code::FieldDropped,
+                            format!("entry `{source_key}`: hayagriva cannot hold {} exactly as imported", changed.join(", ")),
+                        )
+                        .at(at.clone())
+                        .help("compare the added entry with the source and correct it by hand")
+                        .data("key", source_key.clone())
+                        .data("fields", changed),
+                    );
+                }
+                settled
+            }
+            Err(e) => {
+                out.findings.push(
+                    Finding::new(
+                        Code::ImportFailed,
+                        format!("entry `{source_key}` cannot be written as hayagriva YAML: {e}"),
+                    )
+                    .at(at.clone()),
+                );
+                continue;
+            }
+        };
+        let existing = library
+            .get(&source_key)
+            .map(|r| (r, duplicates::same_work(&entry, &r.entry)))
+            .or_else(|| {
+                let (k, reason) =
+                    index.find(&entry, |k| config.declared_distinct(&source_key, k))?;
+                library.get(&k).map(|r| (r, Some(reason)))
+            });
+        if let Some((record, reason)) = existing {
+            let old = &record.entry;
+            let candidate = rekey(&entry, old.key());
+            if opts.update {
+                let changed = edit::changed_fields(old, &candidate);
+                if changed.is_empty() {
+                    out.unchanged += 1;
+                } else {
+                    let item = library.item(record);
+                    let file = library.files[record.file].name.clone();
+                    out.findings.push(
+                        Finding::new(
+                            Code::EntryUpdated,
+                            format!("updated `{}`: {}", old.key(), changed.join(", ")),
+                        )
+                        .at(library.location(record))
+                        .data("key", old.key())
+                        .data("changed", changed.clone()),
+                    );
+                    out.updated.push((old.key().to_owned(), changed));
+                    edits.entry(file).or_default().patches.push((
+                        item.line,
+                        item.last_line,
+                        candidate,
+                    ));
+                }
+                continue;
+            }
+            let same = edit::changed_fields(old, &candidate).is_empty();
+            let duplicate = same || reason.is_some();
+            if duplicate && !opts.force {
+                let why = if same {
+                    "the same entry".to_owned()
+                } else {
+                    reason.map(|r| r.describe()).unwrap_or_default()
+                };
+                out.refused += 1;
+                out.findings.push(
+                    Finding::new(
+                        Code::DuplicateReference,
+                        format!(
+                            "not added: `{}` is already in the library ({why})",
+                            old.key()
+                        ),
+                    )
+                    .at(at.clone())
+                    .related(library.location(record), format!("`{}` is here", old.key()))
+                    .help("use --update to refresh it from this file, or --force to add it anyway")
+                    .data("key", source_key.clone())
+                    .data("duplicate-of", old.key()),
+                );
+                continue;
+            }
+        }
+        let invalid = keys::invalid_reason(&source_key);
+        let key = if invalid.is_none() && !taken.contains(&source_key) {
+            source_key.clone()
+        } else {
+            let key = keys::unique(&keys::base(&entry), |k| taken.contains(k));
+            let why = match (source_key.is_empty(), invalid) {
+                (true, _) => "the source gave no usable key".to_owned(),
+                (false, Some(reason)) => format!("`{source_key}` is not a valid key ({reason})"),
+                (false, None) => format!("`{source_key}` is taken"),
+            };
+            out.findings.push(
+                Finding::new(Code::KeyRenamed, format!("{why}; added as `{key}`"))
+                    .at(at.clone())
+                    .data("key", key.clone())
+                    .data("source-key", source_key.clone()),
+            );
+            key
+        };
+        if key != entry.key() {
+            entry = rekey(&entry, &key);
+        }
+        taken.insert(key.clone());
+        index.insert(&key, &entry);
+        out.added.push(key);
+        edits.entry(into.clone()).or_default().appended.push(entry);
+    }
+    for (file, edits) in edits {
+        write_file(repo, library, &file, edits, opts.dry_run)?;
+        out.written.push(file);
+    }
+    Ok(out)
+}
+
+/// The target must be a YAML file under `references/` that parses (or does not exist yet).
+fn check_target(library: &Library, into: &str) -> Result<String, Error> {
+    let into = into.trim_start_matches("./").to_owned();
+    let ok_ext = into.ends_with(".yml") || into.ends_with(".yaml");
+    if !into.starts_with("references/") || !ok_ext || into.split('/').any(|p| p == "..") {
+        return Err(Error::Usage(format!(
+            "--into {into}: the target must be a .yml or .yaml file under references/"
+        )));
+    }
+    if let Some(i) = library.file_index(&into) {
+        if !library.files[i].parsed {
+            return Err(Error::BrokenTarget {
+                file: into,
+                detail: "invalid YAML".into(),
+            });
+        }
+    }
+    Ok(into)
+}
+
+fn write_file(
+    repo: &Repo,
+    library: &Library,
+    file: &str,
+    mut edits: FileEdits,
+    dry_run: bool,
+) -> Result<(), Error> {
+    let old = library
+        .file_index(file)
+        .map(|i| library.files[i].text.as_str())
+        .unwrap_or("");
+    let mut text = old.to_owned();
+    edits.patches.sort_by_key(|p| std::cmp::Reverse(p.0));
+    let mut expected: Vec<Entry> = Vec::new();
+    for (first, last, entry) in edits.patches {
+        text = edit::replace_lines(
+            &text,
+            first,
+            last,
+            &edit::to_yaml(std::slice::from_ref(&entry)),
+        );
+        expected.push(entry);
+    }
+    if !edits.appended.is_empty() {
+        text = edit::append(&text, &edit::to_yaml(&edits.appended));
+        expected.extend(edits.appended);
+    }
+    let invalid = |detail: String| Error::Validation {
+        file: file.to_owned(),
+        detail,
+    };
+    let (parsed, findings) = Library::from_text(file, text.clone());
+    if let Some(f) = findings.iter().find(|f| f.code == Code::YamlSyntax) {
+        return Err(invalid(f.message.clone()));
+    }
+    for e in &expected {
+        if !parsed
+            .get(e.key())
+            .is_some_and(|r| edit::changed_fields(&r.entry, e).is_empty())
+        {
+            return Err(invalid(format!(
+                "entry `{}` reads back differently",
+                e.key()
+            )));
+        }
+    }
+    if dry_run {
+        return Ok(());
+    }
+    let path = repo.root().join(file);
+    let io = |source| Error::Io {
+        file: file.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    crate::atomic::write(&path, text.as_bytes()).map_err(io)
+}
