@@ -3,7 +3,7 @@
 //!
 //! Data flows one way: parse → model → check → findings → writer.
 //! - [`repo`]: the repository layout and `init`;
-//! - [`config`]: `citelock.toml`;
+//! - [`config`]: the `citelock.toml` settings;
 //! - [`library`]: `references/` (loading, keys, lint, duplicates, import);
 //! - [`findings`]: the `Finding` type and its output writers;
 //! - [`atomic`]: crash-safe file replacement.

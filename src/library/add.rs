@@ -105,10 +105,10 @@ pub fn add(
             import.entries.len()
         )));
     }
-    if let Some(k) = &opts.key {
-        if let Some(reason) = keys::invalid_reason(k) {
-            return Err(Error::Usage(format!("--key {k:?}: {reason}")));
-        }
+    if let Some(k) = &opts.key
+        && let Some(reason) = keys::invalid_reason(k)
+    {
+        return Err(Error::Usage(format!("--key {k:?}: {reason}")));
     }
     let mut out = Outcome {
         findings: import.findings,
@@ -261,13 +261,13 @@ fn check_target(library: &Library, into: &str) -> Result<String, Error> {
             "--into {into}: the target must be a .yml or .yaml file under references/"
         )));
     }
-    if let Some(i) = library.file_index(&into) {
-        if !library.files[i].parsed {
-            return Err(Error::BrokenTarget {
-                file: into,
-                detail: "invalid YAML".into(),
-            });
-        }
+    if let Some(i) = library.file_index(&into)
+        && !library.files[i].parsed
+    {
+        return Err(Error::BrokenTarget {
+            file: into,
+            detail: "invalid YAML".into(),
+        });
     }
     Ok(into)
 }

@@ -55,10 +55,10 @@ fn identities(entry: &Entry) -> Vec<((u8, String), Reason)> {
     if let Some(doi) = entry.doi().and_then(normalise_doi) {
         out.push(((0, doi.clone()), Reason::Doi(doi)));
     }
-    if entry.parents().is_empty() {
-        if let Some(isbn) = entry.isbn().and_then(normalise_isbn) {
-            out.push(((1, isbn.clone()), Reason::Isbn(isbn)));
-        }
+    if entry.parents().is_empty()
+        && let Some(isbn) = entry.isbn().and_then(normalise_isbn)
+    {
+        out.push(((1, isbn.clone()), Reason::Isbn(isbn)));
     }
     if let Some(url) = entry.url().and_then(|u| normalise_url(u.value.as_str())) {
         out.push(((2, url.clone()), Reason::Url(url)));

@@ -289,10 +289,10 @@ fn untex_fields(entry: &mut biblatex::Entry) {
             continue;
         }
         for chunk in chunks.iter_mut() {
-            if let Chunk::Normal(s) | Chunk::Verbatim(s) = &mut chunk.v {
-                if s.contains('\\') {
-                    *s = untex(s);
-                }
+            if let Chunk::Normal(s) | Chunk::Verbatim(s) = &mut chunk.v
+                && s.contains('\\')
+            {
+                *s = untex(s);
             }
         }
     }
@@ -338,14 +338,14 @@ pub fn untex(s: &str) -> String {
         let name_len = after.bytes().take_while(u8::is_ascii_alphabetic).count();
         let name = &after[..name_len];
         let tail = &after[name_len..];
-        if let Some((_, open, close)) = WRAPPERS.iter().find(|(n, ..)| *n == name) {
-            if let Some(body) = tail.strip_prefix('{').and_then(|t| balanced(t)) {
-                out.push_str(open);
-                out.push_str(&untex(&tail[1..1 + body]));
-                out.push_str(close);
-                rest = &tail[body + 2..];
-                continue;
-            }
+        if let Some((_, open, close)) = WRAPPERS.iter().find(|(n, ..)| *n == name)
+            && let Some(body) = tail.strip_prefix('{').and_then(balanced)
+        {
+            out.push_str(open);
+            out.push_str(&untex(&tail[1..1 + body]));
+            out.push_str(close);
+            rest = &tail[body + 2..];
+            continue;
         }
         if let Some((_, sym)) = SYMBOLS.iter().find(|(n, _)| *n == name) {
             out.push_str(sym);

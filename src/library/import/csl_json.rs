@@ -303,10 +303,11 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         };
         target.insert("publisher".into(), Value::Object(publisher));
     }
-    if on_book && has_parent {
-        if let Some(ed) = f.remove("editor") {
-            parent.insert("editor".into(), ed);
-        }
+    if on_book
+        && has_parent
+        && let Some(ed) = f.remove("editor")
+    {
+        parent.insert("editor".into(), ed);
     }
     let serial_target_is_parent = has_parent && ty == "article";
     for (csl, ours) in [("volume", "volume"), ("issue", "issue")] {
