@@ -1,1 +1,3 @@
+//! Integration tests: the real binary, run in temporary repositories.
 
+mod cli;

@@ -2,6 +2,7 @@
 //! place that prints. Subcommands return findings; this module writes them.
 
 mod add;
+mod codes;
 mod completions;
 mod init;
 mod lint;
@@ -59,6 +60,7 @@ enum Command {
     List(list::Args),
     Show(show::Args),
     Lint(lint::Args),
+    Codes(codes::Args),
     Completions(completions::Args),
     Man(man::Args),
 }
@@ -162,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Lint(args) => lint::run(&ctx, args),
+        Command::Codes(args) => codes::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

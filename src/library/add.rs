@@ -150,7 +150,7 @@ pub fn add(
                 out.findings.push(
                     Finding::new(
                         Code::ImportFailed,
-                        format!("entry `{source_key}` cannot be written as hayagriva YAML: {e}"),
+                        format!("entry `{source_key}` is not valid in hayagriva's format: {e}"),
                     )
                     .at(at.clone()),
                 );

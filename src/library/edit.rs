@@ -110,7 +110,8 @@ pub fn to_yaml(entries: &[Entry]) -> String {
 /// differently (hayagriva cannot hold them as they were).
 pub fn settle(entry: &Entry) -> Result<(Entry, Vec<String>), String> {
     let yaml = to_yaml(std::slice::from_ref(entry));
-    let back = hayagriva::io::from_yaml_str(&yaml).map_err(|e| e.to_string())?;
+    let back =
+        hayagriva::io::from_yaml_str(&yaml).map_err(|e| super::YamlError::from(e).message)?;
     let back = back.get(entry.key()).ok_or("the entry vanished")?.clone();
     let changed = changed_fields(entry, &back);
     Ok((back, changed))

@@ -262,7 +262,7 @@ impl Library {
                         field.name
                     ),
                 )
-                .at(Location::at(file, field.line, field.column).width(field.name.chars().count()))
+                .at(Location::at(file, field.line, field.column).width(field.width))
                 .data("key", key)
                 .data("field", field.name.clone());
                 if let Some(help) = fields::suggest(&field.name) {
@@ -376,9 +376,9 @@ pub(crate) fn line_starts(text: &str) -> Vec<usize> {
 }
 
 /// hayagriva's YAML error (serde_yaml's), split into message and position.
-struct YamlError {
+pub(crate) struct YamlError {
     /// The message without its " at line N column M" tail.
-    message: String,
+    pub(crate) message: String,
     /// 1-based line and column.
     position: Option<(usize, usize)>,
 }

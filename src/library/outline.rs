@@ -15,6 +15,8 @@ pub struct Field {
     pub line: usize,
     /// 1-based column in characters.
     pub column: usize,
+    /// Width in characters as written (quotes included).
+    pub width: usize,
     /// 0 for the entry's own fields, 1 for its parent's, and so on.
     pub depth: usize,
 }
@@ -115,6 +117,7 @@ impl<'a> Walker<'a> {
                 Event::Scalar(name, ..) => {
                     last = last.max(last_line(span));
                     fields.push(Field {
+                        width: width(span, &name),
                         name: name.into_owned(),
                         line: span.start.line(),
                         column: span.start.col() + 1,
@@ -128,7 +131,12 @@ impl<'a> Walker<'a> {
                         self.skip(&value, vspan)?
                     });
                 }
-                other => last = last.max(self.skip(&other, span)?),
+                other => {
+                    // A complex key (a mapping or list used as a key): skip it and its value.
+                    last = last.max(self.skip(&other, span)?);
+                    let (value, vspan) = self.next()?;
+                    last = last.max(self.skip(&value, vspan)?);
+                }
             }
         }
     }
@@ -156,6 +164,15 @@ impl<'a> Walker<'a> {
             }
             other => self.skip(other, span),
         }
+    }
+}
+
+/// A scalar's width as written: its span on one line, else its text.
+fn width(span: Span, text: &str) -> usize {
+    if span.end.line() == span.start.line() {
+        span.end.col() - span.start.col()
+    } else {
+        text.chars().count()
     }
 }
 
@@ -238,16 +255,11 @@ fn top_level(w: &mut Walker, out: &mut Outline) -> Result<(), SyntaxError> {
                 });
             }
         };
-        let width = if span.end.line() == span.start.line() {
-            span.end.col() - span.start.col()
-        } else {
-            key.chars().count()
-        };
         let mut item = Item {
+            width: width(span, &key),
             key,
             line: span.start.line(),
             column: span.start.col() + 1,
-            width,
             last_line: span.start.line(),
             fields: Vec::new(),
         };

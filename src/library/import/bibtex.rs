@@ -262,11 +262,14 @@ pub fn read(text: &str, name: &str) -> Import {
         untex_fields(&mut bib_entry);
         match Entry::try_from(&bib_entry) {
             Ok(entry) => import.entries.push(Imported { entry, line }),
-            Err(e) => import.findings.push(failed(
-                name,
-                line,
-                format!("entry `{key}` cannot be converted: {e}"),
-            )),
+            Err(e) => {
+                let (l, c) = position(text, e.span.start);
+                let msg = format!(
+                    "entry `{key}` cannot be converted: {} (line {l}, column {c})",
+                    e.kind
+                );
+                import.findings.push(failed(name, line, msg));
+            }
         }
     }
     import

@@ -1,0 +1,231 @@
+use super::{Env, LIBRARY, with_code};
+
+const SAMPLE: &str = include_str!("../fixtures/sample.bib");
+
+#[test]
+fn bibtex_entries_import_one_by_one_and_failures_are_named() {
+    let env = Env::new();
+    env.write("in.bib", SAMPLE);
+    let (code, doc) = env.json(&["add", "--bibtex", "in.bib"]);
+    assert_eq!(code, 1, "failed entries are errors: {doc}");
+    let failed = with_code(&doc, "import-failed");
+    assert_eq!(failed.len(), 2, "{doc}");
+    assert!(failed[0]["message"].as_str().unwrap().contains("`broken`"));
+    assert_eq!(
+        (failed[0]["file"].as_str(), failed[0]["line"].as_u64()),
+        (Some("in.bib"), Some(25))
+    );
+    assert!(failed[1]["message"].as_str().unwrap().contains("`badyear`"));
+    let dropped = with_code(&doc, "field-dropped");
+    assert_eq!(dropped[0]["data"]["fields"][0], "keywords");
+    let keys = env.run(&["list", "--to", "keys"]).stdout;
+    assert_eq!(keys, "knuth1984texbook\nshannon1948\nturing2004essential\n");
+    let show = env
+        .run(&["show", "turing2004essential", "--to", "json"])
+        .stdout;
+    let v: serde_json::Value = serde_json::from_str(&show).unwrap();
+    assert!(
+        v["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("The Essential Turing: Seminal Writings"),
+        "{v}"
+    );
+    let shannon = env.run(&["show", "shannon1948", "--to", "json"]).stdout;
+    let v: serde_json::Value = serde_json::from_str(&shannon).unwrap();
+    assert_eq!(v["date"], "1948-07", "months are not shifted: {v}");
+    assert_eq!(v["parent"]["title"], "Bell System Technical Journal");
+}
+
+#[test]
+fn a_truncated_bibtex_file_keeps_its_complete_entries() {
+    let env = Env::new();
+    let cut = &SAMPLE[..SAMPLE.find("@article{shannon1948").unwrap() + 60];
+    env.write("cut.bib", cut);
+    let (code, doc) = env.json(&["add", "--bibtex", "cut.bib"]);
+    assert_eq!(code, 1);
+    let f = with_code(&doc, "import-failed");
+    assert_eq!(f.len(), 1, "{doc}");
+    assert!(f[0]["message"].as_str().unwrap().contains("not closed"));
+    assert_eq!(f[0]["line"], 13);
+    assert_eq!(
+        env.run(&["list", "--to", "keys"]).stdout,
+        "knuth1984texbook\n"
+    );
+}
+
+#[test]
+fn adding_appends_without_touching_what_is_there() {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    env.write("in.bib", SAMPLE);
+    let r = env.run(&["add", "--bibtex", "in.bib"]);
+    assert!(
+        r.stderr
+            .contains("added 3 entries (references/library.yml)"),
+        "{}",
+        r.stderr
+    );
+    let after = env.read("references/library.yml");
+    assert!(
+        after.starts_with(LIBRARY),
+        "existing text kept byte for byte"
+    );
+    assert!(
+        after[LIBRARY.len()..].starts_with("\nknuth1984texbook:\n"),
+        "{after}"
+    );
+    // No temp files left behind.
+    let names: Vec<_> = std::fs::read_dir(env.path("references"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
+
+#[test]
+fn importing_again_adds_nothing_and_reports_duplicates() {
+    let env = Env::new();
+    env.write("in.bib", SAMPLE);
+    env.run(&["add", "--bibtex", "in.bib"]);
+    let before = env.read("references/library.yml");
+    let (_, doc) = env.json(&["add", "--bibtex", "in.bib"]);
+    assert_eq!(with_code(&doc, "duplicate-reference").len(), 3, "{doc}");
+    assert_eq!(env.read("references/library.yml"), before);
+    // --force adds a copy under a generated key.
+    let r = env.run(&[
+        "add",
+        "--bibtex",
+        "in.bib",
+        "--force",
+        "--into",
+        "references/more.yml",
+    ]);
+    assert!(
+        r.stderr.contains("added 3 entries (references/more.yml)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        env.read("references/more.yml")
+            .contains("knuth1984texbooka:")
+    );
+}
+
+#[test]
+fn duplicates_by_doi_under_another_key_are_refused() {
+    let env = Env::new();
+    env.write("in.bib", SAMPLE);
+    env.run(&["add", "--bibtex", "in.bib"]);
+    env.write("other.json", r#"[{"id": "shannonTheory", "type": "article-journal", "title": "A mathematical theory of communication", "DOI": "https://doi.org/10.1002/J.1538-7305.1948.TB01338.X"}]"#);
+    let (code, doc) = env.json(&["add", "--csl-json", "other.json"]);
+    assert_eq!(code, 0);
+    let f = with_code(&doc, "duplicate-reference");
+    assert_eq!(f[0]["data"]["duplicate-of"], "shannon1948");
+    assert!(f[0]["message"].as_str().unwrap().contains("DOI"));
+    env.write(
+        "citelock.toml",
+        "[duplicates]\ndistinct = [[\"shannonTheory\", \"shannon1948\"]]\n",
+    );
+    let r = env.run(&["add", "--csl-json", "other.json"]);
+    assert!(r.stderr.contains("added 1 entry"), "{}", r.stderr);
+}
+
+#[test]
+fn update_patches_changed_entries_in_place_and_says_what_changed() {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    env.write("in.bib", SAMPLE);
+    env.run(&["add", "--bibtex", "in.bib"]);
+    let newer = SAMPLE.replace("pages   = {379--423}", "pages   = {379--423, 623--656}");
+    env.write("newer.bib", &newer);
+    let (code, doc) = env.json(&["add", "--update", "--bibtex", "newer.bib"]);
+    assert_eq!(code, 1, "the two unreadable entries are still errors");
+    let updated = with_code(&doc, "entry-updated");
+    assert_eq!(updated.len(), 1, "{doc}");
+    assert_eq!(updated[0]["data"]["key"], "shannon1948");
+    assert_eq!(
+        updated[0]["data"]["changed"],
+        serde_json::json!(["page-range"])
+    );
+    let text = env.read("references/library.yml");
+    assert!(text.starts_with(LIBRARY));
+    assert!(text.contains("page-range: 379-423, 623-656"), "{text}");
+    assert_eq!(text.matches("shannon1948:").count(), 1);
+    let r = env.run(&["add", "--update", "--bibtex", "newer.bib"]);
+    assert!(r.stderr.contains("0 updated, 3 unchanged"), "{}", r.stderr);
+}
+
+#[test]
+fn csl_json_that_is_not_an_array_changes_nothing() {
+    let env = Env::new();
+    env.write("z.json", "{\"id\": \"a\", \"type\": \"book\"}");
+    let (code, doc) = env.json(&["add", "--csl-json", "z.json"]);
+    assert_eq!(code, 1);
+    assert!(
+        doc["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("array")
+    );
+    assert!(!env.path("references/library.yml").exists());
+}
+
+#[test]
+fn ris_import_generates_missing_keys() {
+    let env = Env::new();
+    env.write(
+        "in.ris",
+        "TY  - JOUR\nAU  - Shannon, Claude E.\nTI  - A Mathematical Theory of Communication\nT2  - Bell System Technical Journal\nPY  - 1948/07//\nVL  - 27\nSP  - 379\nEP  - 423\nER  - \n",
+    );
+    let (code, doc) = env.json(&["add", "--ris", "in.ris"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(
+        with_code(&doc, "key-renamed")[0]["data"]["key"],
+        "shannon1948mathematical"
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        &env.run(&["show", "shannon1948mathematical", "--to", "json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(v["page-range"], "379-423");
+}
+
+#[test]
+fn key_flag_and_its_validation() {
+    let env = Env::new();
+    env.write("one.json", r#"[{"id": "x", "type": "book", "title": "One", "author": [{"family": "Doe", "given": "J."}], "issued": {"date-parts": [[2001]]}}]"#);
+    let r = env.run(&["add", "--csl-json", "one.json", "--key", "bad\nkey"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("control character"), "{}", r.stderr);
+    assert!(!env.path("references/library.yml").exists());
+    let r = env.run(&["add", "--csl-json", "one.json", "--key", "doe:one"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(env.read("references/library.yml").starts_with("doe:one:\n"));
+    assert_eq!(env.run(&["list", "--to", "keys"]).stdout, "doe:one\n");
+}
+
+#[test]
+fn refuses_a_target_outside_references_or_a_broken_one() {
+    let env = Env::new();
+    env.write("in.bib", SAMPLE);
+    let r = env.run(&["add", "--bibtex", "in.bib", "--into", "elsewhere.yml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("under references/"), "{}", r.stderr);
+    let broken = "a: [unclosed\n";
+    env.write("references/library.yml", broken);
+    let r = env.run(&["add", "--bibtex", "in.bib"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("does not parse"), "{}", r.stderr);
+    assert_eq!(env.read("references/library.yml"), broken);
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let env = Env::new();
+    env.write("in.bib", SAMPLE);
+    let r = env.run(&["add", "--bibtex", "in.bib", "--dry-run"]);
+    assert!(r.stderr.contains("would add 3 entries"), "{}", r.stderr);
+    assert!(!env.path("references/library.yml").exists());
+}

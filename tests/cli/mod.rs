@@ -1,0 +1,133 @@
+//! One module per command, sharing [`Env`].
+
+mod add;
+mod formats;
+mod init;
+mod lint;
+mod list_show;
+mod oracle;
+mod readme;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A temporary repository and a hermetic way to run citelock in it.
+pub struct Env {
+    dir: TempDir,
+}
+
+/// What a run printed and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Env {
+    /// An initialised repository.
+    pub fn new() -> Env {
+        let env = Env::empty();
+        let r = env.run(&["init"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        env
+    }
+
+    /// An empty directory.
+    pub fn empty() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("citelock").unwrap();
+        c.current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("HOME", self.dir.path())
+            .env_remove("CLICOLOR_FORCE");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.cmd().args(args).output().unwrap().into()
+    }
+
+    /// Runs with `--format json` and parses stdout.
+    pub fn json(&self, args: &[&str]) -> (i32, serde_json::Value) {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let r = self.run(&all);
+        let v = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr));
+        (r.code, v)
+    }
+}
+
+/// The codes of the findings of a JSON document.
+pub fn codes(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The findings with a given code.
+pub fn with_code<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+/// A small, valid library used across tests.
+pub const LIBRARY: &str = "\
+# Our sources.
+darwin1859:
+  type: book
+  title: On the Origin of Species
+  author: Darwin, Charles
+  date: 1859-11-24
+  publisher: John Murray
+
+gpl3:
+  type: web
+  title: GNU General Public License, version 3
+  organization: Free Software Foundation
+  date: 2007-06-29
+  url: {value: 'https://www.gnu.org/licenses/gpl-3.0.txt', date: 2026-11-29}
+";

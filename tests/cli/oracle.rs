@@ -1,0 +1,167 @@
+//! Third-party checks: biblatex's own example file, imported whole, agrees
+//! with what pandoc reads from the same file (a reader we did not write, so a
+//! mistake shared by our reader and writer, such as zero-based months, shows).
+//! Needs Debian's `pandoc` and `texlive-bibtex-extra` (.ci/run installs them).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use citelock::library::Library;
+use citelock::repo::Repo;
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
+
+use super::{Env, with_code};
+
+const EXAMPLES: &str =
+    "/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/biblatex-examples.bib";
+
+/// Case, Unicode form, TeX braces and typographic quotes aside.
+fn norm(s: &str) -> String {
+    let s: String = s.nfkc().flat_map(char::to_lowercase).collect();
+    let s = s.replace(['~', '\u{a0}'], " ").replace('\u{2019}', "'");
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            '{' | '}' => {}
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn pandoc_items(bib: &Path) -> Vec<Value> {
+    let out = std::process::Command::new("pandoc")
+        .args(["-f", "biblatex", "-t", "csljson"])
+        .arg(bib)
+        .output()
+        .expect("pandoc is installed (README: test prerequisites)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn biblatex_examples_import_whole_and_agree_with_pandoc() {
+    let source = Path::new(EXAMPLES);
+    assert!(
+        source.exists(),
+        "{EXAMPLES} is missing: apt-get install texlive-bibtex-extra"
+    );
+    let env = Env::new();
+    std::fs::copy(source, env.path("examples.bib")).unwrap();
+    let theirs = pandoc_items(&env.path("examples.bib"));
+
+    let (code, doc) = env.json(&["add", "--bibtex", "examples.bib"]);
+    assert!(code == 0 || code == 1, "{doc}");
+    let failed: HashSet<String> = with_code(&doc, "import-failed")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect();
+    let (library, _) = Library::load(&Repo::at(env.root())).unwrap();
+    // Every entry is imported under its own key, or named in a finding with a reason.
+    for item in &theirs {
+        let id = item["id"].as_str().unwrap();
+        let named = failed.iter().any(|m| m.contains(&format!("`{id}`")));
+        assert!(
+            library.get(id).is_some() || named,
+            "`{id}` neither imported nor reported"
+        );
+    }
+    assert!(library.records.len() >= theirs.len() - failed.len());
+
+    let mut compared = (0, 0, 0);
+    for item in &theirs {
+        let id = item["id"].as_str().unwrap();
+        let Some(record) = library.get(id) else {
+            continue;
+        };
+        let ours = &record.entry;
+        // Titles. pandoc takes an issue's title for a periodical issue (`jcg`); we keep the periodical's.
+        if let Some(title) = ours.title().map(|t| t.value.to_string()) {
+            let matches = ["title", "volume-title"]
+                .iter()
+                .any(|k| item[k].as_str().is_some_and(|t| norm(t) == norm(&title)));
+            assert!(
+                matches || id == "jcg",
+                "{id}: title {title:?} vs pandoc {:?}",
+                item["title"]
+            );
+            compared.0 += 1;
+        }
+        // Dates, one-based both sides. For a range hayagriva keeps the end (we warn at import).
+        if let Some(d) = ours.date() {
+            let ours_parts: Vec<i64> = [
+                Some(i64::from(d.year)),
+                d.month.map(|m| i64::from(m) + 1),
+                d.day.map(|x| i64::from(x) + 1),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let parts = item["issued"]["date-parts"].as_array().unwrap();
+            let last = parts.last().unwrap();
+            let theirs_parts: Vec<i64> = last
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect();
+            assert_eq!(ours_parts, theirs_parts, "{id}: date");
+            compared.1 += 1;
+        }
+        // Authors: family and given names, in order.
+        let ours_names: Vec<(String, String)> = ours
+            .authors()
+            .unwrap_or_default()
+            .iter()
+            .map(|p| (p.name.clone(), p.given_name.clone().unwrap_or_default()))
+            .collect();
+        let theirs_names: Vec<(String, String)> = item["author"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| {
+                        let family = p["family"]
+                            .as_str()
+                            .or(p["literal"].as_str())
+                            .unwrap_or_default();
+                        (
+                            family.to_owned(),
+                            p["given"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(ours_names, theirs_names, "{id}: authors");
+        compared.2 += ours_names.len();
+    }
+    assert!(
+        compared.0 > 80 && compared.1 > 80 && compared.2 > 100,
+        "{compared:?}"
+    );
+
+    // lint runs on the result.
+    let lint = env.run(&["lint"]);
+    assert!(lint.code == 0 || lint.code == 1, "{}", lint.stderr);
+    // Importing the same file again adds nothing and reports the duplicates.
+    let before = env.read("references/library.yml");
+    let (_, again) = env.json(&["add", "--bibtex", "examples.bib"]);
+    assert_eq!(
+        with_code(&again, "duplicate-reference").len(),
+        library.records.len()
+    );
+    assert_eq!(env.read("references/library.yml"), before);
+}
