@@ -99,10 +99,7 @@ impl Config {
         match std::fs::read_to_string(&path) {
             Ok(text) => Config::parse(&text, "citelock.toml"),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Read {
-                path: "citelock.toml".into(),
-                source,
-            }),
+            Err(source) => Err(ConfigError::Read { path: "citelock.toml".into(), source }),
         }
     }
 
@@ -110,12 +107,7 @@ impl Config {
     pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
         let invalid = |offset: usize, message: String| {
             let (line, column) = position(text, offset);
-            ConfigError::Invalid {
-                path: name.to_owned(),
-                line,
-                column,
-                message,
-            }
+            ConfigError::Invalid { path: name.to_owned(), line, column, message }
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
@@ -124,27 +116,17 @@ impl Config {
         let mut levels = BTreeMap::new();
         for (key, level) in raw.levels {
             let Some(code) = Code::ALL.iter().find(|c| c.name() == key.get_ref()) else {
-                let msg = format!(
-                    "unknown finding code `{}` in [levels] (README lists the codes)",
-                    key.get_ref()
-                );
+                let msg = format!("unknown finding code `{}` in [levels] (README lists the codes)", key.get_ref());
                 return Err(invalid(key.span().start, msg));
             };
             levels.insert(*code, level);
         }
-        Ok(Config {
-            levels,
-            duplicates: raw.duplicates,
-            add: raw.add,
-        })
+        Ok(Config { levels, duplicates: raw.duplicates, add: raw.add })
     }
 
     /// Whether two keys were declared distinct works.
     pub fn declared_distinct(&self, a: &str, b: &str) -> bool {
-        self.duplicates
-            .distinct
-            .iter()
-            .any(|[x, y]| (x == a && y == b) || (x == b && y == a))
+        self.duplicates.distinct.iter().any(|[x, y]| (x == a && y == b) || (x == b && y == a))
     }
 }
 
@@ -160,14 +142,8 @@ mod tests {
 
     #[test]
     fn unknown_key_names_its_line() {
-        let err = Config::parse(
-            "[levels]\nunknown-field = \"off\"\n\n[dupes]\n",
-            "citelock.toml",
-        )
-        .unwrap_err();
-        let ConfigError::Invalid { line, message, .. } = err else {
-            panic!()
-        };
+        let err = Config::parse("[levels]\nunknown-field = \"off\"\n\n[dupes]\n", "citelock.toml").unwrap_err();
+        let ConfigError::Invalid { line, message, .. } = err else { panic!() };
         assert_eq!(line, 4, "{message}");
     }
 
@@ -182,11 +158,8 @@ mod tests {
 
     #[test]
     fn levels_and_distinct_pairs() {
-        let c = Config::parse(
-            "[levels]\nmissing-field = \"error\"\n[duplicates]\ndistinct = [[\"a\", \"b\"]]\n",
-            "c",
-        )
-        .unwrap();
+        let c = Config::parse("[levels]\nmissing-field = \"error\"\n[duplicates]\ndistinct = [[\"a\", \"b\"]]\n", "c")
+            .unwrap();
         assert_eq!(c.levels.get(&Code::MissingField), Some(&Level::Error));
         assert!(c.declared_distinct("b", "a"));
         assert!(!c.declared_distinct("a", "c"));

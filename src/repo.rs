@@ -29,11 +29,9 @@ impl Repo {
     /// The nearest directory at or above `start` that has `citelock.toml`,
     /// `references/` or `archive/`; `start` itself when none has.
     pub fn discover(start: &Path) -> Repo {
-        let found = start.ancestors().find(|d| {
-            d.join("citelock.toml").is_file()
-                || d.join("references").is_dir()
-                || d.join("archive").is_dir()
-        });
+        let found = start
+            .ancestors()
+            .find(|d| d.join("citelock.toml").is_file() || d.join("references").is_dir() || d.join("archive").is_dir());
         Repo::at(found.unwrap_or(start))
     }
 
@@ -60,13 +58,7 @@ impl Repo {
     /// Creates the layout; never overwrites. Returns the paths it created, relative to the root.
     pub fn init(&self) -> io::Result<Vec<String>> {
         let mut created = Vec::new();
-        let dirs = [
-            "references",
-            "archive",
-            "archive/objects",
-            "archive/objects/sha256",
-            "archive/captures",
-        ];
+        let dirs = ["references", "archive", "archive/objects", "archive/objects/sha256", "archive/captures"];
         for d in dirs {
             let p = self.root.join(d);
             if !p.is_dir() {
@@ -109,10 +101,7 @@ mod tests {
         assert!(first.contains(&"archive/.gitattributes".to_owned()));
         std::fs::write(dir.path().join("citelock.toml"), "# mine\n").unwrap();
         assert!(repo.init().unwrap().is_empty());
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("citelock.toml")).unwrap(),
-            "# mine\n"
-        );
+        assert_eq!(std::fs::read_to_string(dir.path().join("citelock.toml")).unwrap(), "# mine\n");
     }
 
     #[test]

@@ -49,25 +49,17 @@ pub struct Args {
 fn read_input(path: &PathBuf) -> anyhow::Result<String> {
     let bytes = if path.as_os_str() == "-" {
         let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .context("cannot read standard input")?;
+        std::io::stdin().read_to_end(&mut b).context("cannot read standard input")?;
         b
     } else {
         std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(text
-            .strip_prefix('\u{feff}')
-            .map(str::to_owned)
-            .unwrap_or(text)),
+        Ok(text) => Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            bail!(
-                "{}:{line}: not UTF-8 (convert it first, e.g. `iconv -f latin1 -t utf-8`)",
-                path.display()
-            )
+            bail!("{}:{line}: not UTF-8 (convert it first, e.g. `iconv -f latin1 -t utf-8`)", path.display())
         }
     }
 }
@@ -85,40 +77,20 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let name = path.display().to_string();
     let imported = import::read(source, &text, &name);
     let (library, _) = Library::load(&repo)?;
-    let into = args
-        .into
-        .or(config.add.into.clone())
-        .unwrap_or_else(|| "references/library.yml".into());
-    let opts = Options {
-        into,
-        key: args.key,
-        force: args.force,
-        update: args.update,
-        dry_run: args.dry_run,
-    };
+    let into = args.into.or(config.add.into.clone()).unwrap_or_else(|| "references/library.yml".into());
+    let opts = Options { into, key: args.key, force: args.force, update: args.update, dry_run: args.dry_run };
     let outcome = add::add(&repo, &library, &config, imported, &name, &opts)?;
     let mut findings = ctx.findings(&config);
     findings.extend(outcome.findings);
     ctx.emit(&repo, "add", &findings)?;
-    let failed = findings
-        .items()
-        .iter()
-        .filter(|f| f.code == citelock::findings::Code::ImportFailed)
-        .count();
+    let failed = findings.items().iter().filter(|f| f.code == citelock::findings::Code::ImportFailed).count();
     let verb = if args.dry_run { "would add" } else { "added" };
-    let mut parts = vec![format!(
-        "{verb} {}",
-        count(outcome.added.len(), "entry", "entries")
-    )];
+    let mut parts = vec![format!("{verb} {}", count(outcome.added.len(), "entry", "entries"))];
     if !outcome.written.is_empty() {
         parts[0].push_str(&format!(" ({})", outcome.written.join(", ")));
     }
     if opts.update {
-        parts.push(format!(
-            "{} updated, {} unchanged",
-            outcome.updated.len(),
-            outcome.unchanged
-        ));
+        parts.push(format!("{} updated, {} unchanged", outcome.updated.len(), outcome.unchanged));
     }
     if outcome.refused > 0 {
         parts.push(format!("{} refused as duplicates", outcome.refused));
@@ -127,7 +99,5 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         parts.push(format!("{failed} could not be read"));
     }
     ctx.status(&parts.join("; "))?;
-    Ok(Outcome::Done {
-        errors: findings.has_errors(),
-    })
+    Ok(Outcome::Done { errors: findings.has_errors() })
 }

@@ -13,13 +13,7 @@ pub fn run(_args: Args) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     let width = Code::ALL.iter().map(|c| c.name().len()).max().unwrap_or(0);
     for code in Code::ALL {
-        writeln!(
-            out,
-            "{:width$}  {:7}  {}",
-            code.name(),
-            code.default_severity().name(),
-            code.summary()
-        )?;
+        writeln!(out, "{:width$}  {:7}  {}", code.name(), code.default_severity().name(), code.summary())?;
     }
     Ok(Outcome::Done { errors: false })
 }

@@ -12,10 +12,7 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<Outcome> {
     let repo = Repo::at(&ctx.cwd);
     let created = repo.init()?;
     if created.is_empty() {
-        ctx.status(&format!(
-            "citelock layout already complete in {}",
-            repo.root().display()
-        ))?;
+        ctx.status(&format!("citelock layout already complete in {}", repo.root().display()))?;
     } else {
         for path in &created {
             ctx.status(&format!("created {path}"))?;

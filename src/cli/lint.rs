@@ -23,7 +23,5 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<Outcome> {
             super::count(library.files.len(), "file", "files")
         ))?;
     }
-    Ok(Outcome::Done {
-        errors: findings.has_errors(),
-    })
+    Ok(Outcome::Done { errors: findings.has_errors() })
 }

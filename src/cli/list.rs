@@ -34,10 +34,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         .iter()
         .map(|r| {
             let e = &r.entry;
-            let year = e
-                .date()
-                .or_else(|| e.parents().first().and_then(|p| p.date()))
-                .map(|d| d.year.to_string());
+            let year = e.date().or_else(|| e.parents().first().and_then(|p| p.date())).map(|d| d.year.to_string());
             [
                 e.key().to_owned(),
                 type_name(e.entry_type()),
@@ -80,19 +77,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     drop(out);
     if !findings.items().is_empty() {
         // Loading problems go to stderr so that stdout stays a clean list.
-        let ctx_w = citelock::findings::Context {
-            root: repo.root(),
-            command: "list",
-            color: true,
-        };
-        citelock::findings::write(
-            citelock::findings::Format::Human,
-            &findings,
-            &ctx_w,
-            &mut anstream::stderr(),
-        )?;
+        let ctx_w = citelock::findings::Context { root: repo.root(), command: "list", color: true };
+        citelock::findings::write(citelock::findings::Format::Human, &findings, &ctx_w, &mut anstream::stderr())?;
     }
-    Ok(Outcome::Done {
-        errors: findings.has_errors(),
-    })
+    Ok(Outcome::Done { errors: findings.has_errors() })
 }

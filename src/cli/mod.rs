@@ -22,12 +22,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Keep every claim in a report traceable to a fixed, verifiable copy of its source.
 #[derive(Debug, Parser)]
-#[command(
-    name = "citelock",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
+#[command(name = "citelock", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Run as if citelock was started in DIR (like `git -C`).
     #[arg(short = 'C', long = "repo", value_name = "DIR", global = true)]
@@ -92,21 +87,14 @@ impl Ctx {
     /// Prints findings to stdout in the chosen format, and (unless quiet) a summary on stderr.
     pub fn emit(&self, repo: &Repo, command: &str, findings: &Findings) -> io::Result<()> {
         // Styles are always written; anstream strips them for pipes, NO_COLOR and --color never.
-        let ctx = findings::Context {
-            root: repo.root(),
-            command,
-            color: true,
-        };
+        let ctx = findings::Context { root: repo.root(), command, color: true };
         let mut out = anstream::stdout().lock();
         findings::write(self.format, findings, &ctx, &mut out)?;
         out.flush()?;
         if !self.quiet && self.format == Format::Human {
             let s = findings.summary();
             if s.errors + s.warnings + s.infos > 0 {
-                let mut parts = vec![
-                    count(s.errors, "error", "errors"),
-                    count(s.warnings, "warning", "warnings"),
-                ];
+                let mut parts = vec![count(s.errors, "error", "errors"), count(s.warnings, "warning", "warnings")];
                 if s.infos > 0 {
                     parts.push(count(s.infos, "note", "notes"));
                 }
@@ -132,11 +120,7 @@ impl Ctx {
 
 /// "1 entry", "2 entries".
 pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 /// What a command ended with.
@@ -153,11 +137,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     if !cwd.is_dir() {
         anyhow::bail!("-C {}: not a directory", cwd.display());
     }
-    let ctx = Ctx {
-        cwd,
-        format: cli.format,
-        quiet: cli.quiet,
-    };
+    let ctx = Ctx { cwd, format: cli.format, quiet: cli.quiet };
     match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Add(args) => add::run(&ctx, args),
@@ -198,10 +178,7 @@ pub fn main() -> ExitCode {
 
 /// A closed pipe (`citelock list | head`) is not an error.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
+    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
 }
 
 /// The clap command, for completions and the man page.

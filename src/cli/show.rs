@@ -32,20 +32,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         let near = library
             .records
             .iter()
-            .map(|r| {
-                (
-                    r.entry.key(),
-                    strsim::jaro_winkler(r.entry.key(), &args.key),
-                )
-            })
+            .map(|r| (r.entry.key(), strsim::jaro_winkler(r.entry.key(), &args.key)))
             .filter(|(_, s)| *s > 0.85)
             .max_by(|a, b| a.1.total_cmp(&b.1));
         match near {
             Some((k, _)) => bail!("no reference with key `{}` (did you mean `{k}`?)", args.key),
-            None => bail!(
-                "no reference with key `{}` (`citelock list --to keys` lists them)",
-                args.key
-            ),
+            None => bail!("no reference with key `{}` (`citelock list --to keys` lists them)", args.key),
         }
     };
     let mut out = std::io::stdout().lock();
@@ -54,12 +46,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             let item = library.item(record);
             let file = &library.files[record.file];
             writeln!(out, "# {}", library.location(record).display())?;
-            for line in file
-                .text
-                .lines()
-                .skip(item.line - 1)
-                .take(item.last_line + 1 - item.line)
-            {
+            for line in file.text.lines().skip(item.line - 1).take(item.last_line + 1 - item.line) {
                 writeln!(out, "{line}")?;
             }
         }

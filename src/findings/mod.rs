@@ -57,20 +57,12 @@ pub struct Location {
 impl Location {
     /// A whole file, no position.
     pub fn file(file: impl Into<String>) -> Self {
-        Location {
-            file: file.into(),
-            ..Location::default()
-        }
+        Location { file: file.into(), ..Location::default() }
     }
 
     /// A point in a file.
     pub fn at(file: impl Into<String>, line: usize, column: usize) -> Self {
-        Location {
-            file: file.into(),
-            line: Some(line),
-            column: Some(column),
-            ..Location::default()
-        }
+        Location { file: file.into(), line: Some(line), column: Some(column), ..Location::default() }
     }
 
     /// Extends a point to a span of `width` characters on the same line.
@@ -148,10 +140,7 @@ impl Finding {
 
     /// Adds a related location.
     pub fn related(mut self, location: Location, message: impl Into<String>) -> Self {
-        self.related.push(Related {
-            location,
-            message: message.into(),
-        });
+        self.related.push(Related { location, message: message.into() });
         self
     }
 
@@ -197,10 +186,7 @@ pub struct Findings {
 impl Findings {
     /// An empty set that applies the given level overrides as findings arrive.
     pub fn with_levels(levels: BTreeMap<Code, Level>) -> Self {
-        Findings {
-            items: Vec::new(),
-            levels,
-        }
+        Findings { items: Vec::new(), levels }
     }
 
     /// Adds one finding, applying the configured level (dropping it if `off`).
@@ -248,14 +234,8 @@ impl Findings {
 
 /// Turns a path under `root` into the `/`-separated relative form findings use.
 pub fn relative_path(root: &Path, path: &Path) -> String {
-    let rel: PathBuf = path
-        .strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| path.to_path_buf());
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
+    let rel: PathBuf = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     parts.join("/")
 }
 

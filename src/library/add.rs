@@ -53,9 +53,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// The target file is broken.
-    #[error(
-        "cannot add to {file}: it does not parse ({detail}); fix it first (`citelock lint` shows where)"
-    )]
+    #[error("cannot add to {file}: it does not parse ({detail}); fix it first (`citelock lint` shows where)")]
     BrokenTarget {
         /// The file.
         file: String,
@@ -100,20 +98,14 @@ pub fn add(
 ) -> Result<Outcome, Error> {
     let into = check_target(library, &opts.into)?;
     if opts.key.is_some() && import.entries.len() != 1 {
-        return Err(Error::Usage(format!(
-            "--key names one entry, but {source} has {}",
-            import.entries.len()
-        )));
+        return Err(Error::Usage(format!("--key names one entry, but {source} has {}", import.entries.len())));
     }
     if let Some(k) = &opts.key
         && let Some(reason) = keys::invalid_reason(k)
     {
         return Err(Error::Usage(format!("--key {k:?}: {reason}")));
     }
-    let mut out = Outcome {
-        findings: import.findings,
-        ..Outcome::default()
-    };
+    let mut out = Outcome { findings: import.findings, ..Outcome::default() };
     let mut index = Index::default();
     let mut taken: HashSet<String> = HashSet::new();
     for f in &library.files {
@@ -136,7 +128,10 @@ pub fn add(
                     out.findings.push(
                         Finding::new(
                             Code::FieldDropped,
-                            format!("entry `{source_key}`: hayagriva cannot hold {} exactly as imported", changed.join(", ")),
+                            format!(
+                                "entry `{source_key}`: hayagriva cannot hold {} exactly as imported",
+                                changed.join(", ")
+                            ),
                         )
                         .at(at.clone())
                         .help("compare the added entry with the source and correct it by hand")
@@ -157,14 +152,10 @@ pub fn add(
                 continue;
             }
         };
-        let existing = library
-            .get(&source_key)
-            .map(|r| (r, duplicates::same_work(&entry, &r.entry)))
-            .or_else(|| {
-                let (k, reason) =
-                    index.find(&entry, |k| config.declared_distinct(&source_key, k))?;
-                library.get(&k).map(|r| (r, Some(reason)))
-            });
+        let existing = library.get(&source_key).map(|r| (r, duplicates::same_work(&entry, &r.entry))).or_else(|| {
+            let (k, reason) = index.find(&entry, |k| config.declared_distinct(&source_key, k))?;
+            library.get(&k).map(|r| (r, Some(reason)))
+        });
         if let Some((record, reason)) = existing {
             let old = &record.entry;
             let candidate = rekey(&entry, old.key());
@@ -176,39 +167,26 @@ pub fn add(
                     let item = library.item(record);
                     let file = library.files[record.file].name.clone();
                     out.findings.push(
-                        Finding::new(
-                            Code::EntryUpdated,
-                            format!("updated `{}`: {}", old.key(), changed.join(", ")),
-                        )
-                        .at(library.location(record))
-                        .data("key", old.key())
-                        .data("changed", changed.clone()),
+                        Finding::new(Code::EntryUpdated, format!("updated `{}`: {}", old.key(), changed.join(", ")))
+                            .at(library.location(record))
+                            .data("key", old.key())
+                            .data("changed", changed.clone()),
                     );
                     out.updated.push((old.key().to_owned(), changed));
-                    edits.entry(file).or_default().patches.push((
-                        item.line,
-                        item.last_line,
-                        candidate,
-                    ));
+                    edits.entry(file).or_default().patches.push((item.line, item.last_line, candidate));
                 }
                 continue;
             }
             let same = edit::changed_fields(old, &candidate).is_empty();
             let duplicate = same || reason.is_some();
             if duplicate && !opts.force {
-                let why = if same {
-                    "the same entry".to_owned()
-                } else {
-                    reason.map(|r| r.describe()).unwrap_or_default()
-                };
+                let why =
+                    if same { "the same entry".to_owned() } else { reason.map(|r| r.describe()).unwrap_or_default() };
                 out.refused += 1;
                 out.findings.push(
                     Finding::new(
                         Code::DuplicateReference,
-                        format!(
-                            "not added: `{}` is already in the library ({why})",
-                            old.key()
-                        ),
+                        format!("not added: `{}` is already in the library ({why})", old.key()),
                     )
                     .at(at.clone())
                     .related(library.location(record), format!("`{}` is here", old.key()))
@@ -257,75 +235,44 @@ fn check_target(library: &Library, into: &str) -> Result<String, Error> {
     let into = into.trim_start_matches("./").to_owned();
     let ok_ext = into.ends_with(".yml") || into.ends_with(".yaml");
     if !into.starts_with("references/") || !ok_ext || into.split('/').any(|p| p == "..") {
-        return Err(Error::Usage(format!(
-            "--into {into}: the target must be a .yml or .yaml file under references/"
-        )));
+        return Err(Error::Usage(format!("--into {into}: the target must be a .yml or .yaml file under references/")));
     }
     if let Some(i) = library.file_index(&into)
         && !library.files[i].parsed
     {
-        return Err(Error::BrokenTarget {
-            file: into,
-            detail: "invalid YAML".into(),
-        });
+        return Err(Error::BrokenTarget { file: into, detail: "invalid YAML".into() });
     }
     Ok(into)
 }
 
-fn write_file(
-    repo: &Repo,
-    library: &Library,
-    file: &str,
-    mut edits: FileEdits,
-    dry_run: bool,
-) -> Result<(), Error> {
-    let old = library
-        .file_index(file)
-        .map(|i| library.files[i].text.as_str())
-        .unwrap_or("");
+fn write_file(repo: &Repo, library: &Library, file: &str, mut edits: FileEdits, dry_run: bool) -> Result<(), Error> {
+    let old = library.file_index(file).map(|i| library.files[i].text.as_str()).unwrap_or("");
     let mut text = old.to_owned();
     edits.patches.sort_by_key(|p| std::cmp::Reverse(p.0));
     let mut expected: Vec<Entry> = Vec::new();
     for (first, last, entry) in edits.patches {
-        text = edit::replace_lines(
-            &text,
-            first,
-            last,
-            &edit::to_yaml(std::slice::from_ref(&entry)),
-        );
+        text = edit::replace_lines(&text, first, last, &edit::to_yaml(std::slice::from_ref(&entry)));
         expected.push(entry);
     }
     if !edits.appended.is_empty() {
         text = edit::append(&text, &edit::to_yaml(&edits.appended));
         expected.extend(edits.appended);
     }
-    let invalid = |detail: String| Error::Validation {
-        file: file.to_owned(),
-        detail,
-    };
+    let invalid = |detail: String| Error::Validation { file: file.to_owned(), detail };
     let (parsed, findings) = Library::from_text(file, text.clone());
     if let Some(f) = findings.iter().find(|f| f.code == Code::YamlSyntax) {
         return Err(invalid(f.message.clone()));
     }
     for e in &expected {
-        if !parsed
-            .get(e.key())
-            .is_some_and(|r| edit::changed_fields(&r.entry, e).is_empty())
-        {
-            return Err(invalid(format!(
-                "entry `{}` reads back differently",
-                e.key()
-            )));
+        if !parsed.get(e.key()).is_some_and(|r| edit::changed_fields(&r.entry, e).is_empty()) {
+            return Err(invalid(format!("entry `{}` reads back differently", e.key())));
         }
     }
     if dry_run {
         return Ok(());
     }
     let path = repo.root().join(file);
-    let io = |source| Error::Io {
-        file: file.to_owned(),
-        source,
-    };
+    let io = |source| Error::Io { file: file.to_owned(), source };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }

@@ -90,10 +90,7 @@ impl Index {
 /// What two entries share that makes them the same work, if anything.
 pub fn same_work(a: &Entry, b: &Entry) -> Option<Reason> {
     let theirs: Vec<(u8, String)> = identities(b).into_iter().map(|(id, _)| id).collect();
-    identities(a)
-        .into_iter()
-        .find(|(id, _)| theirs.contains(id))
-        .map(|(_, reason)| reason)
+    identities(a).into_iter().find(|(id, _)| theirs.contains(id)).map(|(_, reason)| reason)
 }
 
 /// `https://doi.org/10.1000/ABC` and `doi:10.1000/abc` → `10.1000/abc`.
@@ -107,19 +104,13 @@ pub fn normalise_doi(doi: &str) -> Option<String> {
 
 /// Any ISBN-10 or ISBN-13, hyphens or not, as ISBN-13 digits.
 pub fn normalise_isbn(isbn: &str) -> Option<String> {
-    let chars: String = isbn
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x')
-        .collect();
+    let chars: String = isbn.chars().filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x').collect();
     match chars.len() {
         13 => Some(chars),
         10 => {
             let body = format!("978{}", &chars[..9]);
-            let sum: u32 = body
-                .bytes()
-                .enumerate()
-                .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-                .sum();
+            let sum: u32 =
+                body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 }).sum();
             Some(format!("{body}{}", (10 - sum % 10) % 10))
         }
         _ => None,
@@ -137,29 +128,16 @@ pub fn normalise_url(raw: &str) -> Option<String> {
     let query: Vec<String> = url
         .query_pairs()
         .filter(|(k, _)| !k.starts_with("utm_"))
-        .map(|(k, v)| {
-            if v.is_empty() {
-                k.into_owned()
-            } else {
-                format!("{k}={v}")
-            }
-        })
+        .map(|(k, v)| if v.is_empty() { k.into_owned() } else { format!("{k}={v}") })
         .collect();
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", query.join("&"))
-    };
+    let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
     Some(format!("{host}{port}{path}{query}"))
 }
 
 /// Letters and digits of a title, NFKC and lower case, single-spaced.
 fn normalise_title(title: &str) -> String {
-    let folded: String = title
-        .nfkc()
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
+    let folded: String =
+        title.nfkc().flat_map(char::to_lowercase).map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -170,18 +148,11 @@ fn title_key(entry: &Entry) -> Option<String> {
         return None;
     }
     let year = entry.date().map(|d| d.year.to_string());
-    let author = entry
-        .authors()
-        .and_then(|a| a.first())
-        .map(|p| normalise_title(&p.name));
+    let author = entry.authors().and_then(|a| a.first()).map(|p| normalise_title(&p.name));
     if year.is_none() && author.is_none() {
         return None;
     }
-    Some(format!(
-        "{title}|{}|{}",
-        year.unwrap_or_default(),
-        author.unwrap_or_default()
-    ))
+    Some(format!("{title}|{}|{}", year.unwrap_or_default(), author.unwrap_or_default()))
 }
 
 #[cfg(test)]
@@ -194,19 +165,10 @@ mod tests {
 
     #[test]
     fn normalisers() {
-        assert_eq!(
-            normalise_doi("https://doi.org/10.1000/ABC.").as_deref(),
-            Some("10.1000/abc")
-        );
+        assert_eq!(normalise_doi("https://doi.org/10.1000/ABC.").as_deref(), Some("10.1000/abc"));
         assert_eq!(normalise_doi("not a doi"), None);
-        assert_eq!(
-            normalise_isbn("0-306-40615-2").as_deref(),
-            Some("9780306406157")
-        );
-        assert_eq!(
-            normalise_isbn("978-0-306-40615-7").as_deref(),
-            Some("9780306406157")
-        );
+        assert_eq!(normalise_isbn("0-306-40615-2").as_deref(), Some("9780306406157"));
+        assert_eq!(normalise_isbn("978-0-306-40615-7").as_deref(), Some("9780306406157"));
         assert_eq!(
             normalise_url("http://WWW.Example.org:80/a/?utm_source=x&b=1#top").as_deref(),
             normalise_url("https://example.org/a?b=1").as_deref()
@@ -245,19 +207,9 @@ e:
         index.insert("d", l.get("d").unwrap());
         let none = |_: &str| false;
         assert_eq!(index.find(l.get("b").unwrap(), none).unwrap().0, "a");
-        assert_eq!(
-            index.find(l.get("c").unwrap(), none),
-            Some(("a".into(), Reason::Title))
-        );
-        assert_eq!(
-            index.find(l.get("e").unwrap(), none).unwrap().1.name(),
-            "url"
-        );
+        assert_eq!(index.find(l.get("c").unwrap(), none), Some(("a".into(), Reason::Title)));
+        assert_eq!(index.find(l.get("e").unwrap(), none).unwrap().1.name(), "url");
         assert_eq!(index.find(l.get("b").unwrap(), |k| k == "a"), None);
-        assert_eq!(
-            index.find(l.get("a").unwrap(), none),
-            None,
-            "an entry is not its own duplicate"
-        );
+        assert_eq!(index.find(l.get("a").unwrap(), none), None, "an entry is not its own duplicate");
     }
 }

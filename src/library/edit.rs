@@ -48,16 +48,8 @@ pub fn entry_value(entry: &Entry) -> Map<String, Value> {
         map.insert("affiliated".into(), groups.into());
     }
     if !entry.parents().is_empty() {
-        let parents: Vec<Value> = entry
-            .parents()
-            .iter()
-            .map(|p| Value::Object(entry_value(p)))
-            .collect();
-        let parents = if parents.len() == 1 {
-            parents.into_iter().next().unwrap_or_default()
-        } else {
-            parents.into()
-        };
+        let parents: Vec<Value> = entry.parents().iter().map(|p| Value::Object(entry_value(p))).collect();
+        let parents = if parents.len() == 1 { parents.into_iter().next().unwrap_or_default() } else { parents.into() };
         map.insert("parent".into(), parents);
     }
     map
@@ -90,19 +82,12 @@ fn persons_value(persons: &[Person]) -> Value {
             }
         })
         .collect();
-    if values.len() == 1 {
-        values.into_iter().next().unwrap_or_default()
-    } else {
-        values.into()
-    }
+    if values.len() == 1 { values.into_iter().next().unwrap_or_default() } else { values.into() }
 }
 
 /// hayagriva YAML for `entries`, in order.
 pub fn to_yaml(entries: &[Entry]) -> String {
-    let doc: Map<String, Value> = entries
-        .iter()
-        .map(|e| (e.key().to_owned(), Value::Object(entry_value(e))))
-        .collect();
+    let doc: Map<String, Value> = entries.iter().map(|e| (e.key().to_owned(), Value::Object(entry_value(e)))).collect();
     serde_yaml::to_string(&doc).expect("JSON values serialize to YAML")
 }
 
@@ -110,8 +95,7 @@ pub fn to_yaml(entries: &[Entry]) -> String {
 /// differently (hayagriva cannot hold them as they were).
 pub fn settle(entry: &Entry) -> Result<(Entry, Vec<String>), String> {
     let yaml = to_yaml(std::slice::from_ref(entry));
-    let back =
-        hayagriva::io::from_yaml_str(&yaml).map_err(|e| super::YamlError::from(e).message)?;
+    let back = hayagriva::io::from_yaml_str(&yaml).map_err(|e| super::YamlError::from(e).message)?;
     let back = back.get(entry.key()).ok_or("the entry vanished")?.clone();
     let changed = changed_fields(entry, &back);
     Ok((back, changed))
@@ -151,12 +135,7 @@ pub fn replace_lines(text: &str, first: usize, last: usize, replacement: &str) -
 /// The names of the fields whose values differ between two entries.
 pub fn changed_fields(old: &Entry, new: &Entry) -> Vec<String> {
     let (a, b) = (entry_value(old), entry_value(new));
-    let mut names: Vec<String> = a
-        .keys()
-        .chain(b.keys())
-        .filter(|k| a.get(*k) != b.get(*k))
-        .cloned()
-        .collect();
+    let mut names: Vec<String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).cloned().collect();
     names.sort();
     names.dedup();
     names
@@ -168,8 +147,7 @@ mod tests {
 
     #[test]
     fn yaml_quotes_keys_that_need_it() {
-        let lib =
-            hayagriva::io::from_yaml_str("'gaonkar:in':\n  type: book\n  title: T\n").unwrap();
+        let lib = hayagriva::io::from_yaml_str("'gaonkar:in':\n  type: book\n  title: T\n").unwrap();
         let yaml = to_yaml(&[lib.get("gaonkar:in").unwrap().clone()]);
         let back = hayagriva::io::from_yaml_str(&yaml).unwrap();
         assert!(back.get("gaonkar:in").is_some(), "{yaml}");

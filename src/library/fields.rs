@@ -36,63 +36,27 @@ pub const KNOWN: &[&str] = &[
 
 /// Names from other formats that people write by habit, and where hayagriva wants them.
 const HABITS: &[(&str, &str)] = &[
-    (
-        "doi",
-        "hayagriva keeps DOIs under `serial-number: {doi: …}`",
-    ),
-    (
-        "isbn",
-        "hayagriva keeps ISBNs under `serial-number: {isbn: …}`",
-    ),
-    (
-        "issn",
-        "hayagriva keeps ISSNs under `serial-number: {issn: …}`",
-    ),
-    (
-        "pmid",
-        "hayagriva keeps PubMed ids under `serial-number: {pmid: …}`",
-    ),
+    ("doi", "hayagriva keeps DOIs under `serial-number: {doi: …}`"),
+    ("isbn", "hayagriva keeps ISBNs under `serial-number: {isbn: …}`"),
+    ("issn", "hayagriva keeps ISSNs under `serial-number: {issn: …}`"),
+    ("pmid", "hayagriva keeps PubMed ids under `serial-number: {pmid: …}`"),
     ("year", "use `date` (`date: 2020` or `date: 2020-05-01`)"),
     ("month", "use `date` (`date: 2020-05`)"),
-    (
-        "journal",
-        "a journal is a parent: `parent: {type: periodical, title: …}`",
-    ),
-    (
-        "journaltitle",
-        "a journal is a parent: `parent: {type: periodical, title: …}`",
-    ),
-    (
-        "booktitle",
-        "the book is a parent: `parent: {type: book, title: …}`",
-    ),
-    (
-        "container-title",
-        "the container is a parent: `parent: {title: …}`",
-    ),
+    ("journal", "a journal is a parent: `parent: {type: periodical, title: …}`"),
+    ("journaltitle", "a journal is a parent: `parent: {type: periodical, title: …}`"),
+    ("booktitle", "the book is a parent: `parent: {type: book, title: …}`"),
+    ("container-title", "the container is a parent: `parent: {title: …}`"),
     ("pages", "use `page-range` (`page-range: 12-34`)"),
     ("page", "use `page-range` (`page-range: 12-34`)"),
     ("authors", "use `author` (a list is fine)"),
     ("editors", "use `editor` (a list is fine)"),
-    (
-        "urldate",
-        "the access date goes with the URL: `url: {value: …, date: 2024-05-01}`",
-    ),
-    (
-        "accessed",
-        "the access date goes with the URL: `url: {value: …, date: 2024-05-01}`",
-    ),
-    (
-        "keywords",
-        "hayagriva has no keywords field; it would be dropped",
-    ),
+    ("urldate", "the access date goes with the URL: `url: {value: …, date: 2024-05-01}`"),
+    ("accessed", "the access date goes with the URL: `url: {value: …, date: 2024-05-01}`"),
+    ("keywords", "hayagriva has no keywords field; it would be dropped"),
     ("address", "use `location`"),
     ("institution", "use `organization`"),
     ("school", "use `organization`"),
-    (
-        "number",
-        "use `issue`, or `serial-number` for report numbers",
-    ),
+    ("number", "use `issue`, or `serial-number` for report numbers"),
 ];
 
 /// Whether hayagriva reads a field of this name.
@@ -106,10 +70,8 @@ pub fn suggest(name: &str) -> Option<String> {
     if let Some((_, help)) = HABITS.iter().find(|(habit, _)| *habit == lower) {
         return Some((*help).to_owned());
     }
-    let (best, score) = KNOWN
-        .iter()
-        .map(|k| (*k, strsim::jaro_winkler(&lower, k)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (best, score) =
+        KNOWN.iter().map(|k| (*k, strsim::jaro_winkler(&lower, k))).max_by(|a, b| a.1.total_cmp(&b.1))?;
     (score >= 0.85).then(|| format!("did you mean `{best}`?"))
 }
 

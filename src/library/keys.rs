@@ -34,8 +34,8 @@ fn ascii_word(s: &str) -> String {
 }
 
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "of", "on", "in", "and", "for", "to", "at", "by", "with", "from", "is",
-    "der", "die", "das", "le", "la", "les", "el", "un", "une",
+    "a", "an", "the", "of", "on", "in", "and", "for", "to", "at", "by", "with", "from", "is", "der", "die", "das",
+    "le", "la", "les", "el", "un", "une",
 ];
 
 /// The base of a generated key: first author's family name (or editor, or
@@ -46,21 +46,12 @@ pub fn base(entry: &Entry) -> String {
         .or(entry.editors())
         .and_then(|p| p.first())
         .map(|p| ascii_word(&p.name))
-        .or_else(|| {
-            entry
-                .organization()
-                .map(|o| ascii_word(&o.value.to_string()))
-        })
+        .or_else(|| entry.organization().map(|o| ascii_word(&o.value.to_string())))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "anon".into());
-    let date = entry
-        .date()
-        .or_else(|| entry.parents().first().and_then(Entry::date));
+    let date = entry.date().or_else(|| entry.parents().first().and_then(Entry::date));
     let year = date.map_or_else(|| "nd".to_owned(), |d| d.year.to_string());
-    let title = entry
-        .title()
-        .map(|t| t.value.to_string())
-        .unwrap_or_default();
+    let title = entry.title().map(|t| t.value.to_string()).unwrap_or_default();
     let word = title
         .split(|c: char| !c.is_alphanumeric())
         .map(ascii_word)

@@ -12,10 +12,7 @@ use crate::findings::{Code, Finding};
 
 /// Types whose sources live on the web and need a URL with an access date.
 fn is_web(t: &EntryType) -> bool {
-    matches!(
-        t,
-        EntryType::Web | EntryType::Blog | EntryType::Post | EntryType::Thread
-    )
+    matches!(t, EntryType::Web | EntryType::Blog | EntryType::Post | EntryType::Thread)
 }
 
 /// The entry and its parents, nearest first.
@@ -38,15 +35,9 @@ pub fn missing_fields(entry: &Entry) -> Vec<(&'static str, &'static str)> {
         missing.push(("title", "add `title:`"));
     }
     if !any(&|e| {
-        e.authors().is_some()
-            || e.editors().is_some()
-            || e.organization().is_some()
-            || e.affiliated().is_some()
+        e.authors().is_some() || e.editors().is_some() || e.organization().is_some() || e.affiliated().is_some()
     }) {
-        missing.push((
-            "author",
-            "add `author:`, `editor:` or `organization:` (who is responsible for the work)",
-        ));
+        missing.push(("author", "add `author:`, `editor:` or `organization:` (who is responsible for the work)"));
     }
     if !any(&|e| e.date().is_some()) {
         missing.push(("date", "add `date:` (a year is enough: `date: 2020`)"));
@@ -54,10 +45,9 @@ pub fn missing_fields(entry: &Entry) -> Vec<(&'static str, &'static str)> {
     if is_web(entry.entry_type()) {
         match entry.url() {
             None => missing.push(("url", "a web source needs `url:`")),
-            Some(u) if u.visit_date.is_none() => missing.push((
-                "url.date",
-                "a web source needs its access date: `url: {value: …, date: 2024-05-01}`",
-            )),
+            Some(u) if u.visit_date.is_none() => {
+                missing.push(("url.date", "a web source needs its access date: `url: {value: …, date: 2024-05-01}`"))
+            }
             Some(_) => {}
         }
     }
@@ -73,10 +63,7 @@ pub fn lint(library: &Library, config: &Config) -> Vec<Finding> {
             findings.push(
                 Finding::new(
                     Code::MissingField,
-                    format!(
-                        "entry `{key}` ({}) has no {field}",
-                        super::type_name(r.entry.entry_type())
-                    ),
+                    format!("entry `{key}` ({}) has no {field}", super::type_name(r.entry.entry_type())),
                 )
                 .at(library.location(r))
                 .help(help)
@@ -139,10 +126,7 @@ c:
 ",
         )
         .unwrap();
-        let w: Vec<_> = missing_fields(l.get("w").unwrap())
-            .into_iter()
-            .map(|m| m.0)
-            .collect();
+        let w: Vec<_> = missing_fields(l.get("w").unwrap()).into_iter().map(|m| m.0).collect();
         assert_eq!(w, ["url.date"]);
         assert!(missing_fields(l.get("c").unwrap()).is_empty());
     }

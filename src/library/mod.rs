@@ -11,6 +11,9 @@ pub mod import;
 pub mod keys;
 pub mod lint;
 pub mod outline;
+mod parse;
+
+pub(crate) use parse::{YamlError, line_starts};
 
 use std::collections::HashMap;
 use std::io;
@@ -66,11 +69,7 @@ impl Library {
 
     /// Whether a key is defined (or was defined twice, or failed to load: any use of it).
     pub fn has_key(&self, key: &str) -> bool {
-        self.by_key.contains_key(key)
-            || self
-                .files
-                .iter()
-                .any(|f| f.outline.items.iter().any(|i| i.key == key))
+        self.by_key.contains_key(key) || self.files.iter().any(|f| f.outline.items.iter().any(|i| i.key == key))
     }
 
     /// The outline item of a record.
@@ -97,9 +96,8 @@ impl Library {
         let mut library = Library::default();
         let mut findings = Vec::new();
         for path in paths {
-            let bytes = std::fs::read(&path).map_err(|e| {
-                io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
-            })?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display())))?;
             let name = repo.relative(&path);
             library.add_file(path, name, bytes, &mut findings);
         }
@@ -111,23 +109,12 @@ impl Library {
     pub(crate) fn from_text(name: &str, text: String) -> (Library, Vec<Finding>) {
         let mut library = Library::default();
         let mut findings = Vec::new();
-        library.add_file(
-            PathBuf::from(name),
-            name.to_owned(),
-            text.into_bytes(),
-            &mut findings,
-        );
+        library.add_file(PathBuf::from(name), name.to_owned(), text.into_bytes(), &mut findings);
         (library, findings)
     }
 
     /// Parses one file's bytes and adds its entries; findings for what fails.
-    fn add_file(
-        &mut self,
-        path: PathBuf,
-        name: String,
-        bytes: Vec<u8>,
-        findings: &mut Vec<Finding>,
-    ) {
+    fn add_file(&mut self, path: PathBuf, name: String, bytes: Vec<u8>, findings: &mut Vec<Finding>) {
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -135,60 +122,26 @@ impl Library {
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let (line, column) = crate::findings::position(&lossy, valid);
                 findings.push(
-                    Finding::new(Code::YamlSyntax, "the file is not valid UTF-8")
-                        .at(Location::at(&name, line, column)),
+                    Finding::new(Code::YamlSyntax, "the file is not valid UTF-8").at(Location::at(&name, line, column)),
                 );
-                self.files.push(SourceFile {
-                    path,
-                    name,
-                    text: lossy,
-                    outline: Outline::default(),
-                    parsed: false,
-                });
+                self.files.push(SourceFile { path, name, text: lossy, outline: Outline::default(), parsed: false });
                 return;
             }
         };
-        let (outline, parsed) = parse(&text);
         let file = self.files.len();
-        let outline = match outline {
-            Ok(o) => o,
+        let (outline, entries) = match parse::entries(&text, &name, findings) {
+            Ok(parsed) => parsed,
             Err(e) => {
                 findings.push(
                     Finding::new(Code::YamlSyntax, format!("invalid YAML: {}", e.message))
                         .at(Location::at(&name, e.line, e.column))
                         .help("none of this file's entries are loaded until it parses"),
                 );
-                self.files.push(SourceFile {
-                    path,
-                    name,
-                    text,
-                    outline: Outline::default(),
-                    parsed: false,
-                });
+                self.files.push(SourceFile { path, name, text, outline: Outline::default(), parsed: false });
                 return;
             }
         };
-        let entries: Vec<(usize, Entry)> = match parsed {
-            Ok(lib) => {
-                let pos: HashMap<&str, usize> = outline
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, it)| (it.key.as_str(), i))
-                    .collect();
-                lib.into_iter()
-                    .filter_map(|e| pos.get(e.key()).map(|&i| (i, e)))
-                    .collect()
-            }
-            Err(whole) => entries_one_by_one(&text, &name, &outline, &whole, findings),
-        };
-        self.files.push(SourceFile {
-            path,
-            name,
-            text,
-            outline,
-            parsed: true,
-        });
+        self.files.push(SourceFile { path, name, text, outline, parsed: true });
         for (item, entry) in entries {
             self.push_record(Record { entry, file, item }, findings);
         }
@@ -200,14 +153,11 @@ impl Library {
         if let Some(&first) = self.by_key.get(&key) {
             let first = &self.records[first];
             findings.push(
-                Finding::new(
-                    Code::DuplicateKey,
-                    format!("key `{key}` is defined twice; the first definition is used"),
-                )
-                .at(self.location(&record))
-                .related(self.location(first), "first defined here")
-                .help("rename one of the two entries, or delete the copy")
-                .data("key", key),
+                Finding::new(Code::DuplicateKey, format!("key `{key}` is defined twice; the first definition is used"))
+                    .at(self.location(&record))
+                    .related(self.location(first), "first defined here")
+                    .help("rename one of the two entries, or delete the copy")
+                    .data("key", key),
             );
             return;
         }
@@ -233,7 +183,10 @@ impl Library {
                 Some(other) => findings.push(
                     Finding::new(
                         Code::KeyCollision,
-                        format!("keys `{key}` and `{}` differ only by case or Unicode normalisation", other.entry.key()),
+                        format!(
+                            "keys `{key}` and `{}` differ only by case or Unicode normalisation",
+                            other.entry.key()
+                        ),
                     )
                     .at(here.clone())
                     .related(self.location(other), "the other key")
@@ -250,17 +203,10 @@ impl Library {
                 if fields::is_known(&field.name) {
                     continue;
                 }
-                let owner = if field.depth == 0 {
-                    String::new()
-                } else {
-                    " (in a parent)".to_owned()
-                };
+                let owner = if field.depth == 0 { String::new() } else { " (in a parent)".to_owned() };
                 let mut f = Finding::new(
                     Code::UnknownField,
-                    format!(
-                        "unknown field `{}` in entry `{key}`{owner}: hayagriva ignores it",
-                        field.name
-                    ),
+                    format!("unknown field `{}` in entry `{key}`{owner}: hayagriva ignores it", field.name),
                 )
                 .at(Location::at(file, field.line, field.column).width(field.width))
                 .data("key", key)
@@ -274,92 +220,6 @@ impl Library {
     }
 }
 
-/// Outline and hayagriva parse of one file, side by side on two threads.
-fn parse(
-    text: &str,
-) -> (
-    Result<Outline, outline::SyntaxError>,
-    Result<hayagriva::Library, YamlError>,
-) {
-    std::thread::scope(|s| {
-        let outline = s.spawn(|| outline::outline(text));
-        let parsed = hayagriva::io::from_yaml_str(text).map_err(YamlError::from);
-        (
-            outline.join().expect("the outline parser does not panic"),
-            parsed,
-        )
-    })
-}
-
-/// When the whole file does not convert, each entry's lines are read alone, so
-/// one bad entry does not hide the others.
-fn entries_one_by_one(
-    text: &str,
-    name: &str,
-    outline: &Outline,
-    whole: &YamlError,
-    findings: &mut Vec<Finding>,
-) -> Vec<(usize, Entry)> {
-    if outline.items.is_empty() {
-        return Vec::new();
-    }
-    if !outline.is_block() {
-        let (line, column) = whole.position.unwrap_or((1, 1));
-        findings.push(
-            Finding::new(Code::InvalidEntry, whole.message.clone())
-                .at(Location::at(name, line, column)),
-        );
-        return Vec::new();
-    }
-    let starts = line_starts(text);
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for (i, item) in outline.items.iter().enumerate() {
-        if let Some(&first) = seen.get(item.key.as_str()) {
-            let first = &outline.items[first];
-            findings.push(
-                Finding::new(
-                    Code::DuplicateKey,
-                    format!(
-                        "key `{}` is defined twice; the first definition is used",
-                        item.key
-                    ),
-                )
-                .at(Location::at(name, item.line, item.column).width(item.width))
-                .related(
-                    Location::at(name, first.line, first.column),
-                    "first defined here",
-                )
-                .help("rename one of the two entries, or delete the copy")
-                .data("key", item.key.clone()),
-            );
-            continue;
-        }
-        seen.insert(&item.key, i);
-        let end = outline
-            .items
-            .get(i + 1)
-            .map_or(text.len(), |next| starts[next.line - 1]);
-        let slice = &text[starts[item.line - 1]..end];
-        match hayagriva::io::from_yaml_str(slice) {
-            Ok(lib) => out.extend(lib.into_iter().map(|e| (i, e))),
-            Err(e) => {
-                let e = YamlError::from(e);
-                let (line, column) = e
-                    .position
-                    .map_or((item.line, item.column), |(l, c)| (item.line + l - 1, c));
-                findings.push(
-                    Finding::new(Code::InvalidEntry, format!("entry `{}` cannot be read: {}", item.key, e.message))
-                        .at(Location::at(name, line, column))
-                        .help("fix the value (see hayagriva's file format); the entry is skipped until then")
-                        .data("key", item.key.clone()),
-                );
-            }
-        }
-    }
-    out
-}
-
 /// An entry type's name as written in YAML (`article`).
 pub fn type_name(t: &hayagriva::types::EntryType) -> String {
     match serde_json::to_value(t) {
@@ -368,44 +228,12 @@ pub fn type_name(t: &hayagriva::types::EntryType) -> String {
     }
 }
 
-/// Byte offset of the start of each line; index 0 is line 1.
-pub(crate) fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
-/// hayagriva's YAML error (serde_yaml's), split into message and position.
-pub(crate) struct YamlError {
-    /// The message without its " at line N column M" tail.
-    pub(crate) message: String,
-    /// 1-based line and column.
-    position: Option<(usize, usize)>,
-}
-
-impl From<serde_yaml::Error> for YamlError {
-    fn from(e: serde_yaml::Error) -> Self {
-        let text = e.to_string();
-        let message = text
-            .rfind(" at line ")
-            .map_or(text.as_str(), |i| &text[..i])
-            .to_owned();
-        YamlError {
-            message,
-            position: e.location().map(|l| (l.line(), l.column())),
-        }
-    }
-}
-
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => {
-            return Err(io::Error::new(
-                e.kind(),
-                format!("cannot list {}: {e}", dir.display()),
-            ));
+            return Err(io::Error::new(e.kind(), format!("cannot list {}: {e}", dir.display())));
         }
     };
     for entry in entries {
@@ -414,12 +242,7 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
         let ty = entry.file_type()?;
         if ty.is_dir() {
             collect_yaml(&path, out)?;
-        } else if ty.is_file()
-            && matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("yml" | "yaml")
-            )
-        {
+        } else if ty.is_file() && matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
             out.push(path);
         }
     }

@@ -43,14 +43,15 @@ pub struct Item {
 pub struct Outline {
     /// Top-level keys in file order.
     pub items: Vec<Item>,
+    /// Whether the file uses YAML aliases (`*name`).
+    pub aliases: bool,
 }
 
 impl Outline {
     /// Whether every key starts its own line at column 1, so that an entry's
     /// text is exactly the lines from its key to the next key.
     pub fn is_block(&self) -> bool {
-        self.items.iter().all(|i| i.column == 1)
-            && self.items.windows(2).all(|w| w[0].line < w[1].line)
+        self.items.iter().all(|i| i.column == 1) && self.items.windows(2).all(|w| w[0].line < w[1].line)
     }
 }
 
@@ -69,22 +70,20 @@ type Events<'a> = Parser<'a, saphyr_parser::StrInput<'a>>;
 
 struct Walker<'a> {
     parser: Events<'a>,
+    aliases: bool,
 }
 
 impl<'a> Walker<'a> {
     fn next(&mut self) -> Result<(Event<'a>, Span), SyntaxError> {
         match self.parser.next_event() {
-            Some(Ok(ev)) => Ok(ev),
-            Some(Err(e)) => Err(SyntaxError {
-                line: e.marker().line(),
-                column: e.marker().col() + 1,
-                message: e.info().to_owned(),
-            }),
-            None => Err(SyntaxError {
-                line: 1,
-                column: 1,
-                message: "unexpected end of input".into(),
-            }),
+            Some(Ok(ev)) => {
+                self.aliases |= matches!(ev.0, Event::Alias(_));
+                Ok(ev)
+            }
+            Some(Err(e)) => {
+                Err(SyntaxError { line: e.marker().line(), column: e.marker().col() + 1, message: e.info().to_owned() })
+            }
+            None => Err(SyntaxError { line: 1, column: 1, message: "unexpected end of input".into() }),
         }
     }
 
@@ -169,28 +168,18 @@ impl<'a> Walker<'a> {
 
 /// A scalar's width as written: its span on one line, else its text.
 fn width(span: Span, text: &str) -> usize {
-    if span.end.line() == span.start.line() {
-        span.end.col() - span.start.col()
-    } else {
-        text.chars().count()
-    }
+    if span.end.line() == span.start.line() { span.end.col() - span.start.col() } else { text.chars().count() }
 }
 
 /// The last line a span covers: an end at column 0 belongs to the line before.
 fn last_line(span: Span) -> usize {
     let end = span.end;
-    if end.col() == 0 && end.line() > span.start.line() {
-        end.line() - 1
-    } else {
-        end.line()
-    }
+    if end.col() == 0 && end.line() > span.start.line() { end.line() - 1 } else { end.line() }
 }
 
 /// Outlines `text`.
 pub fn outline(text: &str) -> Result<Outline, SyntaxError> {
-    let mut w = Walker {
-        parser: Parser::new_from_str(text),
-    };
+    let mut w = Walker { parser: Parser::new_from_str(text), aliases: false };
     let mut out = Outline::default();
     let structure = |span: Span, message: &str| SyntaxError {
         line: span.start.line(),
@@ -204,15 +193,13 @@ pub fn outline(text: &str) -> Result<Outline, SyntaxError> {
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
             Event::StreamEnd => {
                 trim_blank_tails(text, &mut out);
+                out.aliases = w.aliases;
                 return Ok(out);
             }
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(structure(
-                        span,
-                        "a references file holds one YAML document; found a second `---`",
-                    ));
+                    return Err(structure(span, "a references file holds one YAML document; found a second `---`"));
                 }
             }
             Event::Scalar(value, ..) if value.is_empty() || value == "~" || value == "null" => {}
@@ -231,11 +218,7 @@ pub fn outline(text: &str) -> Result<Outline, SyntaxError> {
 fn trim_blank_tails(text: &str, out: &mut Outline) {
     let lines: Vec<&str> = text.lines().collect();
     for item in &mut out.items {
-        while item.last_line > item.line
-            && lines
-                .get(item.last_line - 1)
-                .is_none_or(|l| l.trim().is_empty())
-        {
+        while item.last_line > item.line && lines.get(item.last_line - 1).is_none_or(|l| l.trim().is_empty()) {
             item.last_line -= 1;
         }
     }
@@ -300,31 +283,14 @@ smith2020:
         let o = outline(TEXT).unwrap();
         assert_eq!(o.items.len(), 2);
         let a = &o.items[0];
-        assert_eq!(
-            (a.key.as_str(), a.line, a.column, a.last_line),
-            ("smith2020", 2, 1, 8)
-        );
-        let names: Vec<_> = a
-            .fields
-            .iter()
-            .map(|f| (f.name.as_str(), f.line, f.depth))
-            .collect();
+        assert_eq!((a.key.as_str(), a.line, a.column, a.last_line), ("smith2020", 2, 1, 8));
+        let names: Vec<_> = a.fields.iter().map(|f| (f.name.as_str(), f.line, f.depth)).collect();
         assert_eq!(
             names,
-            [
-                ("type", 3, 0),
-                ("titel", 4, 0),
-                ("parent", 5, 0),
-                ("type", 6, 1),
-                ("title", 7, 1),
-                ("volumne", 8, 1)
-            ]
+            [("type", 3, 0), ("titel", 4, 0), ("parent", 5, 0), ("type", 6, 1), ("title", 7, 1), ("volumne", 8, 1)]
         );
         let b = &o.items[1];
-        assert_eq!(
-            (b.key.as_str(), b.line, b.width, b.last_line),
-            ("gaonkar:in", 10, 12, 14)
-        );
+        assert_eq!((b.key.as_str(), b.line, b.width, b.last_line), ("gaonkar:in", 10, 12, 14));
         assert!(o.is_block());
     }
 

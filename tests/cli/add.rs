@@ -11,26 +11,15 @@ fn bibtex_entries_import_one_by_one_and_failures_are_named() {
     let failed = with_code(&doc, "import-failed");
     assert_eq!(failed.len(), 2, "{doc}");
     assert!(failed[0]["message"].as_str().unwrap().contains("`broken`"));
-    assert_eq!(
-        (failed[0]["file"].as_str(), failed[0]["line"].as_u64()),
-        (Some("in.bib"), Some(25))
-    );
+    assert_eq!((failed[0]["file"].as_str(), failed[0]["line"].as_u64()), (Some("in.bib"), Some(25)));
     assert!(failed[1]["message"].as_str().unwrap().contains("`badyear`"));
     let dropped = with_code(&doc, "field-dropped");
     assert_eq!(dropped[0]["data"]["fields"][0], "keywords");
     let keys = env.run(&["list", "--to", "keys"]).stdout;
     assert_eq!(keys, "knuth1984texbook\nshannon1948\nturing2004essential\n");
-    let show = env
-        .run(&["show", "turing2004essential", "--to", "json"])
-        .stdout;
+    let show = env.run(&["show", "turing2004essential", "--to", "json"]).stdout;
     let v: serde_json::Value = serde_json::from_str(&show).unwrap();
-    assert!(
-        v["title"]
-            .as_str()
-            .unwrap()
-            .starts_with("The Essential Turing: Seminal Writings"),
-        "{v}"
-    );
+    assert!(v["title"].as_str().unwrap().starts_with("The Essential Turing: Seminal Writings"), "{v}");
     let shannon = env.run(&["show", "shannon1948", "--to", "json"]).stdout;
     let v: serde_json::Value = serde_json::from_str(&shannon).unwrap();
     assert_eq!(v["date"], "1948-07", "months are not shifted: {v}");
@@ -48,10 +37,7 @@ fn a_truncated_bibtex_file_keeps_its_complete_entries() {
     assert_eq!(f.len(), 1, "{doc}");
     assert!(f[0]["message"].as_str().unwrap().contains("not closed"));
     assert_eq!(f[0]["line"], 13);
-    assert_eq!(
-        env.run(&["list", "--to", "keys"]).stdout,
-        "knuth1984texbook\n"
-    );
+    assert_eq!(env.run(&["list", "--to", "keys"]).stdout, "knuth1984texbook\n");
 }
 
 #[test]
@@ -60,26 +46,12 @@ fn adding_appends_without_touching_what_is_there() {
     env.write("references/library.yml", LIBRARY);
     env.write("in.bib", SAMPLE);
     let r = env.run(&["add", "--bibtex", "in.bib"]);
-    assert!(
-        r.stderr
-            .contains("added 3 entries (references/library.yml)"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("added 3 entries (references/library.yml)"), "{}", r.stderr);
     let after = env.read("references/library.yml");
-    assert!(
-        after.starts_with(LIBRARY),
-        "existing text kept byte for byte"
-    );
-    assert!(
-        after[LIBRARY.len()..].starts_with("\nknuth1984texbook:\n"),
-        "{after}"
-    );
+    assert!(after.starts_with(LIBRARY), "existing text kept byte for byte");
+    assert!(after[LIBRARY.len()..].starts_with("\nknuth1984texbook:\n"), "{after}");
     // No temp files left behind.
-    let names: Vec<_> = std::fs::read_dir(env.path("references"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names: Vec<_> = std::fs::read_dir(env.path("references")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names.len(), 1, "{names:?}");
 }
 
@@ -93,23 +65,9 @@ fn importing_again_adds_nothing_and_reports_duplicates() {
     assert_eq!(with_code(&doc, "duplicate-reference").len(), 3, "{doc}");
     assert_eq!(env.read("references/library.yml"), before);
     // --force adds a copy under a generated key.
-    let r = env.run(&[
-        "add",
-        "--bibtex",
-        "in.bib",
-        "--force",
-        "--into",
-        "references/more.yml",
-    ]);
-    assert!(
-        r.stderr.contains("added 3 entries (references/more.yml)"),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        env.read("references/more.yml")
-            .contains("knuth1984texbooka:")
-    );
+    let r = env.run(&["add", "--bibtex", "in.bib", "--force", "--into", "references/more.yml"]);
+    assert!(r.stderr.contains("added 3 entries (references/more.yml)"), "{}", r.stderr);
+    assert!(env.read("references/more.yml").contains("knuth1984texbooka:"));
 }
 
 #[test]
@@ -123,10 +81,7 @@ fn duplicates_by_doi_under_another_key_are_refused() {
     let f = with_code(&doc, "duplicate-reference");
     assert_eq!(f[0]["data"]["duplicate-of"], "shannon1948");
     assert!(f[0]["message"].as_str().unwrap().contains("DOI"));
-    env.write(
-        "citelock.toml",
-        "[duplicates]\ndistinct = [[\"shannonTheory\", \"shannon1948\"]]\n",
-    );
+    env.write("citelock.toml", "[duplicates]\ndistinct = [[\"shannonTheory\", \"shannon1948\"]]\n");
     let r = env.run(&["add", "--csl-json", "other.json"]);
     assert!(r.stderr.contains("added 1 entry"), "{}", r.stderr);
 }
@@ -144,10 +99,7 @@ fn update_patches_changed_entries_in_place_and_says_what_changed() {
     let updated = with_code(&doc, "entry-updated");
     assert_eq!(updated.len(), 1, "{doc}");
     assert_eq!(updated[0]["data"]["key"], "shannon1948");
-    assert_eq!(
-        updated[0]["data"]["changed"],
-        serde_json::json!(["page-range"])
-    );
+    assert_eq!(updated[0]["data"]["changed"], serde_json::json!(["page-range"]));
     let text = env.read("references/library.yml");
     assert!(text.starts_with(LIBRARY));
     assert!(text.contains("page-range: 379-423, 623-656"), "{text}");
@@ -162,12 +114,7 @@ fn csl_json_that_is_not_an_array_changes_nothing() {
     env.write("z.json", "{\"id\": \"a\", \"type\": \"book\"}");
     let (code, doc) = env.json(&["add", "--csl-json", "z.json"]);
     assert_eq!(code, 1);
-    assert!(
-        doc["findings"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("array")
-    );
+    assert!(doc["findings"][0]["message"].as_str().unwrap().contains("array"));
     assert!(!env.path("references/library.yml").exists());
 }
 
@@ -180,15 +127,9 @@ fn ris_import_generates_missing_keys() {
     );
     let (code, doc) = env.json(&["add", "--ris", "in.ris"]);
     assert_eq!(code, 0, "{doc}");
-    assert_eq!(
-        with_code(&doc, "key-renamed")[0]["data"]["key"],
-        "shannon1948mathematical"
-    );
-    let v: serde_json::Value = serde_json::from_str(
-        &env.run(&["show", "shannon1948mathematical", "--to", "json"])
-            .stdout,
-    )
-    .unwrap();
+    assert_eq!(with_code(&doc, "key-renamed")[0]["data"]["key"], "shannon1948mathematical");
+    let v: serde_json::Value =
+        serde_json::from_str(&env.run(&["show", "shannon1948mathematical", "--to", "json"]).stdout).unwrap();
     assert_eq!(v["page-range"], "379-423");
 }
 

@@ -6,18 +6,12 @@ use super::Env;
 /// prefix (so columns must count characters), and a related location.
 fn env() -> Env {
     let env = Env::new();
-    env.write(
-        "references/a.yml",
-        "k:\n  type: book\n  title: T\n  author: A\n  date: 2000\n",
-    );
+    env.write("references/a.yml", "k:\n  type: book\n  title: T\n  author: A\n  date: 2000\n");
     env.write(
         "references/b.yml",
         "é:\n  type: book\n  title: Ü\n  author: A\n  date: 2000\n  {complex: key}: 1\nk:\n  type: book\n  title: T\n",
     );
-    env.write(
-        "references/c.yml",
-        "c:\n  type: book\n  title: C\n  author: A\n  date: 2000\n  \"tïtle\": x\n  ö: 1\n",
-    );
+    env.write("references/c.yml", "c:\n  type: book\n  title: C\n  author: A\n  date: 2000\n  \"tïtle\": x\n  ö: 1\n");
     env
 }
 
@@ -49,21 +43,11 @@ fn json_has_the_documented_shape_and_character_columns() {
     assert_eq!(dup["file"], "references/b.yml");
     assert_eq!(dup["related"][0]["file"], "references/a.yml");
     let field = f.iter().find(|x| x["data"]["field"] == "tïtle").unwrap();
-    assert_eq!(
-        (field["line"].as_u64(), field["column"].as_u64()),
-        (Some(6), Some(3))
-    );
-    assert_eq!(
-        field["end_column"],
-        3 + 7,
-        "the span covers the name as written, quotes included"
-    );
+    assert_eq!((field["line"].as_u64(), field["column"].as_u64()), (Some(6), Some(3)));
+    assert_eq!(field["end_column"], 3 + 7, "the span covers the name as written, quotes included");
     // The duplicate key, and the entry with a complex key hayagriva cannot read.
     assert_eq!(doc["summary"]["errors"], 2);
-    assert!(
-        f.iter()
-            .any(|x| x["code"] == "invalid-entry" && x["data"]["key"] == "é")
-    );
+    assert!(f.iter().any(|x| x["code"] == "invalid-entry" && x["data"]["key"] == "é"));
 }
 
 #[test]
@@ -73,17 +57,12 @@ fn github_annotations() {
     assert_eq!(r.code, 1);
     assert!(
         r.stdout.lines().any(
-            |l| l.starts_with("::error file=references/b.yml,line=7,col=1,")
-                && l.contains("title=duplicate-key::")
+            |l| l.starts_with("::error file=references/b.yml,line=7,col=1,") && l.contains("title=duplicate-key::")
         ),
         "{}",
         r.stdout
     );
-    assert!(
-        r.stdout.lines().all(|l| l.starts_with("::")),
-        "one command per line: {}",
-        r.stdout
-    );
+    assert!(r.stdout.lines().all(|l| l.starts_with("::")), "one command per line: {}", r.stdout);
 }
 
 #[test]
@@ -103,10 +82,7 @@ fn junit_names_are_unique() {
         })
         .collect();
     assert_eq!(names.len(), 3, "{}", r.stdout);
-    assert!(
-        names[0] != names[1] && names[1] != names[2] && names[0] != names[2],
-        "{names:?}"
-    );
+    assert!(names[0] != names[1] && names[1] != names[2] && names[0] != names[2], "{names:?}");
     assert!(r.stdout.contains("<failure type=\"warning\""));
 }
 
@@ -114,11 +90,7 @@ fn junit_names_are_unique() {
 fn junit_of_a_clean_run_has_one_passing_case() {
     let env = Env::new();
     let r = env.run(&["--format", "junit", "lint"]);
-    assert!(
-        r.stdout.contains("tests=\"1\" failures=\"0\""),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("tests=\"1\" failures=\"0\""), "{}", r.stdout);
 }
 
 #[test]
@@ -130,17 +102,11 @@ fn sarif_has_rules_regions_and_related_locations() {
     let run = &doc["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let results = run["results"].as_array().unwrap();
-    let dup = results
-        .iter()
-        .find(|x| x["ruleId"] == "duplicate-key")
-        .unwrap();
+    let dup = results.iter().find(|x| x["ruleId"] == "duplicate-key").unwrap();
     let loc = &dup["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "references/b.yml");
     assert_eq!(loc["region"]["startLine"], 7);
-    assert_eq!(
-        dup["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "references/a.yml"
-    );
+    assert_eq!(dup["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"], "references/a.yml");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let index = dup["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[index]["id"], "duplicate-key");

@@ -10,18 +10,12 @@ fn creates_the_layout_and_never_overwrites() {
     }
     assert_eq!(env.read("archive/manifest-sha256.txt"), "");
     let attrs = env.read("archive/.gitattributes");
-    assert!(
-        attrs.contains("objects/** -text") && attrs.contains("manifest-sha256.txt merge=union")
-    );
+    assert!(attrs.contains("objects/** -text") && attrs.contains("manifest-sha256.txt merge=union"));
     assert!(env.read("citelock.toml").contains("[levels]"));
     env.write("citelock.toml", "# edited\n");
     let again = env.run(&["init"]);
     assert_eq!(again.code, 0);
-    assert!(
-        again.stderr.contains("already complete"),
-        "{}",
-        again.stderr
-    );
+    assert!(again.stderr.contains("already complete"), "{}", again.stderr);
     assert_eq!(env.read("citelock.toml"), "# edited\n");
 }
 
@@ -45,11 +39,7 @@ fn completions_and_man_page() {
     assert!(r.stdout.contains("citelock") && r.stdout.contains("complete"));
     let r = env.run(&["man"]);
     assert_eq!(r.code, 0);
-    assert!(
-        r.stdout.contains(".TH citelock"),
-        "{}",
-        &r.stdout[..200.min(r.stdout.len())]
-    );
+    assert!(r.stdout.contains(".TH citelock"), "{}", &r.stdout[..200.min(r.stdout.len())]);
 }
 
 #[test]

@@ -33,10 +33,7 @@ fn malformed_yaml_is_located_and_nothing_changes() {
 #[test]
 fn human_output_shows_the_source_line_and_a_caret() {
     let env = Env::new();
-    env.write(
-        "references/a.yml",
-        "x:\n  type: book\n  titel: Oops\n  author: A\n  date: 2000\n",
-    );
+    env.write("references/a.yml", "x:\n  type: book\n  titel: Oops\n  author: A\n  date: 2000\n");
     let r = env.run(&["lint"]);
     assert_eq!(r.code, 0, "a warning alone does not fail");
     let expected = "\
@@ -48,11 +45,7 @@ warning[unknown-field]: unknown field `titel` in entry `x`: hayagriva ignores it
   = help: did you mean `title`?
 ";
     assert!(r.stdout.starts_with(expected), "{}", r.stdout);
-    assert!(
-        r.stderr.contains("lint: 0 errors, 2 warnings"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("lint: 0 errors, 2 warnings"), "{}", r.stderr);
 }
 
 #[test]
@@ -64,10 +57,7 @@ fn unknown_fields_in_parents_and_habits_from_bibtex() {
     );
     let (_, doc) = env.json(&["lint"]);
     let f = with_code(&doc, "unknown-field");
-    let fields: Vec<_> = f
-        .iter()
-        .map(|f| f["data"]["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<_> = f.iter().map(|f| f["data"]["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["doi", "volumne"]);
     assert!(f[0]["help"].as_str().unwrap().contains("serial-number"));
     assert_eq!(f[1]["line"], 10);
@@ -78,28 +68,16 @@ fn unknown_fields_in_parents_and_habits_from_bibtex() {
 fn duplicate_keys_across_and_within_files_name_both_places() {
     let env = Env::new();
     env.write("references/a.yml", "k:\n  type: book\n  title: A\n");
-    env.write(
-        "references/b.yml",
-        "z:\n  type: book\n  title: Z\nk:\n  type: book\n  title: B\n",
-    );
-    env.write(
-        "references/c.yml",
-        "m:\n  type: book\n  title: M\nm:\n  type: book\n  title: M2\n",
-    );
+    env.write("references/b.yml", "z:\n  type: book\n  title: Z\nk:\n  type: book\n  title: B\n");
+    env.write("references/c.yml", "m:\n  type: book\n  title: M\nm:\n  type: book\n  title: M2\n");
     let (code, doc) = env.json(&["lint"]);
     assert_eq!(code, 1);
     let f = with_code(&doc, "duplicate-key");
     assert_eq!(f.len(), 2, "{doc}");
-    assert_eq!(
-        (f[0]["file"].as_str(), f[0]["line"].as_u64()),
-        (Some("references/b.yml"), Some(4))
-    );
+    assert_eq!((f[0]["file"].as_str(), f[0]["line"].as_u64()), (Some("references/b.yml"), Some(4)));
     assert_eq!(f[0]["related"][0]["file"], "references/a.yml");
     assert_eq!(f[0]["related"][0]["line"], 1);
-    assert_eq!(
-        (f[1]["file"].as_str(), f[1]["line"].as_u64()),
-        (Some("references/c.yml"), Some(4))
-    );
+    assert_eq!((f[1]["file"].as_str(), f[1]["line"].as_u64()), (Some("references/c.yml"), Some(4)));
     assert_eq!(f[1]["related"][0]["line"], 1);
     // The first definitions win; the rest of each file still loads.
     let keys = env.run(&["list", "--to", "keys"]).stdout;
@@ -118,12 +96,7 @@ fn keys_with_colons_and_slashes_are_fine_whitespace_and_case_collisions_are_not(
     let invalid = with_code(&doc, "invalid-key");
     assert_eq!(invalid.len(), 1, "{doc}");
     assert_eq!(invalid[0]["line"], 11);
-    assert!(
-        invalid[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("control character")
-    );
+    assert!(invalid[0]["message"].as_str().unwrap().contains("control character"));
     let collision = with_code(&doc, "key-collision");
     assert_eq!(collision.len(), 1, "{doc}");
     assert_eq!(collision[0]["related"][0]["line"], 16);
@@ -175,20 +148,15 @@ notitle:
     );
     let (code, doc) = env.json(&["lint"]);
     assert_eq!(code, 0, "both are warnings by default");
-    let missing: Vec<_> = with_code(&doc, "missing-field")
-        .iter()
-        .map(|f| f["data"]["field"].as_str().unwrap().to_owned())
-        .collect();
+    let missing: Vec<_> =
+        with_code(&doc, "missing-field").iter().map(|f| f["data"]["field"].as_str().unwrap().to_owned()).collect();
     assert_eq!(missing, ["url.date", "title"]);
     let dup = with_code(&doc, "duplicate-reference");
     assert_eq!(dup.len(), 1);
     assert_eq!(dup[0]["data"]["duplicate-of"], "b1");
     assert_eq!(dup[0]["line"], 12);
     // Declared distinct: no longer flagged.
-    env.write(
-        "citelock.toml",
-        "[duplicates]\ndistinct = [[\"b1\", \"b2\"]]\n",
-    );
+    env.write("citelock.toml", "[duplicates]\ndistinct = [[\"b1\", \"b2\"]]\n");
     let (_, doc) = env.json(&["lint"]);
     assert!(with_code(&doc, "duplicate-reference").is_empty());
 }
@@ -205,20 +173,12 @@ fn config_sets_levels_and_rejects_unknown_keys_with_their_line() {
     env.write("citelock.toml", "[levels]\nmissing-field = \"off\"\n");
     let (code, doc) = env.json(&["lint"]);
     assert_eq!((code, doc["findings"].as_array().unwrap().len()), (0, 0));
-    env.write(
-        "citelock.toml",
-        "[levels]\nmissing-field = \"off\"\n\n[levls]\n",
-    );
+    env.write("citelock.toml", "[levels]\nmissing-field = \"off\"\n\n[levls]\n");
     let r = env.run(&["lint"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("citelock.toml:4:"), "{}", r.stderr);
     env.write("citelock.toml", "[levels]\nmising-field = \"off\"\n");
     let r = env.run(&["lint"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr
-            .contains("citelock.toml:2:1: unknown finding code `mising-field`"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("citelock.toml:2:1: unknown finding code `mising-field`"), "{}", r.stderr);
 }

@@ -6,17 +6,11 @@ fn list_in_three_forms() {
     env.write("references/library.yml", LIBRARY);
     let table = env.run(&["list"]).stdout;
     assert!(
-        table.starts_with(
-            "darwin1859  book  1859  On the Origin of Species  (references/library.yml:2:1)"
-        ),
+        table.starts_with("darwin1859  book  1859  On the Origin of Species  (references/library.yml:2:1)"),
         "{table}"
     );
-    assert_eq!(
-        env.run(&["list", "--to", "keys"]).stdout,
-        "darwin1859\ngpl3\n"
-    );
-    let json: serde_json::Value =
-        serde_json::from_str(&env.run(&["list", "--to", "json"]).stdout).unwrap();
+    assert_eq!(env.run(&["list", "--to", "keys"]).stdout, "darwin1859\ngpl3\n");
+    let json: serde_json::Value = serde_json::from_str(&env.run(&["list", "--to", "json"]).stdout).unwrap();
     assert_eq!(json[1]["key"], "gpl3");
     assert_eq!(json[1]["type"], "web");
 }
@@ -33,11 +27,7 @@ fn show_prints_the_entry_as_written() {
     );
     let r = env.run(&["show", "darwin1858"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("did you mean `darwin1859`?"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("did you mean `darwin1859`?"), "{}", r.stderr);
 }
 
 #[test]
@@ -57,10 +47,5 @@ fn a_closed_pipe_is_not_an_error() {
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }

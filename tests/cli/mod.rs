@@ -47,9 +47,7 @@ impl Env {
 
     /// An empty directory.
     pub fn empty() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Env { dir: tempfile::tempdir().unwrap() }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -72,10 +70,7 @@ impl Env {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("citelock").unwrap();
-        c.current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("HOME", self.dir.path())
-            .env_remove("CLICOLOR_FORCE");
+        c.current_dir(self.dir.path()).env("NO_COLOR", "1").env("HOME", self.dir.path()).env_remove("CLICOLOR_FORCE");
         c
     }
 
@@ -88,30 +83,20 @@ impl Env {
         let mut all = vec!["--format", "json"];
         all.extend_from_slice(args);
         let r = self.run(&all);
-        let v = serde_json::from_str(&r.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr));
+        let v =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr));
         (r.code, v)
     }
 }
 
 /// The codes of the findings of a JSON document.
 pub fn codes(doc: &serde_json::Value) -> Vec<String> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_owned())
-        .collect()
+    doc["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect()
 }
 
 /// The findings with a given code.
 pub fn with_code<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
+    doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == code).collect()
 }
 
 /// A small, valid library used across tests.

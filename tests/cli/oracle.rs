@@ -13,8 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::{Env, with_code};
 
-const EXAMPLES: &str =
-    "/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/biblatex-examples.bib";
+const EXAMPLES: &str = "/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/biblatex-examples.bib";
 
 /// Case, Unicode form, TeX braces and typographic quotes aside.
 fn norm(s: &str) -> String {
@@ -40,44 +39,28 @@ fn pandoc_items(bib: &Path) -> Vec<Value> {
         .arg(bib)
         .output()
         .expect("pandoc is installed (README: test prerequisites)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice::<Value>(&out.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone()
 }
 
 #[test]
 fn biblatex_examples_import_whole_and_agree_with_pandoc() {
     let source = Path::new(EXAMPLES);
-    assert!(
-        source.exists(),
-        "{EXAMPLES} is missing: apt-get install texlive-bibtex-extra"
-    );
+    assert!(source.exists(), "{EXAMPLES} is missing: apt-get install texlive-bibtex-extra");
     let env = Env::new();
     std::fs::copy(source, env.path("examples.bib")).unwrap();
     let theirs = pandoc_items(&env.path("examples.bib"));
 
     let (code, doc) = env.json(&["add", "--bibtex", "examples.bib"]);
     assert!(code == 0 || code == 1, "{doc}");
-    let failed: HashSet<String> = with_code(&doc, "import-failed")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_owned())
-        .collect();
+    let failed: HashSet<String> =
+        with_code(&doc, "import-failed").iter().map(|f| f["message"].as_str().unwrap().to_owned()).collect();
     let (library, _) = Library::load(&Repo::at(env.root())).unwrap();
     // Every entry is imported under its own key, or named in a finding with a reason.
     for item in &theirs {
         let id = item["id"].as_str().unwrap();
         let named = failed.iter().any(|m| m.contains(&format!("`{id}`")));
-        assert!(
-            library.get(id).is_some() || named,
-            "`{id}` neither imported nor reported"
-        );
+        assert!(library.get(id).is_some() || named, "`{id}` neither imported nor reported");
     }
     assert!(library.records.len() >= theirs.len() - failed.len());
 
@@ -90,34 +73,21 @@ fn biblatex_examples_import_whole_and_agree_with_pandoc() {
         let ours = &record.entry;
         // Titles. pandoc takes an issue's title for a periodical issue (`jcg`); we keep the periodical's.
         if let Some(title) = ours.title().map(|t| t.value.to_string()) {
-            let matches = ["title", "volume-title"]
-                .iter()
-                .any(|k| item[k].as_str().is_some_and(|t| norm(t) == norm(&title)));
-            assert!(
-                matches || id == "jcg",
-                "{id}: title {title:?} vs pandoc {:?}",
-                item["title"]
-            );
+            let matches =
+                ["title", "volume-title"].iter().any(|k| item[k].as_str().is_some_and(|t| norm(t) == norm(&title)));
+            assert!(matches || id == "jcg", "{id}: title {title:?} vs pandoc {:?}", item["title"]);
             compared.0 += 1;
         }
         // Dates, one-based both sides. For a range hayagriva keeps the end (we warn at import).
         if let Some(d) = ours.date() {
-            let ours_parts: Vec<i64> = [
-                Some(i64::from(d.year)),
-                d.month.map(|m| i64::from(m) + 1),
-                d.day.map(|x| i64::from(x) + 1),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
+            let ours_parts: Vec<i64> =
+                [Some(i64::from(d.year)), d.month.map(|m| i64::from(m) + 1), d.day.map(|x| i64::from(x) + 1)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
             let parts = item["issued"]["date-parts"].as_array().unwrap();
             let last = parts.last().unwrap();
-            let theirs_parts: Vec<i64> = last
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_i64().unwrap())
-                .collect();
+            let theirs_parts: Vec<i64> = last.as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
             assert_eq!(ours_parts, theirs_parts, "{id}: date");
             compared.1 += 1;
         }
@@ -133,14 +103,8 @@ fn biblatex_examples_import_whole_and_agree_with_pandoc() {
             .map(|a| {
                 a.iter()
                     .map(|p| {
-                        let family = p["family"]
-                            .as_str()
-                            .or(p["literal"].as_str())
-                            .unwrap_or_default();
-                        (
-                            family.to_owned(),
-                            p["given"].as_str().unwrap_or_default().to_owned(),
-                        )
+                        let family = p["family"].as_str().or(p["literal"].as_str()).unwrap_or_default();
+                        (family.to_owned(), p["given"].as_str().unwrap_or_default().to_owned())
                     })
                     .collect()
             })
@@ -148,10 +112,7 @@ fn biblatex_examples_import_whole_and_agree_with_pandoc() {
         assert_eq!(ours_names, theirs_names, "{id}: authors");
         compared.2 += ours_names.len();
     }
-    assert!(
-        compared.0 > 80 && compared.1 > 80 && compared.2 > 100,
-        "{compared:?}"
-    );
+    assert!(compared.0 > 80 && compared.1 > 80 && compared.2 > 100, "{compared:?}");
 
     // lint runs on the result.
     let lint = env.run(&["lint"]);
@@ -159,9 +120,6 @@ fn biblatex_examples_import_whole_and_agree_with_pandoc() {
     // Importing the same file again adds nothing and reports the duplicates.
     let before = env.read("references/library.yml");
     let (_, again) = env.json(&["add", "--bibtex", "examples.bib"]);
-    assert_eq!(
-        with_code(&again, "duplicate-reference").len(),
-        library.records.len()
-    );
+    assert_eq!(with_code(&again, "duplicate-reference").len(), library.records.len());
     assert_eq!(env.read("references/library.yml"), before);
 }

@@ -6,9 +6,7 @@ use crate::findings::{Findings, Severity};
 
 /// Escapes a message (`%`, CR, LF), as the runner's toolkit does.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value: also `:` and `,`.
@@ -26,12 +24,8 @@ pub(super) fn write(findings: &Findings, out: &mut dyn Write) -> io::Result<()> 
         let mut props = Vec::new();
         if let Some(loc) = &f.location {
             props.push(format!("file={}", escape_property(&loc.file)));
-            let fields = [
-                ("line", loc.line),
-                ("col", loc.column),
-                ("endLine", loc.end_line),
-                ("endColumn", loc.end_column),
-            ];
+            let fields =
+                [("line", loc.line), ("col", loc.column), ("endLine", loc.end_line), ("endColumn", loc.end_column)];
             for (name, value) in fields {
                 if let Some(v) = value {
                     props.push(format!("{name}={v}"));
@@ -44,12 +38,7 @@ pub(super) fn write(findings: &Findings, out: &mut dyn Write) -> io::Result<()> 
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        writeln!(
-            out,
-            "::{command} {}::{}",
-            props.join(","),
-            escape_data(&message)
-        )?;
+        writeln!(out, "::{command} {}::{}", props.join(","), escape_data(&message))?;
     }
     Ok(())
 }

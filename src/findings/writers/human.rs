@@ -20,13 +20,7 @@ impl Styles {
     fn new(color: bool) -> Self {
         if !color {
             let plain = Style::new();
-            return Styles {
-                error: plain,
-                warning: plain,
-                info: plain,
-                gutter: plain,
-                bold: plain,
-            };
+            return Styles { error: plain, warning: plain, info: plain, gutter: plain, bold: plain };
         }
         Styles {
             error: AnsiColor::Red.on_default().bold(),
@@ -56,52 +50,29 @@ impl Sources<'_> {
     fn line(&mut self, file: &str, line: usize) -> Option<&str> {
         let root = self.ctx.root;
         let lines = self.files.entry(file.to_owned()).or_insert_with(|| {
-            std::fs::read_to_string(root.join(file))
-                .ok()
-                .map(|t| t.lines().map(str::to_owned).collect())
+            std::fs::read_to_string(root.join(file)).ok().map(|t| t.lines().map(str::to_owned).collect())
         });
-        lines
-            .as_ref()?
-            .get(line.checked_sub(1)?)
-            .map(String::as_str)
+        lines.as_ref()?.get(line.checked_sub(1)?).map(String::as_str)
     }
 }
 
 pub(super) fn write(findings: &Findings, ctx: &Context, out: &mut dyn Write) -> io::Result<()> {
     let st = Styles::new(ctx.color);
-    let mut sources = Sources {
-        ctx,
-        files: HashMap::new(),
-    };
+    let mut sources = Sources { ctx, files: HashMap::new() };
     for f in findings.items() {
         write_one(f, &st, &mut sources, out)?;
     }
     Ok(())
 }
 
-fn write_one(
-    f: &Finding,
-    st: &Styles,
-    sources: &mut Sources,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+fn write_one(f: &Finding, st: &Styles, sources: &mut Sources, out: &mut dyn Write) -> io::Result<()> {
     let sev = st.severity(f.severity);
     let bold = st.bold;
     let gutter = st.gutter;
-    writeln!(
-        out,
-        "{sev}{}[{}]{sev:#}{bold}: {}{bold:#}",
-        f.severity.name(),
-        f.code.name(),
-        f.message
-    )?;
+    writeln!(out, "{sev}{}[{}]{sev:#}{bold}: {}{bold:#}", f.severity.name(), f.code.name(), f.message)?;
     let mut width = 1;
     if let Some(loc) = &f.location {
-        let snippet = loc.line.and_then(|l| {
-            sources
-                .line(&loc.file, l)
-                .map(|s| (l, s.replace('\t', " ")))
-        });
+        let snippet = loc.line.and_then(|l| sources.line(&loc.file, l).map(|s| (l, s.replace('\t', " "))));
         width = snippet.as_ref().map_or(1, |(l, _)| l.to_string().len());
         let pad = " ".repeat(width);
         writeln!(out, "{pad}{gutter}-->{gutter:#} {}", loc.display())?;
@@ -120,12 +91,7 @@ fn write_one(
     }
     let pad = " ".repeat(width);
     for r in &f.related {
-        writeln!(
-            out,
-            "{pad} {gutter}={gutter:#} {bold}note{bold:#}: {} ({})",
-            r.message,
-            r.location.display()
-        )?;
+        writeln!(out, "{pad} {gutter}={gutter:#} {bold}note{bold:#}: {} ({})", r.message, r.location.display())?;
     }
     if let Some(help) = &f.help {
         writeln!(out, "{pad} {gutter}={gutter:#} {bold}help{bold:#}: {help}")?;

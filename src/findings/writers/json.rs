@@ -8,9 +8,7 @@ use crate::findings::{Finding, Findings, Location};
 
 fn location_fields(loc: Option<&Location>) -> [(&'static str, Value); 5] {
     let l = loc.cloned().unwrap_or_default();
-    let file = loc
-        .map(|l| Value::from(l.file.clone()))
-        .unwrap_or(Value::Null);
+    let file = loc.map(|l| Value::from(l.file.clone())).unwrap_or(Value::Null);
     [
         ("file", file),
         ("line", l.line.into()),

@@ -28,35 +28,22 @@ fn escape(s: &str) -> String {
 
 pub(super) fn write(findings: &Findings, ctx: &Context, out: &mut dyn Write) -> io::Result<()> {
     let items = findings.items();
-    let failures = items
-        .iter()
-        .filter(|f| f.severity != Severity::Info)
-        .count();
+    let failures = items.iter().filter(|f| f.severity != Severity::Info).count();
     let tests = items.len().max(1);
     let suite = format!("citelock {}", ctx.command);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(
-        out,
-        r#"<testsuites name="citelock" tests="{tests}" failures="{failures}" errors="0">"#
-    )?;
+    writeln!(out, r#"<testsuites name="citelock" tests="{tests}" failures="{failures}" errors="0">"#)?;
     writeln!(
         out,
         r#"  <testsuite name="{}" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#,
         escape(&suite)
     )?;
     if items.is_empty() {
-        writeln!(
-            out,
-            r#"    <testcase classname="citelock" name="{}: no findings"/>"#,
-            escape(&suite)
-        )?;
+        writeln!(out, r#"    <testcase classname="citelock" name="{}: no findings"/>"#, escape(&suite))?;
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
     for f in items {
-        let place = f
-            .location
-            .as_ref()
-            .map_or_else(|| "(no file)".to_owned(), |l| l.display());
+        let place = f.location.as_ref().map_or_else(|| "(no file)".to_owned(), |l| l.display());
         let mut name = format!("{} at {place}", f.code.name());
         let n = seen.entry(name.clone()).or_insert(0);
         *n += 1;
@@ -64,12 +51,7 @@ pub(super) fn write(findings: &Findings, ctx: &Context, out: &mut dyn Write) -> 
             name = format!("{name} #{n}");
         }
         let classname = f.location.as_ref().map_or("citelock", |l| l.file.as_str());
-        write!(
-            out,
-            r#"    <testcase classname="{}" name="{}""#,
-            escape(classname),
-            escape(&name)
-        )?;
+        write!(out, r#"    <testcase classname="{}" name="{}""#, escape(classname), escape(&name))?;
         if let Some(loc) = &f.location {
             write!(out, r#" file="{}""#, escape(&loc.file))?;
             if let Some(line) = loc.line {

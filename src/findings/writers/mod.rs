@@ -38,12 +38,7 @@ pub struct Context<'a> {
 }
 
 /// Writes `findings` in `format`.
-pub fn write(
-    format: Format,
-    findings: &Findings,
-    ctx: &Context,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+pub fn write(format: Format, findings: &Findings, ctx: &Context, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Human => human::write(findings, ctx, out),
         Format::Json => json::write(findings, out),

@@ -119,9 +119,6 @@ mod tests {
 
     #[test]
     fn uri_encodes_spaces_and_keeps_slashes() {
-        assert_eq!(
-            uri("references/my refs/ä.yml"),
-            "references/my%20refs/%C3%A4.yml"
-        );
+        assert_eq!(uri("references/my refs/ä.yml"), "references/my%20refs/%C3%A4.yml");
     }
 }

@@ -137,20 +137,13 @@ fn items(text: &str) -> Vec<Item> {
         }
         let is_entry = !matches!(kind.as_str(), "string" | "preamble" | "comment");
         let key = is_entry.then(|| {
-            let stop = text[body..]
-                .find([',', '}', ')', '\n'])
-                .map_or(text.len(), |p| p + body);
+            let stop = text[body..].find([',', '}', ')', '\n']).map_or(text.len(), |p| p + body);
             text[body..stop].trim().to_owned()
         });
         let closed = end.is_some();
         let end = end.unwrap_or(text.len());
         if kind != "comment" {
-            out.push(Item {
-                start: at,
-                end,
-                key,
-                closed,
-            });
+            out.push(Item { start: at, end, key, closed });
         }
         i = end.max(at + 1);
     }
@@ -159,14 +152,8 @@ fn items(text: &str) -> Vec<Item> {
 
 /// Replaces a range with spaces, keeping line breaks so positions stay true.
 fn blank(text: &mut String, start: usize, end: usize) {
-    let replaced: String = text[start..end]
-        .chars()
-        .map(|c| if c == '\n' { '\n' } else { ' ' })
-        .collect();
-    let spaces: String = replaced
-        .chars()
-        .map(|c| if c == '\n' { c } else { ' ' })
-        .collect();
+    let replaced: String = text[start..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect();
+    let spaces: String = replaced.chars().map(|c| if c == '\n' { c } else { ' ' }).collect();
     // Multi-byte characters become one space each: pad to keep byte offsets.
     let pad = (end - start) - spaces.len();
     text.replace_range(start..end, &(spaces + &" ".repeat(pad)));
@@ -178,10 +165,7 @@ pub fn read(text: &str, name: &str) -> Import {
     let found = items(text);
     for item in found.iter().filter(|i| !i.closed) {
         let (line, _) = position(text, item.start);
-        let what = item
-            .key
-            .as_deref()
-            .map_or_else(|| "an item".to_owned(), |k| format!("entry `{k}`"));
+        let what = item.key.as_deref().map_or_else(|| "an item".to_owned(), |k| format!("entry `{k}`"));
         import.findings.push(failed(
             name,
             line,
@@ -197,32 +181,21 @@ pub fn read(text: &str, name: &str) -> Import {
             Ok(bib) => break bib,
             Err(e) => {
                 let (line, column) = position(text, e.span.start);
-                let Some(item) = found
-                    .iter()
-                    .find(|i| i.closed && i.start <= e.span.start && e.span.start < i.end)
+                let Some(item) = found.iter().find(|i| i.closed && i.start <= e.span.start && e.span.start < i.end)
                 else {
                     import.findings.push(failed(
                         name,
                         line,
-                        format!(
-                            "cannot parse the file at line {line}, column {column}: {}",
-                            e.kind
-                        ),
+                        format!("cannot parse the file at line {line}, column {column}: {}", e.kind),
                     ));
                     return import;
                 };
                 let (item_line, _) = position(text, item.start);
-                let what = item
-                    .key
-                    .as_deref()
-                    .map_or_else(|| "an item".to_owned(), |k| format!("entry `{k}`"));
+                let what = item.key.as_deref().map_or_else(|| "an item".to_owned(), |k| format!("entry `{k}`"));
                 import.findings.push(failed(
                     name,
                     item_line,
-                    format!(
-                        "{what} cannot be parsed: {} (line {line}, column {column})",
-                        e.kind
-                    ),
+                    format!("{what} cannot be parsed: {} (line {line}, column {column})", e.kind),
                 ));
                 blank(&mut src, item.start, item.end);
             }
@@ -234,28 +207,16 @@ pub fn read(text: &str, name: &str) -> Import {
             .find(|i| i.key.as_deref() == Some(bib_entry.key.as_str()))
             .map_or(1, |i| position(text, i.start).0);
         let key = bib_entry.key.clone();
-        let unknown: Vec<String> = bib_entry
-            .fields
-            .keys()
-            .filter(|f| !MAPPED.contains(&f.as_str()))
-            .cloned()
-            .collect();
+        let unknown: Vec<String> = bib_entry.fields.keys().filter(|f| !MAPPED.contains(&f.as_str())).cloned().collect();
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
         }
-        if let Some(range) = bib_entry
-            .fields
-            .get("date")
-            .map(|c| chunks_text(c))
-            .filter(|d| d.contains('/'))
-        {
+        if let Some(range) = bib_entry.fields.get("date").map(|c| chunks_text(c)).filter(|d| d.contains('/')) {
             import.findings.push(dropped(
                 name,
                 line,
                 &key,
-                &[format!(
-                    "date range {range} (hayagriva keeps one date: the end)"
-                )],
+                &[format!("date range {range} (hayagriva keeps one date: the end)")],
             ));
         }
         join_title_parts(&mut bib_entry);
@@ -264,10 +225,7 @@ pub fn read(text: &str, name: &str) -> Import {
             Ok(entry) => import.entries.push(Imported { entry, line }),
             Err(e) => {
                 let (l, c) = position(text, e.span.start);
-                let msg = format!(
-                    "entry `{key}` cannot be converted: {} (line {l}, column {c})",
-                    e.kind
-                );
+                let msg = format!("entry `{key}` cannot be converted: {} (line {l}, column {c})", e.kind);
                 import.findings.push(failed(name, line, msg));
             }
         }
@@ -280,9 +238,7 @@ fn chunks_text(chunks: &[Spanned<Chunk>]) -> String {
 }
 
 /// Fields whose text is taken literally (no TeX in them).
-const VERBATIM: &[&str] = &[
-    "url", "doi", "eprint", "file", "verba", "verbb", "verbc", "pdf",
-];
+const VERBATIM: &[&str] = &["url", "doi", "eprint", "file", "verba", "verbb", "verbc", "pdf"];
 
 /// Rewrites common TeX/BibLaTeX markup in text fields to the characters it
 /// stands for, as pandoc does; hayagriva would keep `\mkbibquote{…}` literally.
@@ -352,9 +308,7 @@ pub fn untex(s: &str) -> String {
         }
         if let Some((_, sym)) = SYMBOLS.iter().find(|(n, _)| *n == name) {
             out.push_str(sym);
-            rest = tail
-                .strip_prefix("{}")
-                .unwrap_or(tail.strip_prefix(' ').unwrap_or(tail));
+            rest = tail.strip_prefix("{}").unwrap_or(tail.strip_prefix(' ').unwrap_or(tail));
             continue;
         }
         out.push('\\');
@@ -406,10 +360,7 @@ mod tests {
             untex(r"\mkbibquote{Intention} und \emph{De \textsc{Anima}}"),
             "\u{201c}Intention\u{201d} und De Anima"
         );
-        assert_eq!(
-            untex(r"methodology\hyphen independent"),
-            "methodology-independent"
-        );
+        assert_eq!(untex(r"methodology\hyphen independent"), "methodology-independent");
         assert_eq!(untex(r"\unknown{x} \emph{open"), r"\unknown{x} \emph{open");
     }
 
@@ -418,15 +369,7 @@ mod tests {
         let t = "@string{j = {J}}\n% note @ here\n@article{a, title={x}}\n@book(b, title={y})\n@misc{c, title={z}\n";
         let it = items(t);
         let keys: Vec<_> = it.iter().map(|i| (i.key.clone(), i.closed)).collect();
-        assert_eq!(
-            keys,
-            [
-                (None, true),
-                (Some("a".into()), true),
-                (Some("b".into()), true),
-                (Some("c".into()), false)
-            ]
-        );
+        assert_eq!(keys, [(None, true), (Some("a".into()), true), (Some("b".into()), true), (Some("c".into()), false)]);
     }
 
     #[test]
@@ -435,23 +378,12 @@ mod tests {
                  @article{bad, title={Two} author={x}}\n\
                  @book{good2, title={Three}, subtitle={More}, author={Roe, R.}, year=1999}\n";
         let imp = read(t, "x.bib");
-        let keys: Vec<_> = imp
-            .entries
-            .iter()
-            .map(|e| e.entry.key().to_owned())
-            .collect();
+        let keys: Vec<_> = imp.entries.iter().map(|e| e.entry.key().to_owned()).collect();
         assert_eq!(keys, ["good1", "good2"]);
         assert_eq!(imp.entries[1].line, 3);
-        assert_eq!(
-            imp.entries[1].entry.title().unwrap().value.to_string(),
-            "Three: More"
-        );
+        assert_eq!(imp.entries[1].entry.title().unwrap().value.to_string(), "Three: More");
         assert_eq!(imp.findings.len(), 1);
-        assert!(
-            imp.findings[0].message.contains("`bad`"),
-            "{:?}",
-            imp.findings
-        );
+        assert!(imp.findings[0].message.contains("`bad`"), "{:?}", imp.findings);
         assert_eq!(imp.findings[0].location.as_ref().unwrap().line, Some(2));
     }
 

@@ -12,9 +12,7 @@ use crate::findings::position;
 /// CSL type → (hayagriva type, parent type when there is a container).
 fn types(csl: &str) -> (&'static str, &'static str) {
     match csl {
-        "article-journal" | "article-magazine" | "review" | "review-book" => {
-            ("article", "periodical")
-        }
+        "article-journal" | "article-magazine" | "review" | "review-book" => ("article", "periodical"),
         "article-newspaper" => ("article", "newspaper"),
         "article" => ("article", "repository"),
         "paper-conference" => ("article", "proceedings"),
@@ -98,9 +96,7 @@ pub fn read(text: &str, name: &str) -> Import {
             } else {
                 format!("not valid JSON: {e}")
             };
-            import
-                .findings
-                .push(failed(name, e.line().max(1), message).help("no entry was imported"));
+            import.findings.push(failed(name, e.line().max(1), message).help("no entry was imported"));
             return import;
         }
     };
@@ -110,35 +106,19 @@ pub fn read(text: &str, name: &str) -> Import {
         let item: Map<String, Value> = match serde_json::from_str(raw.get()) {
             Ok(Value::Object(m)) => m,
             _ => {
-                import.findings.push(failed(
-                    name,
-                    line,
-                    "a CSL-JSON item must be an object".into(),
-                ));
+                import.findings.push(failed(name, line, "a CSL-JSON item must be an object".into()));
                 continue;
             }
         };
         let key = key_of(&item);
-        let shown = if key.is_empty() {
-            format!("item at line {line}")
-        } else {
-            format!("item `{key}`")
-        };
-        let unknown: Vec<String> = item
-            .keys()
-            .filter(|k| !MAPPED.contains(&k.as_str()))
-            .cloned()
-            .collect();
+        let shown = if key.is_empty() { format!("item at line {line}") } else { format!("item `{key}`") };
+        let unknown: Vec<String> = item.keys().filter(|k| !MAPPED.contains(&k.as_str())).cloned().collect();
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
         }
         match fields(&item).and_then(|f| entry_from_fields(&key, f)) {
             Ok(entry) => import.entries.push(Imported { entry, line }),
-            Err(e) => import.findings.push(failed(
-                name,
-                line,
-                format!("{shown} cannot be converted: {e}"),
-            )),
+            Err(e) => import.findings.push(failed(name, line, format!("{shown} cannot be converted: {e}"))),
         }
     }
     import
@@ -148,9 +128,7 @@ pub fn read(text: &str, name: &str) -> Import {
 fn key_of(item: &Map<String, Value>) -> String {
     let id = item.get("citation-key").or_else(|| item.get("id"));
     match id {
-        Some(Value::String(s)) if !s.contains("://") && !s.chars().all(|c| c.is_ascii_digit()) => {
-            s.clone()
-        }
+        Some(Value::String(s)) if !s.contains("://") && !s.chars().all(|c| c.is_ascii_digit()) => s.clone(),
         _ => String::new(),
     }
 }
@@ -172,18 +150,12 @@ fn persons(v: &Value) -> Result<Value, String> {
         if let Some(literal) = n.get("literal").and_then(text) {
             p.insert("name".into(), literal.into());
         } else {
-            let family = n
-                .get("family")
-                .and_then(text)
-                .ok_or("a name has neither `family` nor `literal`")?;
+            let family = n.get("family").and_then(text).ok_or("a name has neither `family` nor `literal`")?;
             p.insert("name".into(), family.into());
             if let Some(g) = n.get("given").and_then(text) {
                 p.insert("given-name".into(), g.into());
             }
-            let particle = n
-                .get("non-dropping-particle")
-                .or_else(|| n.get("dropping-particle"))
-                .and_then(text);
+            let particle = n.get("non-dropping-particle").or_else(|| n.get("dropping-particle")).and_then(text);
             if let Some(prefix) = particle {
                 p.insert("prefix".into(), prefix.into());
             }
@@ -198,17 +170,10 @@ fn persons(v: &Value) -> Result<Value, String> {
 
 /// A CSL date (`date-parts`, `raw` or `literal`) as `YYYY[-MM[-DD]]`.
 fn date(v: &Value) -> Result<String, String> {
-    if let Some(parts) = v
-        .get("date-parts")
-        .and_then(|p| p.get(0))
-        .and_then(Value::as_array)
-    {
+    if let Some(parts) = v.get("date-parts").and_then(|p| p.get(0)).and_then(Value::as_array) {
         let nums: Vec<i64> = parts
             .iter()
-            .map(|p| {
-                p.as_i64()
-                    .or_else(|| p.as_str().and_then(|s| s.trim().parse().ok()))
-            })
+            .map(|p| p.as_i64().or_else(|| p.as_str().and_then(|s| s.trim().parse().ok())))
             .collect::<Option<_>>()
             .ok_or("date-parts must hold numbers")?;
         return match nums.as_slice() {
@@ -218,29 +183,14 @@ fn date(v: &Value) -> Result<String, String> {
             [] => Err("empty date-parts".into()),
         };
     }
-    let raw = v
-        .get("raw")
-        .or_else(|| v.get("literal"))
-        .and_then(text)
-        .ok_or("a date needs date-parts or raw")?;
+    let raw = v.get("raw").or_else(|| v.get("literal")).and_then(text).ok_or("a date needs date-parts or raw")?;
     // ISO dates pass through; otherwise keep the year.
-    let iso: String = raw
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '-')
-        .collect();
+    let iso: String = raw.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
     if iso.len() >= 4 && raw.len() == iso.len() {
         return Ok(iso.trim_end_matches('-').to_owned());
     }
-    let year: String = raw
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 4)
-        .unwrap_or_default()
-        .to_owned();
-    if year.is_empty() {
-        Err(format!("cannot read the date {raw:?}"))
-    } else {
-        Ok(year)
-    }
+    let year: String = raw.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 4).unwrap_or_default().to_owned();
+    if year.is_empty() { Err(format!("cannot read the date {raw:?}")) } else { Ok(year) }
 }
 
 /// Maps one CSL item onto hayagriva fields.
@@ -260,10 +210,7 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         }
     }
     if let Some(v) = item.get("translator") {
-        f.insert(
-            "affiliated".into(),
-            json!([{"role": "translator", "names": persons(v)?}]),
-        );
+        f.insert("affiliated".into(), json!([{"role": "translator", "names": persons(v)?}]));
     }
     if let Some(v) = item.get("issued") {
         f.insert("date".into(), date(v)?.into());
@@ -286,8 +233,7 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         }
     }
     // A chapter's editors and publisher are the book's.
-    let on_book = has_parent && matches!(ty, "chapter" | "entry")
-        || ty == "article" && parent_ty == "proceedings";
+    let on_book = has_parent && matches!(ty, "chapter" | "entry") || ty == "article" && parent_ty == "proceedings";
     let mut publisher = Map::new();
     if let Some(p) = get("publisher") {
         publisher.insert("name".into(), p.into());
@@ -296,11 +242,7 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         publisher.insert("location".into(), p.into());
     }
     if !publisher.is_empty() {
-        let target = if on_book && has_parent {
-            &mut parent
-        } else {
-            &mut f
-        };
+        let target = if on_book && has_parent { &mut parent } else { &mut f };
         target.insert("publisher".into(), Value::Object(publisher));
     }
     if on_book
@@ -312,21 +254,13 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     let serial_target_is_parent = has_parent && ty == "article";
     for (csl, ours) in [("volume", "volume"), ("issue", "issue")] {
         if let Some(v) = get(csl) {
-            let target = if serial_target_is_parent {
-                &mut parent
-            } else {
-                &mut f
-            };
+            let target = if serial_target_is_parent { &mut parent } else { &mut f };
             target.insert(ours.into(), v.into());
         }
     }
     if let Some(n) = get("number") {
         if ty == "article" && !parent.contains_key("issue") && !f.contains_key("issue") {
-            let target = if serial_target_is_parent {
-                &mut parent
-            } else {
-                &mut f
-            };
+            let target = if serial_target_is_parent { &mut parent } else { &mut f };
             target.insert("issue".into(), n.into());
         } else {
             f.insert("serial-number".into(), json!({"serial": n}));
@@ -349,18 +283,11 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     if let Some(n) = get("number-of-pages").and_then(|n| n.parse::<u64>().ok()) {
         f.insert("page-total".into(), n.into());
     }
-    if let Some(lang) =
-        get("language").filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-    {
+    if let Some(lang) = get("language").filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
         f.insert("language".into(), lang.into());
     }
     let mut serials = Map::new();
-    for (csl, ours) in [
-        ("DOI", "doi"),
-        ("ISBN", "isbn"),
-        ("PMID", "pmid"),
-        ("PMCID", "pmcid"),
-    ] {
+    for (csl, ours) in [("DOI", "doi"), ("ISBN", "isbn"), ("PMID", "pmid"), ("PMCID", "pmcid")] {
         if let Some(v) = get(csl) {
             serials.insert(ours.into(), v.into());
         }
@@ -373,10 +300,7 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         }
     }
     if !serials.is_empty() {
-        let mut existing = f
-            .remove("serial-number")
-            .and_then(|v| v.as_object().cloned())
-            .unwrap_or_default();
+        let mut existing = f.remove("serial-number").and_then(|v| v.as_object().cloned()).unwrap_or_default();
         existing.extend(serials);
         f.insert("serial-number".into(), Value::Object(existing));
     }
@@ -414,17 +338,10 @@ mod tests {
         assert_eq!(a.authors().unwrap()[1].name, "The Consortium");
         assert_eq!(a.doi(), Some("10.1234/abc"));
         let journal = &a.parents()[0];
-        assert_eq!(
-            journal.title().unwrap().value.to_string(),
-            "Journal of Stuff"
-        );
+        assert_eq!(journal.title().unwrap().value.to_string(), "Journal of Stuff");
         assert_eq!(journal.volume().unwrap().to_string(), "12");
         assert_eq!(a.url().unwrap().visit_date.unwrap().month, Some(1));
-        assert!(
-            imp.findings
-                .iter()
-                .any(|f| f.message.contains("custom-thing"))
-        );
+        assert!(imp.findings.iter().any(|f| f.message.contains("custom-thing")));
         let c = &imp.entries[1].entry;
         assert_eq!(c.key(), "pandocKey");
         let book = &c.parents()[0];

@@ -64,8 +64,7 @@ pub fn entry_from_fields(key: &str, fields: Map<String, Value>) -> Result<Entry,
 
 /// The same entry under another key.
 pub fn rekey(entry: &Entry, key: &str) -> Entry {
-    entry_from_fields(key, super::edit::entry_value(entry))
-        .expect("an entry's own fields deserialize again")
+    entry_from_fields(key, super::edit::entry_value(entry)).expect("an entry's own fields deserialize again")
 }
 
 /// An `import-failed` finding at a line of the import file.
@@ -81,11 +80,7 @@ fn dropped(name: &str, line: usize, key: &str, fields: &[String]) -> Finding {
         Code::FieldDropped,
         format!(
             "entry `{key}`: {} not imported ({})",
-            if fields.len() == 1 {
-                "a field was"
-            } else {
-                "fields were"
-            },
+            if fields.len() == 1 { "a field was" } else { "fields were" },
             fields.join(", ")
         ),
     )
@@ -118,11 +113,7 @@ mod tests {
         m.insert("date".into(), "2020-05-01".into());
         let e = entry_from_fields("k", m).unwrap();
         let d = e.date().unwrap();
-        assert_eq!(
-            (d.year, d.month, d.day),
-            (2020, Some(4), Some(0)),
-            "hayagriva months and days are zero-based"
-        );
+        assert_eq!((d.year, d.month, d.day), (2020, Some(4), Some(0)), "hayagriva months and days are zero-based");
         let mut bad = Map::new();
         bad.insert("type".into(), "book".into());
         bad.insert("date".into(), "May the fourth".into());

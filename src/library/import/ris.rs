@@ -33,9 +33,8 @@ fn types(ris: &str) -> (&'static str, &'static str) {
 
 /// Tags this importer maps (or that carry no bibliographic data).
 const MAPPED: &[&str] = &[
-    "TY", "ID", "AU", "A1", "A2", "ED", "A4", "TI", "T1", "CT", "BT", "T2", "JO", "JF", "JA", "J2",
-    "T3", "PY", "Y1", "DA", "Y2", "VL", "IS", "SP", "EP", "SN", "DO", "UR", "PB", "CY", "AB", "N2",
-    "N1", "LA", "ET", "M1", "ER",
+    "TY", "ID", "AU", "A1", "A2", "ED", "A4", "TI", "T1", "CT", "BT", "T2", "JO", "JF", "JA", "J2", "T3", "PY", "Y1",
+    "DA", "Y2", "VL", "IS", "SP", "EP", "SN", "DO", "UR", "PB", "CY", "AB", "N2", "N1", "LA", "ET", "M1", "ER",
 ];
 
 /// One record's tags in order.
@@ -46,20 +45,11 @@ struct Record {
 
 impl Record {
     fn first(&self, names: &[&str]) -> Option<String> {
-        names.iter().find_map(|n| {
-            self.tags
-                .iter()
-                .find(|(t, v)| t == n && !v.is_empty())
-                .map(|(_, v)| v.clone())
-        })
+        names.iter().find_map(|n| self.tags.iter().find(|(t, v)| t == n && !v.is_empty()).map(|(_, v)| v.clone()))
     }
 
     fn all(&self, names: &[&str]) -> Vec<String> {
-        self.tags
-            .iter()
-            .filter(|(t, v)| names.contains(&t.as_str()) && !v.is_empty())
-            .map(|(_, v)| v.clone())
-            .collect()
+        self.tags.iter().filter(|(t, v)| names.contains(&t.as_str()) && !v.is_empty()).map(|(_, v)| v.clone()).collect()
     }
 }
 
@@ -91,11 +81,7 @@ pub fn read(text: &str, name: &str) -> Import {
                     v.push(' ');
                     v.push_str(line.trim());
                 }
-                None => import.findings.push(failed(
-                    name,
-                    line_no,
-                    format!("not an RIS tag line: {line:?}"),
-                )),
+                None => import.findings.push(failed(name, line_no, format!("not an RIS tag line: {line:?}"))),
             }
             continue;
         };
@@ -108,10 +94,7 @@ pub fn read(text: &str, name: &str) -> Import {
                         "record has no `ER  -` before the next `TY`; skipped".into(),
                     ));
                 }
-                current = Some(Record {
-                    line: line_no,
-                    tags: vec![(tag.into(), value.into())],
-                });
+                current = Some(Record { line: line_no, tags: vec![(tag.into(), value.into())] });
             }
             ("ER", Some(rec)) => convert(rec, name, &mut import),
             (_, Some(mut rec)) => {
@@ -126,35 +109,20 @@ pub fn read(text: &str, name: &str) -> Import {
         }
     }
     if let Some(rec) = current {
-        import.findings.push(failed(
-            name,
-            rec.line,
-            "the file ends inside this record (no `ER  -`); skipped".into(),
-        ));
+        import.findings.push(failed(name, rec.line, "the file ends inside this record (no `ER  -`); skipped".into()));
     }
     import
 }
 
 fn persons(names: Vec<String>) -> Value {
-    names
-        .into_iter()
-        .map(Value::from)
-        .collect::<Vec<_>>()
-        .into()
+    names.into_iter().map(Value::from).collect::<Vec<_>>().into()
 }
 
 /// `2020/05/01/other`, `2020///`, `2020-05-01` → `2020-05-01`, `2020`.
 fn date(raw: &str) -> Option<String> {
     let parts: Vec<&str> = raw.split(['/', '-']).take(3).collect();
-    let year = parts
-        .first()
-        .filter(|y| y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()))?;
-    let num = |i: usize| {
-        parts
-            .get(i)
-            .and_then(|p| p.trim().parse::<u8>().ok())
-            .filter(|n| *n > 0)
-    };
+    let year = parts.first().filter(|y| y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()))?;
+    let num = |i: usize| parts.get(i).and_then(|p| p.trim().parse::<u8>().ok()).filter(|n| *n > 0);
     Some(match (num(1), num(2)) {
         (Some(m), Some(d)) => format!("{year}-{m:02}-{d:02}"),
         (Some(m), None) => format!("{year}-{m:02}"),
@@ -163,21 +131,12 @@ fn date(raw: &str) -> Option<String> {
 }
 
 fn convert(rec: Record, name: &str, import: &mut Import) {
-    let key = rec
-        .first(&["ID"])
-        .filter(|k| !k.chars().any(char::is_whitespace))
-        .unwrap_or_default();
-    let mut unknown: Vec<String> = rec
-        .tags
-        .iter()
-        .map(|(t, _)| t.clone())
-        .filter(|t| !MAPPED.contains(&t.as_str()))
-        .collect();
+    let key = rec.first(&["ID"]).filter(|k| !k.chars().any(char::is_whitespace)).unwrap_or_default();
+    let mut unknown: Vec<String> =
+        rec.tags.iter().map(|(t, _)| t.clone()).filter(|t| !MAPPED.contains(&t.as_str())).collect();
     unknown.dedup();
     if !unknown.is_empty() {
-        import
-            .findings
-            .push(dropped(name, rec.line, &key, &unknown));
+        import.findings.push(dropped(name, rec.line, &key, &unknown));
     }
     let (ty, parent_ty) = types(&rec.first(&["TY"]).unwrap_or_default());
     let mut f = Map::new();
@@ -191,38 +150,24 @@ fn convert(rec: Record, name: &str, import: &mut Import) {
         f.insert("author".into(), persons(authors));
     }
     let editors = rec.all(&["A2", "ED"]);
-    let container = rec
-        .first(&["T2", "JO", "JF", "BT", "JA", "J2"])
-        .filter(|_| ty != "book" && ty != "report");
+    let container = rec.first(&["T2", "JO", "JF", "BT", "JA", "J2"]).filter(|_| ty != "book" && ty != "report");
     let has_parent = container.is_some();
     if let Some(c) = container {
         parent.insert("type".into(), parent_ty.into());
         parent.insert("title".into(), c.into());
     }
     if !editors.is_empty() {
-        let target = if has_parent && ty != "article" {
-            &mut parent
-        } else {
-            &mut f
-        };
+        let target = if has_parent && ty != "article" { &mut parent } else { &mut f };
         target.insert("editor".into(), persons(editors));
     }
     let translators = rec.all(&["A4"]);
     if !translators.is_empty() {
-        f.insert(
-            "affiliated".into(),
-            json!([{"role": "translator", "names": persons(translators)}]),
-        );
+        f.insert("affiliated".into(), json!([{"role": "translator", "names": persons(translators)}]));
     }
     if let Some(d) = rec.first(&["DA", "PY", "Y1"]).as_deref().and_then(date) {
         f.insert("date".into(), d.into());
     } else if let Some(raw) = rec.first(&["DA", "PY", "Y1"]) {
-        import.findings.push(dropped(
-            name,
-            rec.line,
-            &key,
-            &[format!("date {raw:?} (not a date)")],
-        ));
+        import.findings.push(dropped(name, rec.line, &key, &[format!("date {raw:?} (not a date)")]));
     }
     if let Some(url) = rec.first(&["UR"]) {
         let mut u = Map::new();
@@ -255,26 +200,15 @@ fn convert(rec: Record, name: &str, import: &mut Import) {
         publisher.insert("location".into(), p.into());
     }
     if !publisher.is_empty() {
-        let target = if has_parent && ty != "article" {
-            &mut parent
-        } else {
-            &mut f
-        };
+        let target = if has_parent && ty != "article" { &mut parent } else { &mut f };
         target.insert("publisher".into(), Value::Object(publisher));
     }
-    for (tags, field) in [
-        (&["AB", "N2"][..], "abstract"),
-        (&["N1"][..], "note"),
-        (&["ET"][..], "edition"),
-    ] {
+    for (tags, field) in [(&["AB", "N2"][..], "abstract"), (&["N1"][..], "note"), (&["ET"][..], "edition")] {
         if let Some(v) = rec.first(tags) {
             f.insert(field.into(), v.into());
         }
     }
-    if let Some(lang) = rec
-        .first(&["LA"])
-        .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-    {
+    if let Some(lang) = rec.first(&["LA"]).filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
         f.insert("language".into(), lang.into());
     }
     let mut serials = Map::new();
@@ -298,15 +232,8 @@ fn convert(rec: Record, name: &str, import: &mut Import) {
         f.insert("parent".into(), Value::Object(parent));
     }
     match entry_from_fields(&key, f) {
-        Ok(entry) => import.entries.push(Imported {
-            entry,
-            line: rec.line,
-        }),
-        Err(e) => import.findings.push(failed(
-            name,
-            rec.line,
-            format!("record cannot be converted: {e}"),
-        )),
+        Ok(entry) => import.entries.push(Imported { entry, line: rec.line }),
+        Err(e) => import.findings.push(failed(name, rec.line, format!("record cannot be converted: {e}"))),
     }
 }
 
@@ -351,10 +278,7 @@ TI  - Cut off
         assert_eq!(imp.entries.len(), 2, "{:?}", imp.findings);
         let a = &imp.entries[0].entry;
         assert_eq!(a.key(), "doe2020");
-        assert_eq!(
-            a.title().unwrap().value.to_string(),
-            "A study of long titles"
-        );
+        assert_eq!(a.title().unwrap().value.to_string(), "A study of long titles");
         assert_eq!(a.authors().unwrap().len(), 2);
         let d = a.date().unwrap();
         assert_eq!((d.year, d.month, d.day), (2020, Some(4), Some(0)));
