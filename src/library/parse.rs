@@ -14,6 +14,9 @@ use hayagriva::Entry;
 use super::outline::{self, Outline, SyntaxError};
 use crate::findings::{Code, Finding, Location};
 
+/// Entries read from a slice (with their outline indices) and the findings met.
+type Read = (Vec<(usize, Entry)>, Vec<Finding>);
+
 /// Entries per slice.
 const SLICE: usize = 1000;
 
@@ -66,7 +69,7 @@ pub(crate) fn entries(
     let slices: Vec<Range<usize>> = (0..n).step_by(SLICE).map(|s| s..(s + SLICE).min(n)).collect();
     let workers = std::thread::available_parallelism().map_or(1, |p| p.get()).min(slices.len());
     let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, (Vec<(usize, Entry)>, Vec<Finding>))> = std::thread::scope(|s| {
+    let mut done: Vec<(usize, Read)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
@@ -113,7 +116,7 @@ impl File<'_> {
     }
 
     /// A slice of entries, read at once, or one by one if that fails.
-    fn slice(&self, items: Range<usize>) -> (Vec<(usize, Entry)>, Vec<Finding>) {
+    fn slice(&self, items: Range<usize>) -> Read {
         match hayagriva::io::from_yaml_str(self.text_of(items.clone())) {
             Ok(lib) => (self.match_items(lib, items), Vec::new()),
             Err(_) => self.one_by_one(items),
@@ -121,7 +124,7 @@ impl File<'_> {
     }
 
     /// Each entry read alone, so that one bad entry does not hide the others.
-    fn one_by_one(&self, items: Range<usize>) -> (Vec<(usize, Entry)>, Vec<Finding>) {
+    fn one_by_one(&self, items: Range<usize>) -> Read {
         let name = self.name;
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut out = Vec::new();
