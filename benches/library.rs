@@ -1,12 +1,13 @@
 //! Library load benchmark (issue 2): a generated 100,000-entry library, loaded
 //! by citelock (outline + hayagriva + key checks + lint) and by a bare
 //! hayagriva `from_yaml_str` of the same text, in the same process and run.
-//! Run: `cargo bench --bench library` (ENTRIES=n to change the size).
+//! Run: `cargo bench --bench library` (ENTRIES=n to change the size; WRITE=FILE
+//! writes the generated library to FILE and exits, for `benches/add.sh`).
 
 use std::time::{Duration, Instant};
 
 use citelock::config::Config;
-use citelock::library::{Library, lint};
+use citelock::library::{Library, add, import, lint};
 use citelock::repo::Repo;
 
 /// A synthetic but realistic library: several entry types, parents, URLs, DOIs.
@@ -49,6 +50,10 @@ fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
 fn main() {
     let n: usize = std::env::var("ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let runs: usize = std::env::var("RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    if let Ok(path) = std::env::var("WRITE") {
+        std::fs::write(path, generate(n)).unwrap();
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let repo = Repo::at(dir.path());
     repo.init().unwrap();
@@ -72,6 +77,16 @@ fn main() {
         let lint = lint::lint(&library, &config);
         std::hint::black_box(lint);
     });
+    // The add step alone, on a loaded library: index, duplicate checks, append, verify, write.
+    let (library, _) = Library::load(&repo).unwrap();
+    let one = "@article{fresh2025, title={A Fresh Entry}, author={Doe, Jane}, year=2025, doi={10.9999/fresh}}";
+    let opts = add::Options { into: "references/library.yml".into(), dry_run: true, ..add::Options::default() };
+    let add_step = best_of(runs, || {
+        let import = import::read(import::Source::Bibtex, one, "one.bib");
+        let outcome = add::add(&repo, &library, &config, import, "one.bib", &opts).unwrap();
+        assert_eq!(outcome.added, ["fresh2025"]);
+    });
+    println!("add step (1 entry):      {:.3} s", add_step.as_secs_f64());
     println!("hayagriva from_yaml_str: {:.3} s", bare.as_secs_f64());
     println!("citelock load + lint:    {:.3} s", ours.as_secs_f64());
     println!("ratio: {:.2}x (target <= 1.2x)", ours.as_secs_f64() / bare.as_secs_f64());

@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             }
         }
         To::Json => {
-            let mut value = serde_json::to_value(&record.entry)?;
+            let mut value = serde_json::Value::Object(citelock::library::edit::entry_value(&record.entry));
             value["key"] = record.entry.key().into();
             serde_json::to_writer_pretty(&mut out, &value)?;
             writeln!(out)?;

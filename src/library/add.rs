@@ -3,13 +3,13 @@
 //! generated, `--update` patches entries a newer export changed, and every
 //! file is re-parsed before it atomically replaces the old one.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hayagriva::Entry;
 
 use super::duplicates::{self, Index};
 use super::import::{Import, rekey};
-use super::{Library, edit, keys};
+use super::{Library, YamlError, edit, items_text, keys, line_starts, outline};
 use crate::config::Config;
 use crate::findings::{Code, Finding, Location};
 use crate::repo::Repo;
@@ -246,7 +246,13 @@ fn check_target(library: &Library, into: &str) -> Result<String, Error> {
 }
 
 fn write_file(repo: &Repo, library: &Library, file: &str, mut edits: FileEdits, dry_run: bool) -> Result<(), Error> {
-    let old = library.file_index(file).map(|i| library.files[i].text.as_str()).unwrap_or("");
+    let old_file = library.file_index(file).map(|i| &library.files[i]);
+    let old = old_file.map_or("", |f| f.text.as_str());
+    // Appending after a block-style file that read cleanly leaves everything up to its
+    // last entry as it was, so only that entry onwards needs reading back.
+    let unchanged_prefix =
+        old_file.filter(|f| f.parsed && f.outline.is_block() && !f.outline.aliases && edits.patches.is_empty());
+    let from = unchanged_prefix.and_then(|f| f.outline.items.last()).map_or(1, |last| last.line);
     let mut text = old.to_owned();
     edits.patches.sort_by_key(|p| std::cmp::Reverse(p.0));
     let mut expected: Vec<Entry> = Vec::new();
@@ -258,16 +264,7 @@ fn write_file(repo: &Repo, library: &Library, file: &str, mut edits: FileEdits, 
         text = edit::append(&text, &edit::to_yaml(&edits.appended));
         expected.extend(edits.appended);
     }
-    let invalid = |detail: String| Error::Validation { file: file.to_owned(), detail };
-    let (parsed, findings) = Library::from_text(file, text.clone());
-    if let Some(f) = findings.iter().find(|f| f.code == Code::YamlSyntax) {
-        return Err(invalid(f.message.clone()));
-    }
-    for e in &expected {
-        if !parsed.get(e.key()).is_some_and(|r| edit::changed_fields(&r.entry, e).is_empty()) {
-            return Err(invalid(format!("entry `{}` reads back differently", e.key())));
-        }
-    }
+    verify(file, &text, from, &expected).map_err(|detail| Error::Validation { file: file.to_owned(), detail })?;
     if dry_run {
         return Ok(());
     }
@@ -277,4 +274,38 @@ fn write_file(repo: &Repo, library: &Library, file: &str, mut edits: FileEdits, 
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     crate::atomic::write(&path, text.as_bytes()).map_err(io)
+}
+
+/// Proves that `text` reads back with each of `expected` exactly once and as
+/// meant, reading from line `from` on (the lines before it are known to be
+/// unchanged, whole entries). In a block-style file (each key starting a line,
+/// no aliases) only the outline and the edited entries are read; otherwise the
+/// whole file is read again.
+fn verify(file: &str, text: &str, from: usize, expected: &[Entry]) -> Result<(), String> {
+    let text = &text[line_starts(text)[from - 1]..];
+    let outline = outline::outline(text).map_err(|e| format!("line {}: {}", e.line + from - 1, e.message))?;
+    let reads_back = |key: &str, got: Option<&Entry>| match got {
+        Some(entry) if edit::changed_fields(entry, expected.iter().find(|e| e.key() == key).unwrap()).is_empty() => {
+            Ok(())
+        }
+        _ => Err(format!("entry `{key}` reads back differently")),
+    };
+    if !outline.is_block() || outline.aliases {
+        let (parsed, _) = Library::from_text(file, text.to_owned());
+        return expected.iter().try_for_each(|e| reads_back(e.key(), parsed.get(e.key()).map(|r| &r.entry)));
+    }
+    let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, item) in outline.items.iter().enumerate() {
+        positions.entry(item.key.as_str()).or_default().push(i);
+    }
+    let starts = line_starts(text);
+    for e in expected {
+        let [i] = positions.get(e.key()).map(Vec::as_slice).unwrap_or_default() else {
+            return Err(format!("entry `{}` is not there exactly once", e.key()));
+        };
+        let lib = hayagriva::io::from_yaml_str(items_text(text, &outline, &starts, *i..*i + 1))
+            .map_err(|err| format!("entry `{}`: {}", e.key(), YamlError::from(err).message))?;
+        reads_back(e.key(), lib.get(e.key()))?;
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ pub mod lint;
 pub mod outline;
 mod parse;
 
-pub(crate) use parse::{YamlError, line_starts};
+pub(crate) use parse::{YamlError, items_text, line_starts};
 
 use std::collections::HashMap;
 use std::io;

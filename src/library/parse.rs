@@ -25,6 +25,14 @@ pub(crate) fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
 
+/// The text of outline items `items` (block files only): from the first key's
+/// line to the next key's line.
+pub(crate) fn items_text<'a>(text: &'a str, outline: &Outline, starts: &[usize], items: Range<usize>) -> &'a str {
+    let start = starts[outline.items[items.start].line - 1];
+    let end = outline.items.get(items.end).map_or(text.len(), |next| starts[next.line - 1]);
+    &text[start..end]
+}
+
 /// hayagriva's YAML error (serde_yaml's), split into message and position.
 pub(crate) struct YamlError {
     /// The message without its " at line N column M" tail.
@@ -104,9 +112,7 @@ struct File<'a> {
 impl File<'_> {
     /// The text of the entries in `items` (block files only).
     fn text_of(&self, items: Range<usize>) -> &str {
-        let start = self.starts[self.outline.items[items.start].line - 1];
-        let end = self.outline.items.get(items.end).map_or(self.text.len(), |next| self.starts[next.line - 1]);
-        &self.text[start..end]
+        items_text(self.text, self.outline, &self.starts, items)
     }
 
     /// Pairs parsed entries with their outline items.

@@ -170,3 +170,16 @@ fn dry_run_writes_nothing() {
     assert!(r.stderr.contains("would add 3 entries"), "{}", r.stderr);
     assert!(!env.path("references/library.yml").exists());
 }
+
+#[test]
+fn an_edit_that_would_not_read_back_is_refused_and_nothing_changes() {
+    let env = Env::new();
+    // A document-end marker: anything appended after it would be a second YAML document.
+    let text = "a:\n  type: book\n  title: A\n...\n";
+    env.write("references/library.yml", text);
+    env.write("in.bib", SAMPLE);
+    let r = env.run(&["add", "--bibtex", "in.bib"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("would not read back"), "{}", r.stderr);
+    assert_eq!(env.read("references/library.yml"), text);
+}
