@@ -2,7 +2,8 @@
 //! by citelock (outline + hayagriva + key checks + lint) and by a bare
 //! hayagriva `from_yaml_str` of the same text, in the same process and run.
 //! Run: `cargo bench --bench library` (ENTRIES=n to change the size; WRITE=FILE
-//! writes the generated library to FILE and exits, for `benches/add.sh`).
+//! writes the generated library to FILE and exits; BARE=FILE parses FILE with
+//! bare hayagriva and exits; both for `benches/add.sh`, which measures memory).
 
 use std::time::{Duration, Instant};
 
@@ -50,6 +51,12 @@ fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
 fn main() {
     let n: usize = std::env::var("ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let runs: usize = std::env::var("RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    if let Ok(path) = std::env::var("BARE") {
+        let text = std::fs::read_to_string(path).unwrap();
+        let lib = hayagriva::io::from_yaml_str(&text).unwrap();
+        println!("{} entries", lib.len());
+        return;
+    }
     if let Ok(path) = std::env::var("WRITE") {
         std::fs::write(path, generate(n)).unwrap();
         return;
