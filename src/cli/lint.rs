@@ -1,7 +1,7 @@
 //! `citelock lint`.
 
-use super::{Ctx, Outcome};
-use citelock::library::{Library, lint};
+use super::{Ctx, Loaded, Outcome};
+use citelock::library::lint;
 
 /// Check references/: YAML errors, duplicate and invalid keys, unknown (misspelt) fields,
 /// entries missing what their type needs, and entries that describe the same work.
@@ -9,11 +9,7 @@ use citelock::library::{Library, lint};
 pub struct Args {}
 
 pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<Outcome> {
-    let repo = ctx.repo();
-    let config = ctx.config(&repo)?;
-    let (library, loading) = Library::load(&repo)?;
-    let mut findings = ctx.findings(&config);
-    findings.extend(loading);
+    let Loaded { repo, config, library, mut findings } = ctx.load()?;
     findings.extend(lint::lint(&library, &config));
     ctx.emit(&repo, "lint", &findings)?;
     if !ctx.quiet_or_machine() {

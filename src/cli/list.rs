@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use super::{Ctx, Outcome};
-use citelock::library::{Library, type_name};
+use super::{Ctx, Loaded, Outcome};
+use citelock::library::type_name;
 
 /// List the references: key, type, year, title and where each is defined.
 #[derive(Debug, clap::Args)]
@@ -24,11 +24,7 @@ enum To {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
-    let repo = ctx.repo();
-    let config = ctx.config(&repo)?;
-    let (library, loading) = Library::load(&repo)?;
-    let mut findings = ctx.findings(&config);
-    findings.extend(loading);
+    let Loaded { repo, library, findings, .. } = ctx.load()?;
     let rows: Vec<[String; 5]> = library
         .records
         .iter()

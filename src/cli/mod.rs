@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use citelock::config::Config;
 use citelock::findings::{self, Findings, Format};
+use citelock::library::Library;
 use citelock::repo::Repo;
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -79,6 +80,16 @@ impl Ctx {
         Ok(Config::load(repo.root())?)
     }
 
+    /// The repository, its config, its library, and the findings met loading it.
+    pub fn load(&self) -> anyhow::Result<Loaded> {
+        let repo = self.repo();
+        let config = self.config(&repo)?;
+        let (library, loading) = Library::load(&repo)?;
+        let mut findings = self.findings(&config);
+        findings.extend(loading);
+        Ok(Loaded { repo, config, library, findings })
+    }
+
     /// A findings collection that applies the configured levels.
     pub fn findings(&self, config: &Config) -> Findings {
         Findings::with_levels(config.levels.clone())
@@ -116,6 +127,14 @@ impl Ctx {
         }
         writeln!(anstream::stderr(), "{line}")
     }
+}
+
+/// What [`Ctx::load`] returns.
+pub struct Loaded {
+    pub repo: Repo,
+    pub config: Config,
+    pub library: Library,
+    pub findings: Findings,
 }
 
 /// "1 entry", "2 entries".

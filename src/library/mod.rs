@@ -152,13 +152,7 @@ impl Library {
         let key = record.entry.key().to_owned();
         if let Some(&first) = self.by_key.get(&key) {
             let first = &self.records[first];
-            findings.push(
-                Finding::new(Code::DuplicateKey, format!("key `{key}` is defined twice; the first definition is used"))
-                    .at(self.location(&record))
-                    .related(self.location(first), "first defined here")
-                    .help("rename one of the two entries, or delete the copy")
-                    .data("key", key),
-            );
+            findings.push(duplicate_key(&key, self.location(&record), self.location(first)));
             return;
         }
         self.by_key.insert(key, self.records.len());
@@ -218,6 +212,15 @@ impl Library {
             }
         }
     }
+}
+
+/// `duplicate-key`: `key` at `here` was first defined at `first`.
+pub(crate) fn duplicate_key(key: &str, here: Location, first: Location) -> Finding {
+    Finding::new(Code::DuplicateKey, format!("key `{key}` is defined twice; the first definition is used"))
+        .at(here)
+        .related(first, "first defined here")
+        .help("rename one of the two entries, or delete the copy")
+        .data("key", key)
 }
 
 /// An entry type's name as written in YAML (`article`).

@@ -139,16 +139,8 @@ impl File<'_> {
             let item = &self.outline.items[i];
             if let Some(&first) = seen.get(item.key.as_str()) {
                 let first = &self.outline.items[first];
-                findings.push(
-                    Finding::new(
-                        Code::DuplicateKey,
-                        format!("key `{}` is defined twice; the first definition is used", item.key),
-                    )
-                    .at(Location::at(name, item.line, item.column).width(item.width))
-                    .related(Location::at(name, first.line, first.column), "first defined here")
-                    .help("rename one of the two entries, or delete the copy")
-                    .data("key", item.key.clone()),
-                );
+                let here = Location::at(name, item.line, item.column).width(item.width);
+                findings.push(super::duplicate_key(&item.key, here, Location::at(name, first.line, first.column)));
                 continue;
             }
             seen.insert(&item.key, i);
