@@ -5,12 +5,16 @@
 //! - [`repo`]: the repository layout and `init`;
 //! - [`config`]: the `citelock.toml` settings;
 //! - [`library`]: `references/` (loading, keys, lint, duplicates, import);
+//! - [`archive`]: the content-addressed store, capture logs, manifest, lock, verify;
+//! - [`text`]: text extraction and the one normaliser;
 //! - [`findings`]: the `Finding` type and its output writers;
 //! - [`atomic`]: crash-safe file replacement.
 #![deny(missing_docs)]
 
+pub mod archive;
 pub mod atomic;
 pub mod config;
 pub mod findings;
 pub mod library;
 pub mod repo;
+pub mod text;

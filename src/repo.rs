@@ -14,6 +14,12 @@ objects/** -text
 manifest-sha256.txt merge=union
 ";
 
+/// The `.gitignore` written into `archive/`: the lock and interrupted writes.
+pub const ARCHIVE_GITIGNORE: &str = "\
+.lock
+objects/sha256/.tmp-*
+";
+
 /// The repository a command works on.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -50,6 +56,16 @@ impl Repo {
         self.root.join("archive")
     }
 
+    /// The archive.
+    pub fn archive(&self) -> crate::archive::Archive {
+        crate::archive::Archive::new(self.archive_dir())
+    }
+
+    /// `.citelock/cache/` (git-ignored): caches that can always be rebuilt.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join(".citelock").join("cache")
+    }
+
     /// A path relative to the root, `/`-separated, as findings print it.
     pub fn relative(&self, path: &Path) -> String {
         crate::findings::relative_path(&self.root, path)
@@ -66,9 +82,10 @@ impl Repo {
                 created.push(format!("{d}/"));
             }
         }
-        let files: [(&str, &str); 3] = [
+        let files: [(&str, &str); 4] = [
             ("archive/manifest-sha256.txt", ""),
             ("archive/.gitattributes", ARCHIVE_GITATTRIBUTES),
+            ("archive/.gitignore", ARCHIVE_GITIGNORE),
             ("citelock.toml", config::TEMPLATE),
         ];
         for (name, content) in files {

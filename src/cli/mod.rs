@@ -2,6 +2,7 @@
 //! place that prints. Subcommands return findings; this module writes them.
 
 mod add;
+mod archive;
 mod codes;
 mod completions;
 mod init;
@@ -9,6 +10,7 @@ mod lint;
 mod list;
 mod man;
 mod show;
+mod verify;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -56,6 +58,8 @@ enum Command {
     List(list::Args),
     Show(show::Args),
     Lint(lint::Args),
+    Archive(archive::Args),
+    Verify(verify::Args),
     Codes(codes::Args),
     Completions(completions::Args),
     Man(man::Args),
@@ -163,6 +167,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Lint(args) => lint::run(&ctx, args),
+        Command::Archive(args) => archive::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
         Command::Codes(args) => codes::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

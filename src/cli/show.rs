@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::bail;
 
 use super::{Ctx, Outcome};
+use citelock::archive::capture;
 use citelock::library::Library;
 
 /// Show one reference: its YAML exactly as written, with its file and line.
@@ -15,6 +16,9 @@ pub struct Args {
     /// What to print.
     #[arg(long, value_enum, default_value_t = To::Yaml)]
     to: To,
+    /// Print the text of the current snapshot instead (as extracted, before normalisation).
+    #[arg(long, conflicts_with = "to")]
+    text: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -41,6 +45,19 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let mut out = std::io::stdout().lock();
+    let archive = repo.archive();
+    let captures = archive.captures(&args.key)?;
+    if args.text {
+        let Some(c) = capture::current(&captures) else { bail!("`{}` has no snapshot yet", args.key) };
+        let hex = c.sha256.as_deref().unwrap_or_default();
+        let content_type = c.content_type.as_deref().unwrap_or("application/octet-stream");
+        let Some(text) = citelock::text::text_of(&repo.cache_dir(), &archive.object_path(hex), hex, content_type)
+        else {
+            bail!("no text can be extracted from the snapshot of `{}` ({content_type})", args.key)
+        };
+        write!(out, "{}", text.text)?;
+        return Ok(Outcome::Done { errors: false });
+    }
     match args.to {
         To::Yaml => {
             let item = library.item(record);
@@ -48,6 +65,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             writeln!(out, "# {}", library.location(record).display())?;
             for line in file.text.lines().skip(item.line - 1).take(item.last_line + 1 - item.line) {
                 writeln!(out, "{line}")?;
+            }
+            for c in &captures {
+                let what = match (&c.error, c.pinned) {
+                    (Some(e), _) => format!("failed: {e}"),
+                    (None, true) => "pinned".to_owned(),
+                    (None, false) => format!("{} bytes", c.length.unwrap_or(0)),
+                };
+                writeln!(out, "# capture {} ({}, {}): {what}", c.id, c.method.name(), c.captured)?;
             }
         }
         To::Json => {

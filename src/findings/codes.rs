@@ -57,6 +57,20 @@ codes! {
         "An entry of an imported file could not be read or converted; the other entries still import.";
     FieldDropped = "field-dropped", Warning,
         "A field of an imported entry has no place in hayagriva's model, or an unusable value; it was not imported.";
+    HashMismatch = "hash-mismatch", Error,
+        "An object's bytes no longer hash to its name: the snapshot was changed after capture.";
+    MissingObject = "missing-object", Error,
+        "The manifest or a capture log names an object that is not in the archive (or cannot be read).";
+    OrphanObject = "orphan-object", Warning,
+        "An object no capture log names (left by an interrupted capture, or its log was edited).";
+    ManifestMismatch = "manifest-mismatch", Error,
+        "A manifest line is malformed or names the wrong path for its hash.";
+    UnlistedObject = "unlisted-object", Error,
+        "An object is missing from manifest-sha256.txt, so `sha256sum -c` would not check it.";
+    CaptureInvalid = "capture-invalid", Error,
+        "A capture log cannot be read, or a record in it contradicts its file (wrong key, repeated id, two pins).";
+    LfsPointer = "lfs-pointer", Error,
+        "An object is a Git LFS pointer file, not the captured bytes (`git lfs pull` fetches them).";
     KeyRenamed = "key-renamed", Info,
         "An imported entry's key was missing or taken, so a new key was generated.";
     EntryUpdated = "entry-updated", Info,

@@ -11,6 +11,7 @@ fn creates_the_layout_and_never_overwrites() {
     assert_eq!(env.read("archive/manifest-sha256.txt"), "");
     let attrs = env.read("archive/.gitattributes");
     assert!(attrs.contains("objects/** -text") && attrs.contains("manifest-sha256.txt merge=union"));
+    assert!(env.read("archive/.gitignore").contains(".lock"));
     assert!(env.read("citelock.toml").contains("[levels]"));
     env.write("citelock.toml", "# edited\n");
     let again = env.run(&["init"]);

@@ -1,6 +1,7 @@
 //! One module per command, sharing [`Env`].
 
 mod add;
+mod archive;
 mod formats;
 mod init;
 mod lint;

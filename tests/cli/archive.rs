@@ -1,0 +1,223 @@
+//! `archive --attach`, `--pin`, `verify`, and what damage `verify` and `sha256sum -c` name.
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command as Std;
+
+use super::{Env, LIBRARY, codes, with_code};
+
+const TEXT: &str = "The licenses for most software are designed to take away your freedom.\n";
+
+/// A repository with two snapshots attached.
+fn env() -> Env {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    env.write("gpl.txt", TEXT);
+    env.write("darwin.txt", "Origin of Species, first edition.\n");
+    for (key, file) in [("gpl3", "gpl.txt"), ("darwin1859", "darwin.txt")] {
+        let r = env.run(&["archive", "--attach", key, file, "--source", "written by the test"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    env
+}
+
+fn object_of(env: &Env, key: &str) -> String {
+    let log = env.read(&format!("archive/captures/{key}.yml"));
+    let line = log.lines().find(|l| l.trim_start().starts_with("sha256:")).unwrap();
+    let hex = line.split(':').nth(1).unwrap().trim();
+    format!("archive/objects/sha256/{}/{}", &hex[..2], &hex[2..])
+}
+
+fn sha256sum_check(env: &Env) -> (bool, String) {
+    let out =
+        Std::new("sha256sum").args(["-c", "manifest-sha256.txt"]).current_dir(env.path("archive")).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn attach_records_provenance_and_verify_and_sha256sum_agree() {
+    let env = env();
+    let log = env.read("archive/captures/gpl3.yml");
+    for needle in [
+        "method: file",
+        "file-name: gpl.txt",
+        "source: written by the test",
+        "url: https://www.gnu.org/licenses/gpl-3.0.txt",
+        "content-type: text/plain",
+        "text-extractor: citelock-text/1 plain",
+    ] {
+        assert!(log.contains(needle), "{needle} missing:\n{log}");
+    }
+    let object = object_of(&env, "gpl3");
+    assert_eq!(env.read(&object), TEXT);
+    assert!(std::fs::metadata(env.path(&object)).unwrap().permissions().readonly());
+    let (code, doc) = env.json(&["verify"]);
+    assert_eq!((code, codes(&doc).len()), (0, 0), "{doc}");
+    assert!(sha256sum_check(&env).0);
+    assert_eq!(env.run(&["show", "gpl3", "--text"]).stdout, TEXT);
+
+    // Flip one byte: both name the object.
+    let path = env.path(&object);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[4] ^= 0x01;
+    std::fs::write(&path, bytes).unwrap();
+    let (code, doc) = env.json(&["verify"]);
+    assert_eq!(code, 1);
+    let f = with_code(&doc, "hash-mismatch");
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(f[0]["file"], object.as_str());
+    let (ok, out) = sha256sum_check(&env);
+    assert!(!ok);
+    assert!(out.contains(&format!("{}: FAILED", object.trim_start_matches("archive/"))), "{out}");
+}
+
+#[test]
+fn deleted_renamed_and_unlisted_objects_and_bad_logs_are_named() {
+    let env = env();
+    let gpl = object_of(&env, "gpl3");
+    let darwin = object_of(&env, "darwin1859");
+    std::fs::remove_file(env.path(&gpl)).unwrap();
+    let renamed = format!("{}0", &darwin[..darwin.len() - 1]);
+    std::fs::rename(env.path(&darwin), env.path(&renamed)).unwrap();
+    let (code, doc) = env.json(&["verify"]);
+    assert_eq!(code, 1);
+    let missing = with_code(&doc, "missing-object");
+    let places: Vec<&str> = missing.iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert!(places.contains(&"archive/manifest-sha256.txt"), "{doc}");
+    assert!(places.contains(&"archive/captures/gpl3.yml"), "{doc}");
+    assert!(places.contains(&"archive/captures/darwin1859.yml"), "{doc}");
+    assert_eq!(
+        with_code(&doc, "hash-mismatch")[0]["file"],
+        renamed.as_str(),
+        "the renamed file no longer matches its name"
+    );
+
+    env.write("archive/captures/gpl3.yml", "- schema: 1\n  id: x\n  colour: red\n");
+    env.write("archive/manifest-sha256.txt", &format!("{}not a line\n", env.read("archive/manifest-sha256.txt")));
+    let (_, doc) = env.json(&["verify"]);
+    let invalid = with_code(&doc, "capture-invalid");
+    assert_eq!(invalid[0]["file"], "archive/captures/gpl3.yml");
+    assert!(invalid[0]["line"].as_u64().is_some());
+    assert_eq!(with_code(&doc, "manifest-mismatch")[0]["line"], 3);
+}
+
+#[test]
+fn lfs_pointers_and_orphans() {
+    let env = env();
+    let gpl = object_of(&env, "gpl3");
+    let path = env.path(&gpl);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(&path, "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n").unwrap();
+    std::fs::write(env.path("archive/captures/darwin1859.yml"), "").unwrap();
+    let (code, doc) = env.json(&["verify"]);
+    assert_eq!(code, 1);
+    assert_eq!(with_code(&doc, "lfs-pointer")[0]["file"], gpl.as_str());
+    let orphan = with_code(&doc, "orphan-object");
+    assert_eq!(orphan.len(), 1, "{doc}");
+    assert_eq!(orphan[0]["severity"], "warning");
+}
+
+#[test]
+fn shards_cover_everything_once() {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    for i in 0..12 {
+        env.write(&format!("f{i}.txt"), &format!("file {i}\n"));
+        env.run(&["archive", "--attach", "gpl3", &format!("f{i}.txt")]);
+    }
+    for i in 0..12 {
+        let path = env.path(&format!("f{i}.txt"));
+        std::fs::write(path, "").unwrap();
+    }
+    // Damage every object, then count the damage each shard finds.
+    for entry in walk(&env.path("archive/objects/sha256")) {
+        std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::write(&entry, "x").unwrap();
+    }
+    let mut seen = Vec::new();
+    for k in 1..=3 {
+        let (_, doc) = env.json(&["verify", "--shard", &format!("{k}/3")]);
+        seen.extend(with_code(&doc, "hash-mismatch").iter().map(|f| f["file"].as_str().unwrap().to_owned()));
+    }
+    seen.sort();
+    let before = seen.len();
+    seen.dedup();
+    assert_eq!((before, seen.len()), (12, 12));
+    assert_eq!(env.run(&["verify", "--shard", "4/3"]).code, 2);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+#[test]
+fn pin_moves_the_current_snapshot() {
+    let env = env();
+    env.write("second.txt", "A second copy.\n");
+    env.run(&["archive", "--attach", "gpl3", "second.txt"]);
+    assert_eq!(env.run(&["show", "gpl3", "--text"]).stdout, "A second copy.\n", "the newest snapshot is current");
+    let log = env.read("archive/captures/gpl3.yml");
+    let first_id = log.lines().find(|l| l.contains(" id: ")).unwrap().split(": ").nth(1).unwrap().to_owned();
+    let r = env.run(&["archive", "--pin", "gpl3", &first_id]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.run(&["show", "gpl3", "--text"]).stdout, TEXT);
+    let r = env.run(&["archive", "--pin", "gpl3", "no-such-id"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no snapshot with id no-such-id"), "{}", r.stderr);
+    assert_eq!(env.json(&["verify"]).0, 0);
+}
+
+#[test]
+fn attaching_to_an_unknown_key_changes_nothing() {
+    let env = Env::new();
+    env.write("a.txt", "x\n");
+    let r = env.run(&["archive", "--attach", "nobody", "a.txt"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no reference with key `nobody`"), "{}", r.stderr);
+    assert_eq!(env.read("archive/manifest-sha256.txt"), "");
+    assert!(walk(&env.path("archive/objects/sha256")).is_empty());
+}
+
+#[test]
+fn a_second_writer_fails_fast() {
+    let env = env();
+    let archive = citelock::archive::Archive::new(env.path("archive"));
+    let _held = citelock::archive::lock::acquire(&archive).unwrap();
+    let r = env.run(&["archive", "--attach", "gpl3", "gpl.txt"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("another citelock process is writing"), "{}", r.stderr);
+    // verify takes no lock.
+    assert_eq!(env.json(&["verify"]).0, 0);
+}
+
+#[test]
+fn a_crash_at_any_point_of_the_write_path_leaves_a_verifiable_archive() {
+    for point in ["after-temp-write", "after-rename", "before-log-append"] {
+        let env = env();
+        env.write("new.txt", &format!("crash at {point}\n"));
+        let out = env
+            .cmd()
+            .args(["archive", "--attach", "gpl3", "new.txt"])
+            .env("CITELOCK_CRASH_AT", point)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{point}: the process was meant to abort");
+        let (code, doc) = env.json(&["verify"]);
+        assert_eq!(code, 0, "{point}: {doc}");
+        for path in walk(&env.path("archive/objects/sha256")) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(name.starts_with(".tmp-") || name.len() == 62, "{point}: {name}");
+        }
+        // The next writer cleans up and succeeds.
+        let r = env.run(&["archive", "--attach", "gpl3", "new.txt"]);
+        assert_eq!(r.code, 0, "{point}: {}", r.stderr);
+        assert!(walk(&env.path("archive/objects/sha256")).iter().all(|p| !p.to_string_lossy().contains(".tmp-")));
+        let (code, doc) = env.json(&["verify"]);
+        assert_eq!((code, codes(&doc).len()), (0, 0), "{point}: {doc}");
+    }
+}
