@@ -24,6 +24,18 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 [add]
 # The references file `citelock add` writes to, unless --into says otherwise.
 # into = "references/library.yml"
+
+[fetch]
+# Non-public addresses (private, loopback, link-local) are refused unless allowed.
+# allow-private = false
+# allow-hosts = ["intranet.example:443"]
+# ca-file = "certs/extra-ca.pem"
+# proxy = "http://proxy.example:3128"   # environment proxies are never used
+# doi-resolver = "https://doi.org/"
+# max-body = 104857600                   # bytes, decoded
+# connect-timeout = 10                   # seconds
+# read-timeout = 30
+# total-timeout = 120
 "#;
 
 /// The whole file.
@@ -36,6 +48,34 @@ struct RawConfig {
     duplicates: Duplicates,
     #[serde(default)]
     add: AddSection,
+    #[serde(default)]
+    fetch: FetchSection,
+}
+
+/// `[fetch]`: the client policy (flags override).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FetchSection {
+    /// Permit non-public addresses.
+    #[serde(default)]
+    pub allow_private: bool,
+    /// Origins (`host:port`) permitted even when non-public.
+    #[serde(default)]
+    pub allow_hosts: Vec<String>,
+    /// Extra CA certificates (PEM), relative to the repository root.
+    pub ca_file: Option<String>,
+    /// An explicit proxy.
+    pub proxy: Option<String>,
+    /// Base URL DOIs are resolved against.
+    pub doi_resolver: Option<String>,
+    /// Cap on a decoded body, in bytes.
+    pub max_body: Option<u64>,
+    /// Seconds to connect.
+    pub connect_timeout: Option<u64>,
+    /// Seconds of silence while reading.
+    pub read_timeout: Option<u64>,
+    /// Seconds for a whole request.
+    pub total_timeout: Option<u64>,
 }
 
 /// `[duplicates]`.
@@ -64,6 +104,8 @@ pub struct Config {
     pub duplicates: Duplicates,
     /// `add` settings.
     pub add: AddSection,
+    /// Fetch settings.
+    pub fetch: FetchSection,
 }
 
 /// A config file that cannot be used.
@@ -121,7 +163,7 @@ impl Config {
             };
             levels.insert(*code, level);
         }
-        Ok(Config { levels, duplicates: raw.duplicates, add: raw.add })
+        Ok(Config { levels, duplicates: raw.duplicates, add: raw.add, fetch: raw.fetch })
     }
 
     /// Whether two keys were declared distinct works.

@@ -6,6 +6,7 @@
 //! - [`config`]: the `citelock.toml` settings;
 //! - [`library`]: `references/` (loading, keys, lint, duplicates, import);
 //! - [`archive`]: the content-addressed store, capture logs, manifest, lock, verify;
+//! - [`fetch`]: the one HTTP client policy (timeouts, caps, redirects, address policy);
 //! - [`text`]: text extraction and the one normaliser;
 //! - [`findings`]: the `Finding` type and its output writers;
 //! - [`atomic`]: crash-safe file replacement.
@@ -14,6 +15,7 @@
 pub mod archive;
 pub mod atomic;
 pub mod config;
+pub mod fetch;
 pub mod findings;
 pub mod library;
 pub mod repo;

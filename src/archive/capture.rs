@@ -66,6 +66,16 @@ pub enum Truncated {
     Time,
 }
 
+impl Truncated {
+    /// The name as written in capture logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Truncated::Length => "length",
+            Truncated::Time => "time",
+        }
+    }
+}
+
 /// One capture of one reference (DESIGN §1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]

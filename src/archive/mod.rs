@@ -6,6 +6,7 @@
 
 pub mod attach;
 pub mod capture;
+pub mod http;
 pub mod lock;
 pub mod manifest;
 pub mod store;

@@ -34,51 +34,96 @@ pub struct Stored {
     pub new: bool,
 }
 
+/// An object being written: bytes go through SHA-256 into a temp file; past
+/// the cap they are dropped and the object is marked truncated.
+pub struct Writer {
+    archive: Archive,
+    tmp: tempfile::NamedTempFile,
+    hasher: Sha256,
+    length: u64,
+    cap: Option<u64>,
+    truncated: bool,
+}
+
+impl Writer {
+    /// Starts an object, at most `cap` bytes (`None`: no cap).
+    pub fn new(archive: &Archive, cap: Option<u64>) -> io::Result<Writer> {
+        let objects = archive.objects_dir();
+        std::fs::create_dir_all(&objects)?;
+        let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(&objects)?;
+        Ok(Writer { archive: archive.clone(), tmp, hasher: Sha256::new(), length: 0, cap, truncated: false })
+    }
+
+    /// Whether the cap has cut the stream.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// Bytes kept so far.
+    pub fn len(&self) -> u64 {
+        self.length
+    }
+
+    /// Whether nothing was kept.
+    pub fn is_empty(&self) -> bool {
+        self.length == 0
+    }
+
+    /// Persists the object under its hash name (temp, fsync, rename, read-only, fsync dir).
+    pub fn finish(self) -> io::Result<Stored> {
+        let Writer { archive, tmp, hasher, length, .. } = self;
+        tmp.as_file().sync_all()?;
+        crash_point("after-temp-write");
+        let sha256 = hex::encode(hasher.finalize());
+        let path = archive.object_path(&sha256);
+        if path.exists() {
+            return Ok(Stored { sha256, length, new: false });
+        }
+        let dir = path.parent().expect("objects have a parent directory");
+        std::fs::create_dir_all(dir)?;
+        set_read_only(tmp.as_file())?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        crash_point("after-rename");
+        sync_dir(dir)?;
+        Ok(Stored { sha256, length, new: true })
+    }
+}
+
+impl Write for Writer {
+    /// Accepts everything; keeps what fits under the cap.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = self.cap.map_or(buf.len() as u64, |cap| cap.saturating_sub(self.length));
+        let take = (buf.len() as u64).min(room) as usize;
+        if take < buf.len() {
+            self.truncated = true;
+        }
+        self.hasher.update(&buf[..take]);
+        self.tmp.write_all(&buf[..take])?;
+        self.length += take as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tmp.flush()
+    }
+}
+
 /// Streams `reader` into the store, at most `cap` bytes (`None`: no cap).
 /// Returns the stored object and whether the cap cut the stream.
 pub fn put(archive: &Archive, reader: &mut dyn Read, cap: Option<u64>) -> io::Result<(Stored, bool)> {
-    let objects = archive.objects_dir();
-    std::fs::create_dir_all(&objects)?;
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(&objects)?;
-    let mut hasher = Sha256::new();
-    let mut length: u64 = 0;
-    let mut truncated = false;
+    let mut w = Writer::new(archive, cap)?;
     let mut buf = vec![0u8; 256 * 1024];
-    loop {
+    while !w.is_truncated() {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let take = match cap {
-            Some(cap) if length + n as u64 > cap => {
-                truncated = true;
-                (cap - length) as usize
-            }
-            _ => n,
-        };
-        hasher.update(&buf[..take]);
-        tmp.write_all(&buf[..take])?;
-        length += take as u64;
-        if truncated {
-            break;
-        }
+        w.write_all(&buf[..n])?;
     }
-    tmp.as_file().sync_all()?;
-    crash_point("after-temp-write");
-    let sha256 = hex::encode(hasher.finalize());
-    let path = archive.object_path(&sha256);
-    if path.exists() {
-        return Ok((Stored { sha256, length, new: false }, truncated));
-    }
-    let dir = path.parent().expect("objects have a parent directory");
-    std::fs::create_dir_all(dir)?;
-    set_read_only(tmp.as_file())?;
-    tmp.persist(&path).map_err(|e| e.error)?;
-    crash_point("after-rename");
-    sync_dir(dir)?;
-    Ok((Stored { sha256, length, new: true }, truncated))
+    let truncated = w.is_truncated();
+    Ok((w.finish()?, truncated))
 }
 
 /// Removes temp files an interrupted write left (call only under the lock).

@@ -1,21 +1,34 @@
 //! `citelock archive`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use super::{Ctx, Outcome};
+use super::{Ctx, Outcome, count};
 use citelock::archive::attach::{self, Attachment};
 use citelock::archive::capture;
+use citelock::archive::http::{self, Limits, Target};
+use citelock::config::Config;
+use citelock::fetch::{self, Policy};
+use citelock::library::Library;
 
-/// Keep snapshots of sources in archive/: attach a file you hold, or pin the capture that
-/// claims are checked against. (Fetching URLs is not built yet.)
+/// Keep snapshots of sources in archive/.
+///
+/// Without --attach or --pin: fetch every reference with a URL (or only a DOI, resolved through
+/// doi.org) that has no snapshot yet, or the KEYs named; --refresh takes a new capture even when
+/// one exists. Each snapshot is stored under its SHA-256 with a record of how it was fetched.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("action").required(true)))]
 pub struct Args {
+    /// Only these references.
+    keys: Vec<String>,
+    /// Take a new capture even of references that have one (an identical body adds a log entry,
+    /// not an object; an error or another page type is logged and never becomes current).
+    #[arg(long)]
+    refresh: bool,
     /// Attach FILE as a capture of KEY (`method: file`): for sources a bot cannot fetch, or
     /// copies you legitimately hold.
-    #[arg(long, num_args = 2, value_names = ["KEY", "FILE"], group = "action")]
+    #[arg(long, num_args = 2, value_names = ["KEY", "FILE"], conflicts_with_all = ["keys", "refresh", "pin"])]
     attach: Option<Vec<String>>,
     /// Where the attached file came from (recorded as `source`).
     #[arg(long, requires = "attach")]
@@ -24,14 +37,71 @@ pub struct Args {
     #[arg(long, requires = "attach")]
     content_type: Option<String>,
     /// Pin a capture of KEY (the newest snapshot, or ID): claims are checked against it.
-    #[arg(long, num_args = 1..=2, value_names = ["KEY", "ID"], group = "action")]
+    #[arg(long, num_args = 1..=2, value_names = ["KEY", "ID"], conflicts_with_all = ["keys", "refresh"])]
     pin: Option<Vec<String>>,
+    #[command(flatten)]
+    net: NetArgs,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    max_concurrency: usize,
+    /// Requests in flight per host.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    host_concurrency: usize,
+}
+
+/// The fetch policy flags, shared by every command that goes online.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetArgs {
+    /// Permit private, loopback and link-local addresses (refused by default).
+    #[arg(long)]
+    allow_private: bool,
+    /// Permit exactly this origin even if it is not public (repeatable), e.g. 127.0.0.1:8080.
+    #[arg(long, value_name = "HOST:PORT")]
+    allow_host: Vec<String>,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
+}
+
+/// `host:port` or `[v6]:port`.
+fn parse_origin(s: &str) -> anyhow::Result<(String, u16)> {
+    let (host, port) = s.rsplit_once(':').with_context(|| format!("--allow-host {s}: expected HOST:PORT"))?;
+    let port: u16 = port.parse().with_context(|| format!("--allow-host {s}: bad port"))?;
+    Ok((host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase(), port))
+}
+
+impl NetArgs {
+    /// The client options: flags over `[fetch]` in citelock.toml over defaults.
+    pub fn options(&self, ctx: &Ctx, root: &std::path::Path, config: &Config) -> anyhow::Result<fetch::Options> {
+        let f = &config.fetch;
+        let mut allow_hosts = Vec::new();
+        for origin in f.allow_hosts.iter().chain(&self.allow_host) {
+            allow_hosts.push(parse_origin(origin)?);
+        }
+        let mut o = fetch::Options {
+            policy: Policy { allow_private: self.allow_private || f.allow_private, allow_hosts },
+            ca_file: self
+                .ca_file
+                .as_ref()
+                .map(|p| ctx.cwd.join(p))
+                .or_else(|| f.ca_file.as_ref().map(|p| root.join(p))),
+            proxy: f.proxy.clone(),
+            ..fetch::Options::default()
+        };
+        let secs = |v: Option<u64>, d: Duration| v.map_or(d, Duration::from_secs);
+        o.connect_timeout = secs(f.connect_timeout, o.connect_timeout);
+        o.read_timeout = secs(f.read_timeout, o.read_timeout);
+        o.total_timeout = secs(f.total_timeout, o.total_timeout);
+        o.max_body = f.max_body.unwrap_or(o.max_body);
+        Ok(o)
+    }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let repo = ctx.repo();
+    let config = ctx.config(&repo)?;
     let archive = repo.archive();
-    let (library, _) = citelock::library::Library::load(&repo)?;
+    let (library, _) = Library::load(&repo)?;
     if let Some(v) = args.attach {
         let (key, file) = (&v[0], PathBuf::from(&v[1]));
         let Some(record) = library.get(key) else { bail!("no reference with key `{key}` (add it first)") };
@@ -50,7 +120,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             c.sha256.as_deref().unwrap_or("?"),
             c.length.unwrap_or(0)
         ))?;
-    } else if let Some(v) = args.pin {
+        return Ok(Outcome::Done { errors: false });
+    }
+    if let Some(v) = args.pin {
         let key = &v[0];
         if library.get(key).is_none() {
             bail!("no reference with key `{key}`");
@@ -65,8 +137,54 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             },
         };
         archive.pin(key, &id)?;
-        let current = capture::current(&archive.captures(key)?).map(|c| c.id.clone()).unwrap_or_default();
-        ctx.status(&format!("pinned capture {current} of `{key}`"))?;
+        ctx.status(&format!("pinned capture {id} of `{key}`"))?;
+        return Ok(Outcome::Done { errors: false });
     }
-    Ok(Outcome::Done { errors: false })
+    for key in &args.keys {
+        if library.get(key).is_none() {
+            bail!("no reference with key `{key}`");
+        }
+    }
+    let doi_base = config.fetch.doi_resolver.clone().unwrap_or_else(|| "https://doi.org/".into());
+    let mut targets = Vec::new();
+    for r in &library.records {
+        let key = r.entry.key();
+        if !args.keys.is_empty() && !args.keys.iter().any(|k| k == key) {
+            continue;
+        }
+        if !args.refresh && capture::current(&archive.captures(key)?).is_some() {
+            continue;
+        }
+        let url = match (r.entry.url(), r.entry.doi()) {
+            (Some(u), _) => u.value.to_string(),
+            (None, Some(doi)) => format!("{}/{doi}", doi_base.trim_end_matches('/')),
+            (None, None) => continue,
+        };
+        let url = url::Url::parse(&url).with_context(|| format!("`{key}`: bad URL {url}"))?;
+        targets.push(Target { key: key.to_owned(), url, at: library.location(r) });
+    }
+    let options = args.net.options(ctx, repo.root(), &config)?;
+    let client = fetch::Client::new(options)?;
+    let _lock = citelock::archive::lock::acquire(&archive)?;
+    citelock::archive::store::clean_temp(&archive)?;
+    let limits = Limits { total: args.max_concurrency, per_host: args.host_concurrency };
+    let n = targets.len();
+    let progress = super::progress::Bar::new(ctx, n as u64, "archiving");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let summary =
+        runtime.block_on(http::capture_all(&client, &archive, &repo.cache_dir(), targets, limits, |done, _| {
+            progress.set(done as u64)
+        }));
+    progress.finish();
+    let mut findings = ctx.findings(&config);
+    findings.extend(summary.findings);
+    ctx.emit(&repo, "archive", &findings)?;
+    ctx.status(&format!(
+        "archive: {} captured, {} unchanged, {} failed (of {})",
+        summary.captured,
+        summary.unchanged,
+        summary.failed,
+        count(n, "reference", "references")
+    ))?;
+    Ok(Outcome::Done { errors: findings.has_errors() })
 }

@@ -71,6 +71,14 @@ codes! {
         "A capture log cannot be read, or a record in it contradicts its file (wrong key, repeated id, two pins).";
     LfsPointer = "lfs-pointer", Error,
         "An object is a Git LFS pointer file, not the captured bytes (`git lfs pull` fetches them).";
+    FetchFailed = "fetch-failed", Error,
+        "A source could not be captured (timeout, TLS, DNS, an error status, a redirect loop, a changed page type); the attempt is logged.";
+    FetchRefused = "fetch-refused", Error,
+        "The address policy refused a URL or a redirect hop (a private, loopback or link-local address).";
+    Truncated = "truncated", Warning,
+        "A captured body was cut by the size cap or the time limit; the stored copy is incomplete and marked so.";
+    LargeObject = "large-object", Warning,
+        "A captured object is over 50 MiB; consider Git LFS for archive/objects.";
     KeyRenamed = "key-renamed", Info,
         "An imported entry's key was missing or taken, so a new key was generated.";
     EntryUpdated = "entry-updated", Info,

@@ -2,12 +2,14 @@
 
 mod add;
 mod archive;
+mod fetch;
 mod formats;
 mod init;
 mod lint;
 mod list_show;
 mod oracle;
 mod readme;
+mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -1,0 +1,397 @@
+//! The one HTTP client policy every online command uses: timeouts (connect,
+//! idle read, total), a cap on the *decoded* body, redirects followed by hand
+//! (at most 10, loops detected, every hop recorded and checked against the
+//! address policy), an honest User-Agent, TLS verification with an optional
+//! extra CA, and no proxy from the environment unless one is configured.
+
+pub mod policy;
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use flate2::write::{GzDecoder, ZlibDecoder};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, LOCATION};
+
+use crate::archive::Archive;
+use crate::archive::capture::{Header, Hop, Truncated};
+use crate::archive::store::{Stored, Writer};
+pub use policy::{Lookup, Policy, Refusal};
+
+/// The User-Agent citelock sends.
+pub fn user_agent() -> String {
+    format!("citelock/{} (citation archiver; +https://crates.io/crates/citelock)", env!("CARGO_PKG_VERSION"))
+}
+
+/// Client settings.
+#[derive(Clone)]
+pub struct Options {
+    /// Time to establish a connection.
+    pub connect_timeout: Duration,
+    /// Longest silence while reading.
+    pub read_timeout: Duration,
+    /// Longest a whole request may take, body included.
+    pub total_timeout: Duration,
+    /// Cap on the decoded body; a longer body is stored cut and marked truncated.
+    pub max_body: u64,
+    /// Redirects followed at most.
+    pub max_redirects: usize,
+    /// Address policy.
+    pub policy: Policy,
+    /// A PEM file of extra CA certificates to trust.
+    pub ca_file: Option<PathBuf>,
+    /// An explicit proxy URL (environment proxies are never used).
+    pub proxy: Option<String>,
+    /// Name lookup (a test seam; the system resolver by default).
+    pub lookup: Arc<dyn Lookup>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            total_timeout: Duration::from_secs(120),
+            max_body: 100 * 1024 * 1024,
+            max_redirects: 10,
+            policy: Policy::default(),
+            ca_file: None,
+            proxy: None,
+            lookup: Arc::new(policy::SystemLookup),
+        }
+    }
+}
+
+/// Why a fetch produced no response.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The address policy refused a hop.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// A timeout.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The name did not resolve.
+    #[error("DNS: {0}")]
+    Dns(String),
+    /// TLS failed (certificate not trusted, handshake).
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// The connection failed or broke.
+    #[error("connection: {0}")]
+    Connect(String),
+    /// More redirects than allowed.
+    #[error("more than {0} redirects")]
+    TooManyRedirects(usize),
+    /// A redirect back to a URL already visited.
+    #[error("redirect loop at {0}")]
+    RedirectLoop(String),
+    /// A redirect whose Location is not a URL.
+    #[error("bad redirect: {0}")]
+    BadRedirect(String),
+    /// The body could not be read or decoded (a lying Content-Length, corrupt gzip).
+    #[error("body: {0}")]
+    Body(String),
+    /// Writing the object failed.
+    #[error("storing the body: {0}")]
+    Store(#[source] std::io::Error),
+    /// The client could not be built (bad CA file, bad proxy).
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl Error {
+    /// A short machine name for `data.reason`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Refused(_) => "refused",
+            Error::Timeout(_) => "timeout",
+            Error::Dns(_) => "dns",
+            Error::Tls(_) => "tls",
+            Error::Connect(_) => "connect",
+            Error::TooManyRedirects(_) => "too-many-redirects",
+            Error::RedirectLoop(_) => "redirect-loop",
+            Error::BadRedirect(_) => "bad-redirect",
+            Error::Body(_) => "body",
+            Error::Store(_) => "store",
+            Error::Setup(_) => "setup",
+        }
+    }
+}
+
+/// What a fetch got.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Where the last hop ended.
+    pub final_url: String,
+    /// Redirect hops, in order.
+    pub redirects: Vec<Hop>,
+    /// Final status.
+    pub status: u16,
+    /// Final headers as received.
+    pub headers: Vec<Header>,
+    /// The server's address.
+    pub remote_addr: Option<String>,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// `Content-Encoding` the body came in (the stored bytes are decoded).
+    pub content_encoding: Option<String>,
+    /// The stored body (successful statuses only).
+    pub stored: Option<Stored>,
+    /// Set when a cap cut the body.
+    pub truncated: Option<Truncated>,
+}
+
+/// The client.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    options: Arc<Options>,
+}
+
+impl Client {
+    /// Builds a client with `options`.
+    pub fn new(options: Options) -> Result<Client, Error> {
+        let policy = Arc::new(options.policy.clone());
+        let resolver = policy::Resolver { policy, lookup: options.lookup.clone() };
+        let mut b = reqwest::Client::builder()
+            .user_agent(user_agent())
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.read_timeout)
+            .timeout(options.total_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(resolver))
+            .no_proxy();
+        if let Some(ca) = &options.ca_file {
+            let pem =
+                std::fs::read(ca).map_err(|e| Error::Setup(format!("cannot read --ca-file {}: {e}", ca.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| Error::Setup(format!("--ca-file {}: {e}", ca.display())))?;
+            b = b.tls_certs_merge(certs);
+        }
+        if let Some(proxy) = &options.proxy {
+            b = b.proxy(reqwest::Proxy::all(proxy).map_err(|e| Error::Setup(format!("proxy {proxy}: {e}")))?);
+        }
+        let http = b.build().map_err(|e| Error::Setup(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client { http, options: Arc::new(options) })
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Fetches `url`, following redirects; a successful body is streamed into `archive`.
+    pub async fn fetch(&self, url: &url::Url, archive: &Archive, accept: &str) -> Result<Fetched, Error> {
+        let mut current = url.clone();
+        let mut redirects = Vec::new();
+        let mut seen = HashSet::new();
+        let response = loop {
+            self.options.policy.check_url(&current)?;
+            if !seen.insert(current.to_string()) {
+                return Err(Error::RedirectLoop(current.to_string()));
+            }
+            let response = self
+                .http
+                .get(current.clone())
+                .header(ACCEPT, accept)
+                .header(ACCEPT_ENCODING, "gzip, deflate")
+                .send()
+                .await
+                .map_err(classify)?;
+            let status = response.status();
+            let location = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).map(str::to_owned);
+            match location {
+                Some(loc) if status.is_redirection() => {
+                    redirects.push(Hop { url: current.to_string(), status: status.as_u16() });
+                    if redirects.len() > self.options.max_redirects {
+                        return Err(Error::TooManyRedirects(self.options.max_redirects));
+                    }
+                    current = current.join(&loc).map_err(|e| Error::BadRedirect(format!("{loc}: {e}")))?;
+                }
+                _ => break response,
+            }
+        };
+        let headers: Vec<Header> = response
+            .headers()
+            .iter()
+            .map(|(n, v)| Header {
+                name: n.as_str().to_owned(),
+                value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            })
+            .collect();
+        let header = |name: reqwest::header::HeaderName| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_owned())
+        };
+        let content_type = header(CONTENT_TYPE);
+        let content_encoding = header(CONTENT_ENCODING).filter(|e| !e.eq_ignore_ascii_case("identity"));
+        let mut fetched = Fetched {
+            final_url: current.to_string(),
+            redirects,
+            status: response.status().as_u16(),
+            headers,
+            remote_addr: response.remote_addr().map(|a| a.to_string()),
+            content_type,
+            content_encoding,
+            stored: None,
+            truncated: None,
+        };
+        if !response.status().is_success() {
+            return Ok(fetched);
+        }
+        let (stored, truncated) = self.body(response, archive, fetched.content_encoding.as_deref()).await?;
+        fetched.stored = Some(stored);
+        fetched.truncated = truncated;
+        Ok(fetched)
+    }
+
+    /// Streams a body through its decoder into the store, up to the cap.
+    async fn body(
+        &self,
+        mut response: reqwest::Response,
+        archive: &Archive,
+        encoding: Option<&str>,
+    ) -> Result<(Stored, Option<Truncated>), Error> {
+        let writer = Writer::new(archive, Some(self.options.max_body)).map_err(Error::Store)?;
+        let mut sink = Sink::new(writer, encoding)?;
+        let mut timed_out = false;
+        loop {
+            match response.chunk().await {
+                Ok(Some(bytes)) => {
+                    sink.write(&bytes)?;
+                    if sink.writer().is_truncated() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) if e.is_timeout() => {
+                    timed_out = true;
+                    break;
+                }
+                Err(e) => return Err(Error::Body(chain(&e))),
+            }
+        }
+        let writer = sink.finish(timed_out)?;
+        let truncated = if writer.is_truncated() {
+            Some(Truncated::Length)
+        } else if timed_out {
+            Some(Truncated::Time)
+        } else {
+            None
+        };
+        Ok((writer.finish().map_err(Error::Store)?, truncated))
+    }
+}
+
+/// The object writer behind a decoder, which can be taken back without
+/// finishing the decoder (a cut stream cannot be finished).
+struct Slot(Option<Writer>);
+
+impl Slot {
+    fn get(&self) -> &Writer {
+        self.0.as_ref().expect("the writer is taken only at the end")
+    }
+}
+
+impl Write for Slot {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Once taken (a cut stream), a decoder's last flush on drop goes nowhere.
+        self.0.as_mut().map_or(Ok(buf.len()), |w| w.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.as_mut().map_or(Ok(()), Writer::flush)
+    }
+}
+
+/// A body decoder in front of the object writer.
+enum Sink {
+    Plain(Writer),
+    Gzip(GzDecoder<Slot>),
+    Deflate(ZlibDecoder<Slot>),
+}
+
+impl Sink {
+    fn new(writer: Writer, encoding: Option<&str>) -> Result<Sink, Error> {
+        match encoding.map(str::to_ascii_lowercase).as_deref() {
+            None => Ok(Sink::Plain(writer)),
+            Some("gzip" | "x-gzip") => Ok(Sink::Gzip(GzDecoder::new(Slot(Some(writer))))),
+            Some("deflate") => Ok(Sink::Deflate(ZlibDecoder::new(Slot(Some(writer))))),
+            Some(other) => Err(Error::Body(format!("unsupported Content-Encoding {other}"))),
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let r = match self {
+            Sink::Plain(w) => w.write_all(bytes),
+            Sink::Gzip(d) => d.write_all(bytes),
+            Sink::Deflate(d) => d.write_all(bytes),
+        };
+        r.map_err(|e| Error::Body(format!("cannot decode the body: {e}")))
+    }
+
+    fn writer(&self) -> &Writer {
+        match self {
+            Sink::Plain(w) => w,
+            Sink::Gzip(d) => d.get_ref().get(),
+            Sink::Deflate(d) => d.get_ref().get(),
+        }
+    }
+
+    /// The writer, with the decoder's tail flushed (unless the body was cut short).
+    fn finish(self, cut: bool) -> Result<Writer, Error> {
+        let decode = |e: std::io::Error| Error::Body(format!("cannot decode the body: {e}"));
+        let cut = cut || self.writer().is_truncated();
+        let taken = match self {
+            Sink::Plain(w) => return Ok(w),
+            Sink::Gzip(mut d) if cut => d.get_mut().0.take(),
+            Sink::Deflate(mut d) if cut => d.get_mut().0.take(),
+            Sink::Gzip(d) => d.finish().map_err(decode)?.0,
+            Sink::Deflate(d) => d.finish().map_err(decode)?.0,
+        };
+        Ok(taken.expect("the writer is still in its slot"))
+    }
+}
+
+/// The error and all its causes, joined.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+/// Sorts a reqwest error into ours, finding a policy refusal anywhere in its causes.
+fn classify(e: reqwest::Error) -> Error {
+    let mut cur: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(c) = cur {
+        if let Some(r) = c.downcast_ref::<Refusal>() {
+            return Error::Refused(r.clone());
+        }
+        cur = c.source();
+    }
+    let text = chain(&e);
+    let lower = text.to_lowercase();
+    if e.is_timeout() {
+        Error::Timeout(text)
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        Error::Tls(text)
+    } else if lower.contains("dns")
+        || lower.contains("resolve")
+        || lower.contains("lookup")
+        || lower.contains("name or service")
+    {
+        Error::Dns(text)
+    } else {
+        Error::Connect(text)
+    }
+}
