@@ -32,6 +32,7 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 # ca-file = "certs/extra-ca.pem"
 # proxy = "http://proxy.example:3128"   # environment proxies are never used
 # doi-resolver = "https://doi.org/"
+# isbn-service = "https://openlibrary.org"
 # max-body = 104857600                   # bytes, decoded
 # connect-timeout = 10                   # seconds
 # read-timeout = 30
@@ -68,6 +69,8 @@ pub struct FetchSection {
     pub proxy: Option<String>,
     /// Base URL DOIs are resolved against.
     pub doi_resolver: Option<String>,
+    /// Base URL of the ISBN metadata service (Open Library's API).
+    pub isbn_service: Option<String>,
     /// Cap on a decoded body, in bytes.
     pub max_body: Option<u64>,
     /// Seconds to connect.

@@ -6,11 +6,15 @@ use std::path::PathBuf;
 use anyhow::{Context as _, bail};
 
 use super::{Ctx, Outcome, count};
+use citelock::archive::http::{self, Limits, Target};
+use citelock::fetch;
 use citelock::library::Library;
 use citelock::library::add::{self, Options};
+use citelock::library::import::online;
 use citelock::library::import::{self, Source};
 
-/// Add entries from a BibTeX/BibLaTeX, CSL-JSON or RIS file (`-` reads standard input).
+/// Add entries from a BibTeX/BibLaTeX, CSL-JSON or RIS file (`-` reads standard input), or look
+/// one up online by DOI, ISBN or page URL.
 ///
 /// Keys are kept as the file has them; a missing or taken key is generated (authorYEARword,
 /// then a, b, c…). Entries that duplicate one already in the library (same key and content, DOI,
@@ -28,6 +32,21 @@ pub struct Args {
     /// An RIS file.
     #[arg(long, group = "source", value_name = "FILE")]
     ris: Option<PathBuf>,
+    /// Look a DOI up (CSL-JSON by content negotiation at the DOI resolver).
+    #[arg(long, group = "source")]
+    doi: Option<String>,
+    /// Look an ISBN up (Open Library's books API, or `isbn-service`).
+    #[arg(long, group = "source")]
+    isbn: Option<String>,
+    /// Read a web page's citation metadata (Highwire, Dublin Core, OpenGraph, JSON-LD, <title>);
+    /// the access date is today.
+    #[arg(long, group = "source")]
+    url: Option<String>,
+    /// Also capture the added entries' sources into archive/ (as `citelock archive KEY` does).
+    #[arg(long)]
+    archive: bool,
+    #[command(flatten)]
+    net: super::net::NetArgs,
     /// The references file to add to [default: references/library.yml, or [add] into in citelock.toml].
     #[arg(long, value_name = "FILE")]
     into: Option<String>,
@@ -65,23 +84,64 @@ fn read_input(path: &PathBuf) -> anyhow::Result<String> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
-    let (source, path) = match (&args.bibtex, &args.csl_json, &args.ris) {
-        (Some(p), _, _) => (Source::Bibtex, p),
-        (_, Some(p), _) => (Source::CslJson, p),
-        (_, _, Some(p)) => (Source::Ris, p),
-        _ => unreachable!("clap requires one source"),
-    };
     let repo = ctx.repo();
     let config = ctx.config(&repo)?;
-    let text = read_input(path)?;
-    let name = path.display().to_string();
-    let imported = import::read(source, &text, &name);
+    let online = args.doi.is_some() || args.isbn.is_some() || args.url.is_some();
+    let needs_client = online || args.archive;
+    let client =
+        if needs_client { Some(fetch::Client::new(args.net.options(ctx, repo.root(), &config)?)?) } else { None };
+    let runtime = if needs_client { Some(super::net::runtime()?) } else { None };
+    let (imported, name) = match (&args.bibtex, &args.csl_json, &args.ris) {
+        (Some(p), _, _) => {
+            (import::read(Source::Bibtex, &read_input(p)?, &p.display().to_string()), p.display().to_string())
+        }
+        (_, Some(p), _) => {
+            (import::read(Source::CslJson, &read_input(p)?, &p.display().to_string()), p.display().to_string())
+        }
+        (_, _, Some(p)) => {
+            (import::read(Source::Ris, &read_input(p)?, &p.display().to_string()), p.display().to_string())
+        }
+        _ => {
+            let (client, runtime) = (client.as_ref().expect("built above"), runtime.as_ref().expect("built above"));
+            let services = super::net::services(&config);
+            let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+            match (&args.doi, &args.isbn, &args.url) {
+                (Some(d), _, _) => (runtime.block_on(online::doi(client, &services, d)), format!("doi:{d}")),
+                (_, Some(i), _) => (runtime.block_on(online::isbn(client, &services, i)), format!("isbn:{i}")),
+                (_, _, Some(u)) => (runtime.block_on(online::page(client, u, &today)), u.clone()),
+                _ => unreachable!("clap requires one source"),
+            }
+        }
+    };
     let (library, _) = Library::load(&repo)?;
     let into = args.into.or(config.add.into.clone()).unwrap_or_else(|| "references/library.yml".into());
     let opts = Options { into, key: args.key, force: args.force, update: args.update, dry_run: args.dry_run };
     let outcome = add::add(&repo, &library, &config, imported, &name, &opts)?;
     let mut findings = ctx.findings(&config);
     findings.extend(outcome.findings);
+    if args.archive && !args.dry_run && !outcome.added.is_empty() {
+        let (library, _) = Library::load(&repo)?;
+        let targets: Vec<Target> = outcome
+            .added
+            .iter()
+            .filter_map(|k| library.get(k))
+            .filter_map(|r| {
+                let url = r.entry.url()?.value.to_string();
+                Some(Target {
+                    key: r.entry.key().to_owned(),
+                    url: url::Url::parse(&url).ok()?,
+                    at: library.location(r),
+                })
+            })
+            .collect();
+        let archive = repo.archive();
+        let _lock = citelock::archive::lock::acquire(&archive)?;
+        let limits = Limits { total: 8, per_host: 2 };
+        let (client, runtime) = (client.as_ref().expect("built above"), runtime.as_ref().expect("built above"));
+        let summary =
+            runtime.block_on(http::capture_all(client, &archive, &repo.cache_dir(), targets, limits, |_, _| {}));
+        findings.extend(summary.findings);
+    }
     ctx.emit(&repo, "add", &findings)?;
     let failed = findings.items().iter().filter(|f| f.code == citelock::findings::Code::ImportFailed).count();
     let verb = if args.dry_run { "would add" } else { "added" };

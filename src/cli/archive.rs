@@ -1,7 +1,6 @@
 //! `citelock archive`.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
@@ -9,8 +8,7 @@ use super::{Ctx, Outcome, count};
 use citelock::archive::attach::{self, Attachment};
 use citelock::archive::capture;
 use citelock::archive::http::{self, Limits, Target};
-use citelock::config::Config;
-use citelock::fetch::{self, Policy};
+use citelock::fetch;
 use citelock::library::Library;
 
 /// Keep snapshots of sources in archive/.
@@ -40,61 +38,13 @@ pub struct Args {
     #[arg(long, num_args = 1..=2, value_names = ["KEY", "ID"], conflicts_with_all = ["keys", "refresh"])]
     pin: Option<Vec<String>>,
     #[command(flatten)]
-    net: NetArgs,
+    net: super::net::NetArgs,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 8, value_name = "N")]
     max_concurrency: usize,
     /// Requests in flight per host.
     #[arg(long, default_value_t = 2, value_name = "N")]
     host_concurrency: usize,
-}
-
-/// The fetch policy flags, shared by every command that goes online.
-#[derive(Debug, Clone, clap::Args)]
-pub struct NetArgs {
-    /// Permit private, loopback and link-local addresses (refused by default).
-    #[arg(long)]
-    allow_private: bool,
-    /// Permit exactly this origin even if it is not public (repeatable), e.g. 127.0.0.1:8080.
-    #[arg(long, value_name = "HOST:PORT")]
-    allow_host: Vec<String>,
-    /// Also trust the CA certificates in this PEM file.
-    #[arg(long, value_name = "FILE")]
-    ca_file: Option<PathBuf>,
-}
-
-/// `host:port` or `[v6]:port`.
-fn parse_origin(s: &str) -> anyhow::Result<(String, u16)> {
-    let (host, port) = s.rsplit_once(':').with_context(|| format!("--allow-host {s}: expected HOST:PORT"))?;
-    let port: u16 = port.parse().with_context(|| format!("--allow-host {s}: bad port"))?;
-    Ok((host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase(), port))
-}
-
-impl NetArgs {
-    /// The client options: flags over `[fetch]` in citelock.toml over defaults.
-    pub fn options(&self, ctx: &Ctx, root: &std::path::Path, config: &Config) -> anyhow::Result<fetch::Options> {
-        let f = &config.fetch;
-        let mut allow_hosts = Vec::new();
-        for origin in f.allow_hosts.iter().chain(&self.allow_host) {
-            allow_hosts.push(parse_origin(origin)?);
-        }
-        let mut o = fetch::Options {
-            policy: Policy { allow_private: self.allow_private || f.allow_private, allow_hosts },
-            ca_file: self
-                .ca_file
-                .as_ref()
-                .map(|p| ctx.cwd.join(p))
-                .or_else(|| f.ca_file.as_ref().map(|p| root.join(p))),
-            proxy: f.proxy.clone(),
-            ..fetch::Options::default()
-        };
-        let secs = |v: Option<u64>, d: Duration| v.map_or(d, Duration::from_secs);
-        o.connect_timeout = secs(f.connect_timeout, o.connect_timeout);
-        o.read_timeout = secs(f.read_timeout, o.read_timeout);
-        o.total_timeout = secs(f.total_timeout, o.total_timeout);
-        o.max_body = f.max_body.unwrap_or(o.max_body);
-        Ok(o)
-    }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
@@ -170,7 +120,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let limits = Limits { total: args.max_concurrency, per_host: args.host_concurrency };
     let n = targets.len();
     let progress = super::progress::Bar::new(ctx, n as u64, "archiving");
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = super::net::runtime()?;
     let summary =
         runtime.block_on(http::capture_all(&client, &archive, &repo.cache_dir(), targets, limits, |done, _| {
             progress.set(done as u64)

@@ -9,6 +9,7 @@ mod init;
 mod lint;
 mod list;
 mod man;
+mod net;
 mod progress;
 mod show;
 mod verify;

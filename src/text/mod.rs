@@ -2,6 +2,8 @@
 //! uses (DESIGN §4): quotations are matched, and `text-sha256` computed, on
 //! normalised text only, so a curly quote or a soft hyphen never decides a verdict.
 
+pub mod html;
+
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
@@ -26,6 +28,10 @@ pub fn extract(bytes: &[u8], content_type: &str) -> Option<Extracted> {
         "text/plain" | "text/markdown" | "text/x-tex" | "application/x-tex" => {
             Some(Extracted { text: decode(bytes), extractor: format!("{EXTRACTOR} plain") })
         }
+        "text/html" | "application/xhtml+xml" => {
+            let doc = scraper::Html::parse_document(&html::decode(bytes, content_type));
+            Some(Extracted { text: html::text(&doc), extractor: format!("{EXTRACTOR} html") })
+        }
         _ => None,
     }
 }
@@ -34,19 +40,7 @@ pub fn extract(bytes: &[u8], content_type: &str) -> Option<Extracted> {
 fn decode(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.trim_start_matches('\u{feff}').to_owned(),
-        Err(_) => bytes.iter().map(|&b| windows_1252(b)).collect(),
-    }
-}
-
-/// One windows-1252 byte as a character.
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
     }
 }
 
@@ -160,5 +154,7 @@ mod tests {
         let e = extract(b"caf\xe9 \x93quoted\x94", "text/plain; charset=iso-8859-1").unwrap();
         assert_eq!(e.text, "café “quoted”");
         assert!(extract(b"%PDF-1.4", "application/pdf").is_none());
+        let html = extract(b"<p>caf\xe9</p>", "text/html; charset=iso-8859-1").unwrap();
+        assert_eq!((html.text.as_str(), html.extractor.as_str()), ("café\n", "citelock-text/1 html"));
     }
 }

@@ -7,6 +7,7 @@ mod formats;
 mod init;
 mod lint;
 mod list_show;
+mod lookup;
 mod oracle;
 mod readme;
 mod server;
