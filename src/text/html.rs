@@ -158,7 +158,7 @@ pub struct Meta {
     pub sources: Vec<String>,
 }
 
-fn metas<'a>(doc: &'a Html, names: &[&str]) -> Vec<(String, String)> {
+fn metas(doc: &Html, names: &[&str]) -> Vec<(String, String)> {
     let sel = Selector::parse("meta").expect("a valid selector");
     let mut out = Vec::new();
     for m in doc.select(&sel) {
