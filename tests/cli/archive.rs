@@ -221,3 +221,59 @@ fn a_crash_at_any_point_of_the_write_path_leaves_a_verifiable_archive() {
         assert_eq!((code, codes(&doc).len()), (0, 0), "{point}: {doc}");
     }
 }
+
+/// A small seeded generator (xorshift64*), so a failing run can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+#[test]
+fn twenty_seeded_sigkills_of_archive_leave_a_verifiable_archive() {
+    use super::server::{Server, respond};
+    let seed: u64 = std::env::var("CITELOCK_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+    });
+    println!("seed {seed} (replay: CITELOCK_TEST_SEED={seed})");
+    let mut rng = Rng(seed);
+    let s = Server::start(|path, st| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let body = format!("page {path}\n").repeat(2000);
+        respond(st, "200 OK", &[("Content-Type", "text/plain")], body.as_bytes());
+    });
+    let env = Env::new();
+    let mut lib = String::new();
+    for i in 0..60 {
+        lib.push_str(&format!("k{i}:\n  type: web\n  title: P{i}\n  url: '{}'\n", s.url(&format!("/{i}"))));
+    }
+    env.write("references/library.yml", &lib);
+    env.write("citelock.toml", &format!("[fetch]\nallow-hosts = [\"{}\"]\n", s.origin()));
+    for kill in 0..20 {
+        let mut child = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
+            .args(["archive", "--refresh"])
+            .current_dir(env.root())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng.next() % 400));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let (code, doc) = env.json(&["verify"]);
+        assert_eq!(code, 0, "seed {seed}, kill {kill}: {doc}");
+        for path in walk(&env.path("archive/objects/sha256")) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(name.starts_with(".tmp-") || name.len() == 62, "seed {seed}, kill {kill}: {name}");
+        }
+    }
+    // The next run completes and leaves no temp files.
+    assert_eq!(env.run(&["archive"]).code, 0);
+    assert!(walk(&env.path("archive/objects/sha256")).iter().all(|p| !p.to_string_lossy().contains(".tmp-")));
+    assert_eq!(env.json(&["verify"]).0, 0);
+}

@@ -11,6 +11,7 @@ mod lookup;
 mod oracle;
 mod readme;
 mod server;
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
