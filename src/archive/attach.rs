@@ -66,15 +66,9 @@ pub fn attach(archive: &Archive, cache: &Path, a: &Attachment) -> Result<Capture
     manifest::add(archive, std::slice::from_ref(&stored.sha256)).map_err(io("cannot update the manifest".into()))?;
     store::crash_point("before-log-append");
     let content_type = a.content_type.clone().unwrap_or_else(|| guess_type(a.file).to_owned());
-    let extracted =
-        std::fs::read(archive.object_path(&stored.sha256)).ok().and_then(|bytes| text::extract(&bytes, &content_type));
-    let (text_sha256, text_extractor) = match &extracted {
-        Some(e) => {
-            text::cache_put(cache, &stored.sha256, e);
-            (Some(text::text_sha256(&text::normalise(&e.text))), Some(e.extractor.clone()))
-        }
-        None => (None, None),
-    };
+    let extracted = text::text_of(cache, &archive.object_path(&stored.sha256), &stored.sha256, &content_type);
+    let text_sha256 = extracted.as_ref().map(|e| text::text_sha256(&text::normalise(&e.text)));
+    let text_extractor = extracted.map(|e| e.extractor);
     let existing = archive.captures(a.key)?;
     let captured = capture::now();
     let record = Capture {

@@ -101,7 +101,7 @@ fn cache_path(cache: &std::path::Path, sha256: &str, extractor: &str) -> std::pa
 }
 
 /// Caches extracted text. A cache is a convenience: failing to write it is not an error.
-pub fn cache_put(cache: &std::path::Path, sha256: &str, e: &Extracted) {
+fn cache_put(cache: &std::path::Path, sha256: &str, e: &Extracted) {
     let path = cache_path(cache, sha256, &e.extractor);
     if let Some(dir) = path.parent()
         && std::fs::create_dir_all(dir).is_ok()
@@ -110,13 +110,21 @@ pub fn cache_put(cache: &std::path::Path, sha256: &str, e: &Extracted) {
     }
 }
 
+/// Objects larger than this are not read for text: extraction holds the
+/// whole document in memory, and a 100 MiB page is not something to quote.
+pub const MAX_TEXT_INPUT: u64 = 16 * 1024 * 1024;
+
 /// The text of an object: from the cache, else extracted again (and cached).
+/// `None` when its type has no extractor or it is over [`MAX_TEXT_INPUT`].
 pub fn text_of(
     cache: &std::path::Path,
     object: &std::path::Path,
     sha256: &str,
     content_type: &str,
 ) -> Option<Extracted> {
+    if std::fs::metadata(object).ok()?.len() > MAX_TEXT_INPUT {
+        return None;
+    }
     let bytes = std::fs::read(object).ok()?;
     let fresh = extract(&bytes, content_type)?;
     let path = cache_path(cache, sha256, &fresh.extractor);
