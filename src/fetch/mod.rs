@@ -395,3 +395,64 @@ fn classify(e: reqwest::Error) -> Error {
         Error::Connect(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::SocketAddr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A resolver seam: fixed answers, or a failure, and never the network.
+    struct Fixed(Result<Vec<SocketAddr>, String>);
+
+    impl Lookup for Fixed {
+        fn lookup(&self, _host: &str) -> std::io::Result<Vec<SocketAddr>> {
+            self.0.clone().map_err(std::io::Error::other)
+        }
+    }
+
+    fn client(lookup: Fixed, allow: &[(&str, u16)]) -> Client {
+        let policy =
+            Policy { allow_private: false, allow_hosts: allow.iter().map(|(h, p)| ((*h).to_owned(), *p)).collect() };
+        Client::new(Options { lookup: Arc::new(lookup), policy, ..Options::default() }).unwrap()
+    }
+
+    async fn one_response_server() -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf).await;
+                let _ =
+                    s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nhi\n").await;
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn dns_failures_and_private_answers_never_reach_the_network() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Archive::new(dir.path());
+        let url = url::Url::parse("http://example.test/").unwrap();
+        let err = client(Fixed(Err("no such host".into())), &[]).fetch(&url, &store, "*/*").await.unwrap_err();
+        assert_eq!(err.kind(), "dns", "{err}");
+        let private: SocketAddr = "10.0.0.1:0".parse().unwrap();
+        let err = client(Fixed(Ok(vec![private])), &[]).fetch(&url, &store, "*/*").await.unwrap_err();
+        assert_eq!(err.kind(), "refused", "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_allowed_name_that_resolves_to_loopback_is_fetched() {
+        let port = one_response_server().await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Archive::new(dir.path());
+        let loopback: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let url = url::Url::parse(&format!("http://docs.test:{port}/")).unwrap();
+        let ok = client(Fixed(Ok(vec![loopback])), &[("docs.test", port)]).fetch(&url, &store, "*/*").await.unwrap();
+        assert_eq!((ok.status, ok.stored.map(|s| s.length)), (200, Some(3)));
+        let refused = client(Fixed(Ok(vec![loopback])), &[]).fetch(&url, &store, "*/*").await.unwrap_err();
+        assert_eq!(refused.kind(), "refused", "{refused}");
+    }
+}

@@ -277,3 +277,24 @@ fn twenty_seeded_sigkills_of_archive_leave_a_verifiable_archive() {
     assert!(walk(&env.path("archive/objects/sha256")).iter().all(|p| !p.to_string_lossy().contains(".tmp-")));
     assert_eq!(env.json(&["verify"]).0, 0);
 }
+
+#[test]
+fn verify_changes_nothing_on_disk() {
+    let env = env();
+    let snapshot = |env: &Env| -> Vec<(std::path::PathBuf, std::time::SystemTime, u64)> {
+        let mut all: Vec<_> = walk(&env.path("archive"))
+            .into_iter()
+            .map(|p| {
+                let m = std::fs::metadata(&p).unwrap();
+                (p, m.modified().unwrap(), m.len())
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let before = snapshot(&env);
+    for format in ["human", "json", "sarif"] {
+        env.run(&["--format", format, "verify"]);
+    }
+    assert_eq!(snapshot(&env), before);
+}
