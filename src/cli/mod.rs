@@ -5,6 +5,7 @@ mod add;
 mod archive;
 mod codes;
 mod completions;
+mod extract_pdf;
 mod init;
 mod lint;
 mod list;
@@ -65,6 +66,8 @@ enum Command {
     Codes(codes::Args),
     Completions(completions::Args),
     Man(man::Args),
+    #[command(name = "__extract-pdf", hide = true)]
+    ExtractPdf(extract_pdf::Args),
 }
 
 /// What every command gets.
@@ -174,12 +177,16 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Codes(args) => codes::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::ExtractPdf(args) => extract_pdf::run(args),
     }
 }
 
 /// Parses arguments, runs, and maps the result to the exit-code contract.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Ok(me) = std::env::current_exe() {
+        citelock::text::pdf::set_helper(me);
+    }
     let choice = match cli.color {
         Color::Always => anstream::ColorChoice::Always,
         Color::Never => anstream::ColorChoice::Never,

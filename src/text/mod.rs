@@ -3,6 +3,7 @@
 //! normalised text only, so a curly quote or a soft hyphen never decides a verdict.
 
 pub mod html;
+pub mod pdf;
 
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
@@ -20,11 +21,11 @@ pub struct Extracted {
     pub extractor: String,
 }
 
-/// Extracts text from bytes of a given media type, if citelock can read it.
+/// Extracts text from bytes of a given media type, if citelock can read it
+/// in-process (PDF goes through [`pdf::extract`], in a helper process).
 /// Plain text is read as UTF-8, or as windows-1252 when it is not UTF-8.
 pub fn extract(bytes: &[u8], content_type: &str) -> Option<Extracted> {
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    match mime.as_str() {
+    match mime(content_type).as_str() {
         "text/plain" | "text/markdown" | "text/x-tex" | "application/x-tex" => {
             Some(Extracted { text: decode(bytes), extractor: format!("{EXTRACTOR} plain") })
         }
@@ -122,17 +123,35 @@ pub fn text_of(
     sha256: &str,
     content_type: &str,
 ) -> Option<Extracted> {
+    let extractor = extractor_for(content_type)?;
+    if let Ok(text) = std::fs::read_to_string(cache_path(cache, sha256, &extractor)) {
+        return Some(Extracted { text, extractor });
+    }
     if std::fs::metadata(object).ok()?.len() > MAX_TEXT_INPUT {
         return None;
     }
-    let bytes = std::fs::read(object).ok()?;
-    let fresh = extract(&bytes, content_type)?;
-    let path = cache_path(cache, sha256, &fresh.extractor);
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        return Some(Extracted { text, extractor: fresh.extractor });
-    }
+    let fresh =
+        if is_pdf(content_type) { pdf::extract(object)? } else { extract(&std::fs::read(object).ok()?, content_type)? };
     cache_put(cache, sha256, &fresh);
     Some(fresh)
+}
+
+fn mime(content_type: &str) -> String {
+    content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+fn is_pdf(content_type: &str) -> bool {
+    matches!(mime(content_type).as_str(), "application/pdf" | "application/x-pdf")
+}
+
+/// The extractor that reads this media type, if any.
+fn extractor_for(content_type: &str) -> Option<String> {
+    match mime(content_type).as_str() {
+        "text/plain" | "text/markdown" | "text/x-tex" | "application/x-tex" => Some(format!("{EXTRACTOR} plain")),
+        "text/html" | "application/xhtml+xml" => Some(format!("{EXTRACTOR} html")),
+        _ if is_pdf(content_type) => Some(pdf::extractor()),
+        _ => None,
+    }
 }
 
 /// Lower-case hex SHA-256 of the normalised text.

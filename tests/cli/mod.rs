@@ -9,6 +9,7 @@ mod lint;
 mod list_show;
 mod lookup;
 mod oracle;
+mod pdf;
 mod readme;
 mod server;
 mod tls;
