@@ -19,4 +19,5 @@ pub mod fetch;
 pub mod findings;
 pub mod library;
 pub mod repo;
+pub mod report;
 pub mod text;

@@ -4,6 +4,7 @@
 
 pub mod html;
 pub mod pdf;
+pub mod quote;
 
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;

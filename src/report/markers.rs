@@ -1,0 +1,548 @@
+//! Citation markers by syntax. Each scanner first masks what can never hold a
+//! citation (code, comments, verbatim, link targets) with spaces of the same
+//! byte length, so spans stay true, then scans the rest.
+
+use std::collections::HashSet;
+
+use super::{Cite, Marker, Span, Syntax, Target};
+
+/// Markers in `text`, and the text with non-prose regions masked.
+pub(super) fn find(text: &str, syntax: Syntax) -> (Vec<Marker>, String) {
+    let masked = match syntax {
+        Syntax::Markdown => mask_markdown(text),
+        Syntax::Typst => mask_typst(text),
+        Syntax::Latex => mask_latex(text),
+        Syntax::Plain => text.to_owned(),
+    };
+    let markers = match syntax {
+        Syntax::Markdown => markdown(&masked),
+        Syntax::Typst => typst(&masked),
+        Syntax::Latex => latex(&masked),
+        Syntax::Plain => plain(&masked),
+    };
+    (markers, masked)
+}
+
+/// Replaces `text[start..end]` with spaces (line breaks kept), byte for byte.
+fn blank(out: &mut [u8], start: usize, end: usize) {
+    for b in &mut out[start..end] {
+        if *b != b'\n' {
+            *b = b' ';
+        }
+    }
+}
+
+/// Bytes to a String: masking only ever replaces whole characters' bytes
+/// with ASCII spaces, but a range may split a character; repair if so.
+fn to_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| {
+        let mut b = e.into_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match std::str::from_utf8(&b[i..]) {
+                Ok(_) => break,
+                Err(err) => {
+                    let bad = i + err.valid_up_to();
+                    let len = err.error_len().unwrap_or(b.len() - bad);
+                    blank(&mut b, bad, bad + len);
+                    i = bad + len;
+                }
+            }
+        }
+        String::from_utf8(b).unwrap_or_default()
+    })
+}
+
+fn mask_markdown(text: &str) -> String {
+    let mut out = text.as_bytes().to_vec();
+    // Fenced code blocks.
+    let mut offset = 0;
+    let mut fence: Option<(&str, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        match fence {
+            Some((f, start)) if t.starts_with(f) => {
+                blank(&mut out, start, offset + line.len());
+                fence = None;
+            }
+            None if t.starts_with("```") || t.starts_with("~~~") => fence = Some((&t[..3], offset)),
+            _ => {}
+        }
+        offset += line.len();
+    }
+    if let Some((_, start)) = fence {
+        blank(&mut out, start, text.len());
+    }
+    let bytes = out.clone();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'`' => {
+                let ticks = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                let closer = "`".repeat(ticks);
+                if let Some(end) = text[i + ticks..].find(&closer) {
+                    blank(&mut out, i, i + ticks + end + ticks);
+                    i += ticks + end + ticks;
+                    continue;
+                }
+                i += ticks;
+            }
+            // A link's destination: `](…)`.
+            b']' if bytes.get(i + 1) == Some(&b'(') => {
+                if let Some(end) = text[i + 2..].find(')') {
+                    blank(&mut out, i + 2, i + 2 + end);
+                    i += 2 + end;
+                    continue;
+                }
+                i += 1;
+            }
+            // Autolinks and HTML: `<https://…>`, `<a href=…>`; comments too.
+            b'<' => {
+                let rest = &text[i..];
+                let end = if rest.starts_with("<!--") {
+                    rest.find("-->").map(|e| e + 3)
+                } else {
+                    rest.find('>').map(|e| e + 1)
+                };
+                match end {
+                    Some(e) if !rest[..e].contains('\n') || rest.starts_with("<!--") => {
+                        blank(&mut out, i, i + e);
+                        i += e;
+                    }
+                    _ => i += 1,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    to_string(out)
+}
+
+fn mask_typst(text: &str) -> String {
+    let mut out = text.as_bytes().to_vec();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        let skip = if let Some(raw) = rest.strip_prefix("```") {
+            raw.find("```").map_or(rest.len(), |e| e + 6)
+        } else if let Some(raw) = rest.strip_prefix('`') {
+            raw.find('`').map_or(1, |e| e + 2)
+        } else if rest.starts_with("//") && (i == 0 || bytes[i - 1] != b':') {
+            rest.find('\n').unwrap_or(rest.len())
+        } else if rest.starts_with("/*") {
+            rest.find("*/").map_or(rest.len(), |e| e + 2)
+        } else {
+            0
+        };
+        if skip > 0 {
+            blank(&mut out, i, i + skip);
+            i += skip;
+        } else {
+            i += 1;
+        }
+    }
+    to_string(out)
+}
+
+fn mask_latex(text: &str) -> String {
+    let mut out = text.as_bytes().to_vec();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        if bytes[i] == b'%' && (i == 0 || bytes[i - 1] != b'\\') {
+            let e = rest.find('\n').unwrap_or(rest.len());
+            blank(&mut out, i, i + e);
+            i += e;
+            continue;
+        }
+        if let Some(env) = ["verbatim", "lstlisting", "minted", "comment"]
+            .iter()
+            .find(|e| rest.starts_with(&format!("\\begin{{{e}}}")))
+        {
+            let end = format!("\\end{{{env}}}");
+            let e = rest.find(&end).map_or(rest.len(), |p| p + end.len());
+            blank(&mut out, i, i + e);
+            i += e;
+            continue;
+        }
+        if rest.starts_with("\\verb") && rest.len() > 5 {
+            let delim = rest[5..].chars().next().unwrap_or(' ');
+            let e = rest[5 + delim.len_utf8()..].find(delim).map_or(rest.len(), |p| p + 5 + 2 * delim.len_utf8());
+            blank(&mut out, i, i + e);
+            i += e;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    to_string(out)
+}
+
+/// Characters a citation key may contain inside (pandoc's rule); the key
+/// never ends in punctuation.
+fn key_char(c: char) -> bool {
+    c.is_alphanumeric() || "_:.#$%&-+?<>~/".contains(c)
+}
+
+/// Reads a key at `text[i..]` (after `@`): `{any}` or word characters with
+/// internal punctuation. Returns (key, start, end) in bytes.
+fn read_key(text: &str, i: usize) -> Option<(String, usize, usize)> {
+    let rest = &text[i..];
+    if let Some(braced) = rest.strip_prefix('{') {
+        let end = braced.find('}')?;
+        return Some((braced[..end].to_owned(), i + 1, i + 1 + end));
+    }
+    let first = rest.chars().next()?;
+    if !(first.is_alphanumeric() || first == '_') {
+        return None;
+    }
+    let mut end = rest.char_indices().find(|(_, c)| !key_char(*c)).map_or(rest.len(), |(p, _)| p);
+    while end > 0 && !rest[..end].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+        end -= rest[..end].chars().last().map_or(1, char::len_utf8);
+    }
+    Some((rest[..end].to_owned(), i, i + end))
+}
+
+/// Labels a document defines (`{#fig:x}` in Markdown, `<intro>` in Typst).
+fn labels(text: &str, open: &str, close: char) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut rest = text;
+    while let Some(p) = rest.find(open) {
+        let after = &rest[p + open.len()..];
+        let end = after.find(|c: char| c == close || c.is_whitespace()).unwrap_or(after.len());
+        if end > 0 {
+            out.insert(after[..end].to_owned());
+        }
+        rest = &after[end.min(after.len())..];
+    }
+    out
+}
+
+fn markdown(text: &str) -> Vec<Marker> {
+    let labels = labels(text, "{#", '}');
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'['
+            && let Some(len) = text[i + 1..].find([']', '\n', '[']).filter(|&l| bytes[i + 1 + l] == b']') {
+                let inner_start = i + 1;
+                let inner = &text[inner_start..inner_start + len];
+                let followed = bytes.get(inner_start + len + 1).copied();
+                if inner.contains('@') && followed != Some(b'(') {
+                    let cites = bracketed(text, inner_start, inner, &labels);
+                    if !cites.is_empty() {
+                        out.push(Marker { span: Span { start: i, end: inner_start + len + 1 }, cites });
+                        i = inner_start + len + 1;
+                        continue;
+                    }
+                }
+            }
+        if bytes[i] == b'@' && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '@'))
+            && let Some((key, ks, ke)) = read_key(text, i + 1).filter(|(k, ..)| !labels.contains(k)) {
+                let mut end = if bytes.get(ke) == Some(&b'}') { ke + 1 } else { ke };
+                let mut locator = None;
+                // `@key [p. 33]`: a locator in brackets right after.
+                let after = &text[end..];
+                let trimmed = after.trim_start_matches(' ');
+                if let Some(loc) = trimmed.strip_prefix('[').and_then(|l| l.find(']').map(|e| &l[..e]))
+                    && !loc.contains('@') && !loc.contains('\n') {
+                        locator = Some(loc.trim().to_owned());
+                        end += after.len() - trimmed.len() + loc.len() + 2;
+                    }
+                out.push(Marker {
+                    span: Span { start: i, end },
+                    cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator }],
+                });
+                i = end;
+                continue;
+            }
+        i += text[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+/// The citations inside `[…]`: items split by `;`, each with one `@key`.
+fn bracketed(text: &str, base: usize, inner: &str, labels: &HashSet<String>) -> Vec<Cite> {
+    let mut cites = Vec::new();
+    let mut offset = 0;
+    for item in inner.split(';') {
+        let at = item.char_indices().find(|&(p, c)| c == '@' && (p == 0 || item[..p].ends_with([' ', '-', '\t'])));
+        if let Some((p, _)) = at
+            && let Some((key, ks, ke)) = read_key(text, base + offset + p + 1)
+                && !labels.contains(&key) {
+                    let tail = &text[ke..base + offset + item.len()];
+                    let tail = tail.trim_start_matches('}').trim_start_matches(',').trim();
+                    let locator = (!tail.is_empty()).then(|| tail.to_owned());
+                    cites.push(Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator });
+                }
+        offset += item.len() + 1;
+    }
+    cites
+}
+
+fn typst(text: &str) -> Vec<Marker> {
+    let mut defined = HashSet::new();
+    let bytes = text.as_bytes();
+    // Labels: `<name>` not inside `#cite(…)`.
+    let mut i = 0;
+    while let Some(p) = text[i..].find('<') {
+        let s = i + p;
+        let in_cite = text[..s].ends_with("cite(");
+        if let Some(e) = text[s + 1..].find('>') {
+            let name = &text[s + 1..s + 1 + e];
+            if !in_cite && !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || "_-:.".contains(c)) {
+                defined.insert(name.to_owned());
+            }
+        }
+        i = s + 1;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        if let Some(args) = rest.strip_prefix("#cite(<")
+            && let Some(e) = args.find('>') {
+                let key = args[..e].to_owned();
+                let close = args.find(')').map_or(rest.len(), |c| c + 8);
+                let supplement = args[e..close.saturating_sub(7).max(e)].find("supplement:").map(|_| ());
+                let locator = supplement.and_then(|_| {
+                    let s = &args[e..close - 7];
+                    let a = s.find('[')?;
+                    let b = s.rfind(']')?;
+                    (b > a).then(|| s[a + 1..b].trim().to_owned())
+                });
+                let ks = i + 7;
+                out.push(Marker {
+                    span: Span { start: i, end: i + close },
+                    cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ks + e }, locator }],
+                });
+                i += close;
+                continue;
+            }
+        if bytes[i] == b'@' && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric()))
+            && let Some((key, ks, ke)) = read_key(text, i + 1).filter(|(k, ..)| !defined.contains(k)) {
+                let mut end = ke;
+                let mut locator = None;
+                if let Some(loc) = text[ke..].strip_prefix('[').and_then(|l| l.find(']').map(|e| &l[..e])) {
+                    locator = Some(loc.trim().to_owned());
+                    end = ke + loc.len() + 2;
+                }
+                out.push(Marker {
+                    span: Span { start: i, end },
+                    cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator }],
+                });
+                i = end;
+                continue;
+            }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+const LATEX_CITES: &[&str] = &[
+    "cite",
+    "citep",
+    "citet",
+    "citealp",
+    "citealt",
+    "citeauthor",
+    "citeyear",
+    "parencite",
+    "Parencite",
+    "textcite",
+    "Textcite",
+    "autocite",
+    "Autocite",
+    "footcite",
+    "footcitetext",
+    "smartcite",
+    "Smartcite",
+    "supercite",
+    "fullcite",
+    "Cite",
+    "nocite",
+    "cites",
+    "parencites",
+    "textcites",
+    "autocites",
+];
+
+fn latex(text: &str) -> Vec<Marker> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(p) = text[i..].find('\\') {
+        let s = i + p;
+        let name_len = text[s + 1..].bytes().take_while(u8::is_ascii_alphabetic).count();
+        let name = &text[s + 1..s + 1 + name_len];
+        i = s + 1 + name_len;
+        if !LATEX_CITES.contains(&name) || name == "nocite" {
+            continue;
+        }
+        let mut j = i;
+        if text[j..].starts_with('*') {
+            j += 1;
+        }
+        let mut optional = Vec::new();
+        while text[j..].starts_with('[') {
+            let Some(e) = text[j..].find(']') else { break };
+            optional.push(text[j + 1..j + e].trim().to_owned());
+            j += e + 1;
+        }
+        if !text[j..].starts_with('{') {
+            continue;
+        }
+        let Some(e) = text[j..].find('}') else { continue };
+        let list = &text[j + 1..j + e];
+        let locator = optional.last().filter(|l| !l.is_empty()).cloned();
+        let mut cites = Vec::new();
+        let mut offset = j + 1;
+        for key in list.split(',') {
+            let lead = key.len() - key.trim_start().len();
+            let k = key.trim();
+            if !k.is_empty() {
+                let ks = offset + lead;
+                cites.push(Cite {
+                    target: Target::Key(k.to_owned()),
+                    span: Span { start: ks, end: ks + k.len() },
+                    locator: locator.clone(),
+                });
+            }
+            offset += key.len() + 1;
+        }
+        if !cites.is_empty() {
+            out.push(Marker { span: Span { start: s, end: j + e + 1 }, cites });
+        }
+        i = j + e + 1;
+    }
+    out
+}
+
+/// `[12]`, with neighbours `[3] [4]` and `[3][4]` grouped into one marker.
+fn plain(text: &str) -> Vec<Marker> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<Marker> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'[' {
+            let digits = bytes[i + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if (1..=6).contains(&digits) && bytes.get(i + 1 + digits) == Some(&b']') {
+                let n: u32 = text[i + 1..i + 1 + digits].parse().unwrap_or(0);
+                let end = i + digits + 2;
+                let cite =
+                    Cite { target: Target::Number(n), span: Span { start: i + 1, end: i + 1 + digits }, locator: None };
+                match out.last_mut() {
+                    Some(last) if text[last.span.end..i].bytes().all(|b| b == b' ') => {
+                        last.span.end = end;
+                        last.cites.push(cite);
+                    }
+                    _ => out.push(Marker { span: Span { start: i, end }, cites: vec![cite] }),
+                }
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Parses a `REPORT.refs` file: `N key` per line (blank lines and `#` comments
+/// skipped). Returns (number, key, line) and the lines that do not parse.
+pub fn numbered_refs(text: &str) -> (Vec<(u32, String, usize)>, Vec<usize>) {
+    let mut refs = Vec::new();
+    let mut bad = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let mut parts = t.split_whitespace();
+        match (parts.next().and_then(|n| n.parse().ok()), parts.next(), parts.next()) {
+            (Some(n), Some(key), None) => refs.push((n, key.to_owned(), i + 1)),
+            _ => bad.push(i + 1),
+        }
+    }
+    (refs, bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str, syntax: Syntax) -> Vec<(String, Option<String>)> {
+        find(text, syntax)
+            .0
+            .into_iter()
+            .flat_map(|m| m.cites)
+            .map(|c| {
+                (
+                    match c.target {
+                        Target::Key(k) => k,
+                        Target::Number(n) => n.to_string(),
+                    },
+                    c.locator,
+                )
+            })
+            .collect()
+    }
+
+    fn k(s: &str) -> (String, Option<String>) {
+        (s.to_owned(), None)
+    }
+
+    #[test]
+    fn markdown_pandoc_forms() {
+        let t = "As [@doe2020, p. 12] and [see @a; -@b:c, ch. 2] say, @smith.2019 [p. 3] and @{odd key}.\n\
+                 Mail me@example.org, see [a link](https://x.org/@notakey), `@code` and @fig:one.\n\
+                 ![pic](p.png){#fig:one}\n```\n@fenced\n```\n<!-- @comment -->\n";
+        assert_eq!(
+            keys(t, Syntax::Markdown),
+            [
+                ("doe2020".into(), Some("p. 12".into())),
+                k("a"),
+                ("b:c".into(), Some("ch. 2".into())),
+                ("smith.2019".into(), Some("p. 3".into())),
+                k("odd key"),
+            ]
+        );
+    }
+
+    #[test]
+    fn spans_are_exact() {
+        let t = "Ünïcode first [@key] then";
+        let (m, _) = find(t, Syntax::Markdown);
+        assert_eq!(&t[m[0].span.start..m[0].span.end], "[@key]");
+        assert_eq!(&t[m[0].cites[0].span.start..m[0].cites[0].span.end], "key");
+    }
+
+    #[test]
+    fn typst_forms_and_labels() {
+        let t = "= Intro <intro>\nSee @intro and @doe2020[p. 4], #cite(<roe:1999>), #cite(<x>, supplement: [ch. 2]).\n// @commented\n```\n@raw\n```\n";
+        assert_eq!(
+            keys(t, Syntax::Typst),
+            [("doe2020".into(), Some("p. 4".into())), k("roe:1999"), ("x".into(), Some("ch. 2".into()))]
+        );
+    }
+
+    #[test]
+    fn latex_forms() {
+        let t = "As \\cite{a, b} and \\parencite[see][p. 3]{c} and \\textcite*{d}. % \\cite{hidden}\n\\begin{verbatim}\\cite{v}\\end{verbatim} 50\\% \\autocite{e}";
+        assert_eq!(keys(t, Syntax::Latex), [k("a"), k("b"), ("c".into(), Some("p. 3".into())), k("d"), k("e")]);
+    }
+
+    #[test]
+    fn plain_numbers_group_neighbours() {
+        let (m, _) = find("One.[1] Two [2] [3] three[4][5], not [x] or [1234567].", Syntax::Plain);
+        let groups: Vec<usize> = m.iter().map(|m| m.cites.len()).collect();
+        assert_eq!(groups, [1, 2, 2]);
+    }
+
+    #[test]
+    fn refs_files() {
+        let (refs, bad) = numbered_refs("# numbering\n1 doe2020\n2 gaonkar:in\nthree x\n");
+        assert_eq!(refs, [(1, "doe2020".into(), 2), (2, "gaonkar:in".into(), 3)]);
+        assert_eq!(bad, [4]);
+    }
+}
