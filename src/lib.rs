@@ -8,12 +8,15 @@
 //! - [`archive`]: the content-addressed store, capture logs, manifest, lock, verify;
 //! - [`fetch`]: the one HTTP client policy (timeouts, caps, redirects, address policy);
 //! - [`text`]: text extraction and the one normaliser;
+//! - [`report`]: citation markers and quotations in reports;
+//! - [`check`]: the editor's check, composing the above into findings;
 //! - [`findings`]: the `Finding` type and its output writers;
 //! - [`atomic`]: crash-safe file replacement.
 #![deny(missing_docs)]
 
 pub mod archive;
 pub mod atomic;
+pub mod check;
 pub mod config;
 pub mod fetch;
 pub mod findings;

@@ -3,6 +3,7 @@
 
 mod add;
 mod archive;
+mod check;
 mod codes;
 mod completions;
 mod extract_pdf;
@@ -11,6 +12,7 @@ mod lint;
 mod list;
 mod man;
 mod net;
+mod number;
 mod progress;
 mod show;
 mod verify;
@@ -63,6 +65,8 @@ enum Command {
     Lint(lint::Args),
     Archive(archive::Args),
     Verify(verify::Args),
+    Check(check::Args),
+    Number(number::Args),
     Codes(codes::Args),
     Completions(completions::Args),
     Man(man::Args),
@@ -174,6 +178,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Lint(args) => lint::run(&ctx, args),
         Command::Archive(args) => archive::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
+        Command::Number(args) => number::run(&ctx, args),
         Command::Codes(args) => codes::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

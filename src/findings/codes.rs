@@ -79,6 +79,22 @@ codes! {
         "A captured body was cut by the size cap or the time limit; the stored copy is incomplete and marked so.";
     LargeObject = "large-object", Warning,
         "A captured object is over 50 MiB; consider Git LFS for archive/objects.";
+    UnknownCitation = "unknown-citation", Error,
+        "A marker cites a key that is not in references/ (or a number not in the report's .refs list).";
+    UnusedReference = "unused-reference", Warning,
+        "A reference no checked report cites.";
+    ImplicitNumbering = "implicit-numbering", Warning,
+        "Numbered markers follow the order of references/, so adding a reference would silently re-point them.";
+    NoSnapshot = "no-snapshot", Warning,
+        "A cited reference has no snapshot, so its quotations cannot be checked.";
+    QuoteNotFound = "quote-not-found", Error,
+        "A quotation is not in the current snapshot of any source its marker cites (closest passage, similarity and word diff in data).";
+    QuoteOtherSource = "quote-other-source", Error,
+        "A quotation is not in its cited source but is in another source's snapshot: a mis-numbered marker.";
+    QuoteUnverifiable = "quote-unverifiable", Warning,
+        "A quotation cannot be checked: no cited source has a snapshot with text (none yet, a type without text, a scanned PDF).";
+    QuoteUnattributed = "quote-unattributed", Warning,
+        "A quotation has no citation in its sentence.";
     KeyRenamed = "key-renamed", Info,
         "An imported entry's key was missing or taken, so a new key was generated.";
     EntryUpdated = "entry-updated", Info,

@@ -226,38 +226,43 @@ fn markdown(text: &str) -> Vec<Marker> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'['
-            && let Some(len) = text[i + 1..].find([']', '\n', '[']).filter(|&l| bytes[i + 1 + l] == b']') {
-                let inner_start = i + 1;
-                let inner = &text[inner_start..inner_start + len];
-                let followed = bytes.get(inner_start + len + 1).copied();
-                if inner.contains('@') && followed != Some(b'(') {
-                    let cites = bracketed(text, inner_start, inner, &labels);
-                    if !cites.is_empty() {
-                        out.push(Marker { span: Span { start: i, end: inner_start + len + 1 }, cites });
-                        i = inner_start + len + 1;
-                        continue;
-                    }
+            && let Some(len) = text[i + 1..].find([']', '\n', '[']).filter(|&l| bytes[i + 1 + l] == b']')
+        {
+            let inner_start = i + 1;
+            let inner = &text[inner_start..inner_start + len];
+            let followed = bytes.get(inner_start + len + 1).copied();
+            if inner.contains('@') && followed != Some(b'(') {
+                let cites = bracketed(text, inner_start, inner, &labels);
+                if !cites.is_empty() {
+                    out.push(Marker { span: Span { start: i, end: inner_start + len + 1 }, cites });
+                    i = inner_start + len + 1;
+                    continue;
                 }
             }
-        if bytes[i] == b'@' && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '@'))
-            && let Some((key, ks, ke)) = read_key(text, i + 1).filter(|(k, ..)| !labels.contains(k)) {
-                let mut end = if bytes.get(ke) == Some(&b'}') { ke + 1 } else { ke };
-                let mut locator = None;
-                // `@key [p. 33]`: a locator in brackets right after.
-                let after = &text[end..];
-                let trimmed = after.trim_start_matches(' ');
-                if let Some(loc) = trimmed.strip_prefix('[').and_then(|l| l.find(']').map(|e| &l[..e]))
-                    && !loc.contains('@') && !loc.contains('\n') {
-                        locator = Some(loc.trim().to_owned());
-                        end += after.len() - trimmed.len() + loc.len() + 2;
-                    }
-                out.push(Marker {
-                    span: Span { start: i, end },
-                    cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator }],
-                });
-                i = end;
-                continue;
+        }
+        if bytes[i] == b'@'
+            && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '@'))
+            && let Some((key, ks, ke)) = read_key(text, i + 1).filter(|(k, ..)| !labels.contains(k))
+        {
+            let mut end = if bytes.get(ke) == Some(&b'}') { ke + 1 } else { ke };
+            let mut locator = None;
+            // `@key [p. 33]`: a locator in brackets right after.
+            let after = &text[end..];
+            let trimmed = after.trim_start_matches(' ');
+            if let Some(loc) = trimmed.strip_prefix('[').and_then(|l| l.find(']').map(|e| &l[..e]))
+                && !loc.contains('@')
+                && !loc.contains('\n')
+            {
+                locator = Some(loc.trim().to_owned());
+                end += after.len() - trimmed.len() + loc.len() + 2;
             }
+            out.push(Marker {
+                span: Span { start: i, end },
+                cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator }],
+            });
+            i = end;
+            continue;
+        }
         i += text[i..].chars().next().map_or(1, char::len_utf8);
     }
     out
@@ -271,12 +276,13 @@ fn bracketed(text: &str, base: usize, inner: &str, labels: &HashSet<String>) -> 
         let at = item.char_indices().find(|&(p, c)| c == '@' && (p == 0 || item[..p].ends_with([' ', '-', '\t'])));
         if let Some((p, _)) = at
             && let Some((key, ks, ke)) = read_key(text, base + offset + p + 1)
-                && !labels.contains(&key) {
-                    let tail = &text[ke..base + offset + item.len()];
-                    let tail = tail.trim_start_matches('}').trim_start_matches(',').trim();
-                    let locator = (!tail.is_empty()).then(|| tail.to_owned());
-                    cites.push(Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator });
-                }
+            && !labels.contains(&key)
+        {
+            let tail = &text[ke..base + offset + item.len()];
+            let tail = tail.trim_start_matches('}').trim_start_matches(',').trim();
+            let locator = (!tail.is_empty()).then(|| tail.to_owned());
+            cites.push(Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator });
+        }
         offset += item.len() + 1;
     }
     cites
@@ -303,39 +309,42 @@ fn typst(text: &str) -> Vec<Marker> {
     while i < bytes.len() {
         let rest = &text[i..];
         if let Some(args) = rest.strip_prefix("#cite(<")
-            && let Some(e) = args.find('>') {
-                let key = args[..e].to_owned();
-                let close = args.find(')').map_or(rest.len(), |c| c + 8);
-                let supplement = args[e..close.saturating_sub(7).max(e)].find("supplement:").map(|_| ());
-                let locator = supplement.and_then(|_| {
-                    let s = &args[e..close - 7];
-                    let a = s.find('[')?;
-                    let b = s.rfind(']')?;
-                    (b > a).then(|| s[a + 1..b].trim().to_owned())
-                });
-                let ks = i + 7;
-                out.push(Marker {
-                    span: Span { start: i, end: i + close },
-                    cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ks + e }, locator }],
-                });
-                i += close;
-                continue;
+            && let Some(e) = args.find('>')
+        {
+            let key = args[..e].to_owned();
+            let close = args.find(')').map_or(rest.len(), |c| c + 8);
+            let supplement = args[e..close.saturating_sub(7).max(e)].find("supplement:").map(|_| ());
+            let locator = supplement.and_then(|_| {
+                let s = &args[e..close - 7];
+                let a = s.find('[')?;
+                let b = s.rfind(']')?;
+                (b > a).then(|| s[a + 1..b].trim().to_owned())
+            });
+            let ks = i + 7;
+            out.push(Marker {
+                span: Span { start: i, end: i + close },
+                cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ks + e }, locator }],
+            });
+            i += close;
+            continue;
+        }
+        if bytes[i] == b'@'
+            && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric()))
+            && let Some((key, ks, ke)) = read_key(text, i + 1).filter(|(k, ..)| !defined.contains(k))
+        {
+            let mut end = ke;
+            let mut locator = None;
+            if let Some(loc) = text[ke..].strip_prefix('[').and_then(|l| l.find(']').map(|e| &l[..e])) {
+                locator = Some(loc.trim().to_owned());
+                end = ke + loc.len() + 2;
             }
-        if bytes[i] == b'@' && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric()))
-            && let Some((key, ks, ke)) = read_key(text, i + 1).filter(|(k, ..)| !defined.contains(k)) {
-                let mut end = ke;
-                let mut locator = None;
-                if let Some(loc) = text[ke..].strip_prefix('[').and_then(|l| l.find(']').map(|e| &l[..e])) {
-                    locator = Some(loc.trim().to_owned());
-                    end = ke + loc.len() + 2;
-                }
-                out.push(Marker {
-                    span: Span { start: i, end },
-                    cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator }],
-                });
-                i = end;
-                continue;
-            }
+            out.push(Marker {
+                span: Span { start: i, end },
+                cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator }],
+            });
+            i = end;
+            continue;
+        }
         i += rest.chars().next().map_or(1, char::len_utf8);
     }
     out

@@ -67,10 +67,16 @@ pub(super) fn find(text: &str, syntax: Syntax) -> Vec<Quote> {
         Syntax::Typst => delimited(text, &["#quote"], &mut out),
         _ => {}
     }
+    out.sort_by_key(|q| q.span.start);
+    let taken: Vec<Span> = out.iter().map(|q| q.span).collect();
+    let mut next_taken = 0;
     let mut i = 0;
     while i < text.len() {
-        if let Some(q) = out.iter().find(|q| q.span.start <= i && i < q.span.end) {
-            i = q.span.end;
+        while next_taken < taken.len() && taken[next_taken].end <= i {
+            next_taken += 1;
+        }
+        if let Some(t) = taken.get(next_taken).filter(|t| t.start <= i) {
+            i = t.end;
             continue;
         }
         let Some(c) = next_char(text, i) else { break };
@@ -126,15 +132,17 @@ fn block_quotes(text: &str, out: &mut Vec<Quote>) {
             }
             entry.2.push_str(content);
         } else if let Some((start, end, body)) = current.take()
-            && words(&body) >= 3 {
-                out.push(Quote { text: body, span: Span { start, end }, marker: None });
-            }
+            && words(&body) >= 3
+        {
+            out.push(Quote { text: body, span: Span { start, end }, marker: None });
+        }
         offset += line.len();
     }
     if let Some((start, end, body)) = current
-        && words(&body) >= 3 {
-            out.push(Quote { text: body, span: Span { start, end }, marker: None });
-        }
+        && words(&body) >= 3
+    {
+        out.push(Quote { text: body, span: Span { start, end }, marker: None });
+    }
 }
 
 /// `\textquote[…]{text}`, `#quote(…)[text]`: the last argument is the quotation.
@@ -205,6 +213,7 @@ fn ends_sentence(text: &str, i: usize, depth: i32) -> bool {
         let word: String = text[..i]
             .chars()
             .rev()
+            .take(12)
             .take_while(|c| c.is_alphanumeric() || *c == '.')
             .collect::<Vec<_>>()
             .into_iter()
@@ -227,55 +236,73 @@ fn ends_sentence(text: &str, i: usize, depth: i32) -> bool {
     after.is_empty() || after.starts_with(char::is_whitespace)
 }
 
-/// Attributes each quotation to a marker of its sentence.
-pub(super) fn attribute(text: &str, quotes: &mut [Quote], markers: &[Marker]) {
-    for q in quotes.iter_mut() {
-        q.marker = after(text, q, markers).or_else(|| before(text, q, markers));
-    }
+/// Where a sentence ends: its closing punctuation, and where a marker right
+/// after that punctuation would start (`None` at a paragraph break).
+#[derive(Debug, Clone, Copy)]
+struct End {
+    at: usize,
+    resume: Option<usize>,
 }
 
-/// The first marker after the quotation, before its sentence ends (markers
-/// right after the closing punctuation still belong to it).
-fn after(text: &str, q: &Quote, markers: &[Marker]) -> Option<usize> {
-    let first = markers.iter().position(|m| m.span.start >= q.span.start)?;
-    // A marker inside a `>` block quotation attributes it.
-    if markers[first].span.start < q.span.end {
-        return Some(first);
-    }
-    let mut i = q.span.end;
-    let mut depth = 0i32;
+/// Every sentence end, in one pass; marker spans are skipped (keys hold dots).
+fn sentence_ends(text: &str, markers: &[Marker]) -> Vec<End> {
     let bytes = text.as_bytes();
-    while i < text.len() {
-        if let Some(m) = markers[first..].iter().position(|m| m.span.start == i) {
-            return Some(first + m);
+    let mut ends = Vec::new();
+    let mut depth = 0i32;
+    let mut next_marker = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(m) = markers.get(next_marker)
+            && m.span.start <= i
+        {
+            i = i.max(m.span.end);
+            next_marker += 1;
+            continue;
         }
         match bytes[i] {
-            b'\n' if text[i + 1..].trim_start_matches([' ', '\t']).starts_with('\n') => return None,
+            b'\n' if text[i + 1..].trim_start_matches([' ', '\t']).starts_with('\n') => {
+                ends.push(End { at: i, resume: None });
+                depth = 0;
+            }
             b'(' => depth += 1,
-            b')' => depth -= 1,
+            b')' => depth = (depth - 1).max(0),
             b'.' | b'!' | b'?' if ends_sentence(text, i, depth) => {
-                // Markers right after the closing punctuation belong to this sentence.
                 let rest = &text[i + 1..];
                 let skipped = rest.len() - rest.trim_start_matches(['"', '\'', '\u{201d}', '\u{2019}', ')', ' ']).len();
-                let at = i + 1 + skipped;
-                return markers[first..].iter().position(|m| m.span.start == at).map(|m| first + m);
+                ends.push(End { at: i, resume: Some(i + 1 + skipped) });
             }
             _ => {}
         }
-        i += next_char(text, i).map_or(1, char::len_utf8);
+        i += 1;
     }
-    None
+    ends
 }
 
-/// The last marker before the quotation within its sentence (`@doe writes "…"`).
-fn before(text: &str, q: &Quote, markers: &[Marker]) -> Option<usize> {
-    let idx = markers.iter().rposition(|m| m.span.end <= q.span.start)?;
-    let between = &text[markers[idx].span.end..q.span.start];
-    let breaks = between.contains("\n\n")
-        || between
-            .char_indices()
-            .any(|(p, c)| matches!(c, '.' | '!' | '?') && ends_sentence(text, markers[idx].span.end + p, 0));
-    (!breaks).then_some(idx)
+/// Attributes each quotation to a marker of its sentence: the first marker
+/// after it before the sentence ends (markers right after the closing
+/// punctuation still belong to it), else the last marker before it in the
+/// same sentence (`@doe writes "…"`). Linear in the text and the markers.
+pub(super) fn attribute(text: &str, quotes: &mut [Quote], markers: &[Marker]) {
+    let ends = sentence_ends(text, markers);
+    for q in quotes.iter_mut() {
+        let first = markers.partition_point(|m| m.span.start < q.span.start);
+        let end = ends.partition_point(|e| e.at < q.span.end);
+        let after = markers.get(first).and_then(|m| {
+            let inside = m.span.start < q.span.end;
+            let within = match ends.get(end) {
+                None => true,
+                Some(e) => m.span.start < e.at || e.resume == Some(m.span.start),
+            };
+            (inside || within).then_some(first)
+        });
+        q.marker = after.or_else(|| {
+            let last = first.checked_sub(1)?;
+            let m = &markers[last];
+            let between = ends.partition_point(|e| e.at < m.span.end);
+            let crosses = ends.get(between).is_some_and(|e| e.at < q.span.start);
+            (!crosses).then_some(last)
+        });
+    }
 }
 
 #[cfg(test)]

@@ -176,22 +176,23 @@ fn fragments(quote: &str) -> Vec<(String, usize)> {
             continue;
         }
         if rest.starts_with('[')
-            && let Some(end) = rest.find(']') {
-                let inner = &rest[1..end];
-                let prev_letter = parts.last().is_some_and(|(s, _)| s.ends_with(char::is_alphanumeric));
-                let next_letter = rest[end + 1..].starts_with(char::is_alphanumeric);
-                if inner.eq_ignore_ascii_case("sic") || inner.eq_ignore_ascii_case("sic!") {
-                    // An editor's mark: nothing of the source.
-                } else if prev_letter || next_letter {
-                    // `[T]he`, `wom[a]n`: an alteration inside a word; keep the letters.
-                    parts.last_mut().expect("not empty").0.push_str(inner);
-                } else {
-                    // `[his]`, `[Chinese]`, `[railroad?]`: an insertion standing for a few words.
-                    gap(&mut parts, BRACKET_GAP);
-                }
-                rest = &rest[end + 1..];
-                continue;
+            && let Some(end) = rest.find(']')
+        {
+            let inner = &rest[1..end];
+            let prev_letter = parts.last().is_some_and(|(s, _)| s.ends_with(char::is_alphanumeric));
+            let next_letter = rest[end + 1..].starts_with(char::is_alphanumeric);
+            if inner.eq_ignore_ascii_case("sic") || inner.eq_ignore_ascii_case("sic!") {
+                // An editor's mark: nothing of the source.
+            } else if prev_letter || next_letter {
+                // `[T]he`, `wom[a]n`: an alteration inside a word; keep the letters.
+                parts.last_mut().expect("not empty").0.push_str(inner);
+            } else {
+                // `[his]`, `[Chinese]`, `[railroad?]`: an insertion standing for a few words.
+                gap(&mut parts, BRACKET_GAP);
             }
+            rest = &rest[end + 1..];
+            continue;
+        }
         let c = rest.chars().next().expect("not empty");
         parts.last_mut().expect("not empty").0.push(c);
         rest = &rest[c.len_utf8()..];
@@ -328,12 +329,12 @@ fn word_diff(a: &[&str], b: &[&str]) -> String {
             out.push(a[i].to_owned());
             i += 1;
             j += 1;
-        } else if j < b.len() && (i == a.len() || t[i][j + 1] >= t[i + 1][j]) {
-            out.push(format!("{{+{}+}}", b[j]));
-            j += 1;
-        } else {
+        } else if i < a.len() && (j == b.len() || t[i + 1][j] >= t[i][j + 1]) {
             out.push(format!("[-{}-]", a[i]));
             i += 1;
+        } else {
+            out.push(format!("{{+{}+}}", b[j]));
+            j += 1;
         }
     }
     out.join(" ")

@@ -2,6 +2,7 @@
 
 mod add;
 mod archive;
+mod check;
 mod fetch;
 mod formats;
 mod init;

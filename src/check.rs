@@ -1,0 +1,439 @@
+//! `citelock check`: the editor's check, offline. Every marker resolves to a
+//! reference; every cited reference is complete and has a snapshot whose hash
+//! still verifies; every attributed quotation is in the current snapshot of a
+//! source its marker cites (or, if it is in another source's, that is named).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::archive::{Archive, capture, store};
+use crate::findings::{Code, Finding, Location};
+use crate::library::{Library, lint};
+use crate::repo::Repo;
+use crate::report::{Report, Span, Syntax, Target, numbered_refs};
+use crate::text::quote::{self, Source, Verdict};
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    /// Markers read.
+    pub markers: usize,
+    /// Quotations checked against a snapshot and found.
+    pub verified: usize,
+    /// Quotations not found in their sources.
+    pub not_found: usize,
+    /// Quotations with no text to check against.
+    pub unverifiable: usize,
+    /// Quotations no marker claims.
+    pub unattributed: usize,
+}
+
+/// One report to check: its path (relative to the root, for findings) and text.
+pub struct Input {
+    /// Path relative to the repository root.
+    pub name: String,
+    /// The text.
+    pub text: String,
+    /// Its syntax.
+    pub syntax: Syntax,
+    /// `REPORT.refs`, if the report has one: (relative name, text).
+    pub refs: Option<(String, String)>,
+}
+
+/// The state of a cited reference's snapshot.
+enum Snapshot {
+    /// Text to match against.
+    Text(Box<Source>),
+    /// A snapshot whose type has no text (or a scanned PDF with none).
+    NoText,
+    /// No usable snapshot (none, missing, or corrupt): already reported.
+    Missing,
+}
+
+/// Checks reports against the library and the archive.
+pub fn check(repo: &Repo, library: &Library, inputs: &[Input]) -> (Vec<Finding>, Tally) {
+    let mut c = Checker {
+        repo,
+        library,
+        archive: repo.archive(),
+        findings: Vec::new(),
+        snapshots: HashMap::new(),
+        others: HashMap::new(),
+        tally: Tally::default(),
+    };
+    let mut cited: BTreeSet<String> = BTreeSet::new();
+    for input in inputs {
+        c.report(input, &mut cited);
+    }
+    for r in &library.records {
+        if !cited.contains(r.entry.key()) {
+            c.findings.push(
+                Finding::new(Code::UnusedReference, format!("`{}` is not cited in the checked reports", r.entry.key()))
+                    .at(library.location(r))
+                    .data("key", r.entry.key()),
+            );
+        }
+    }
+    (c.findings, c.tally)
+}
+
+struct Checker<'a> {
+    repo: &'a Repo,
+    library: &'a Library,
+    archive: Archive,
+    findings: Vec<Finding>,
+    snapshots: HashMap<String, Snapshot>,
+    others: HashMap<String, Option<Box<Source>>>,
+    tally: Tally,
+}
+
+fn at(input: &Input, report: &Report, span: Span) -> Location {
+    let (line, column) = report.position(span.start);
+    let (end_line, end_column) = report.position(span.end);
+    Location {
+        file: input.name.clone(),
+        line: Some(line),
+        column: Some(column),
+        end_line: Some(end_line),
+        end_column: Some(end_column),
+    }
+}
+
+impl Checker<'_> {
+    fn report(&mut self, input: &Input, cited: &mut BTreeSet<String>) {
+        let report = Report::parse(input.text.clone(), input.syntax);
+        self.tally.markers += report.markers.len();
+        let numbers = self.numbering(input, &report);
+        // Resolve every citation to a key (or report it).
+        let mut keys_of: Vec<Vec<String>> = Vec::with_capacity(report.markers.len());
+        let mut first_use: HashMap<String, Location> = HashMap::new();
+        for m in &report.markers {
+            let mut keys = Vec::new();
+            for cite in &m.cites {
+                let here = at(input, &report, cite.span);
+                let key = match &cite.target {
+                    Target::Key(k) => Some(k.clone()),
+                    Target::Number(n) => match numbers.get(n) {
+                        Some(k) => Some(k.clone()),
+                        None => {
+                            self.findings.push(
+                                Finding::new(
+                                    Code::UnknownCitation,
+                                    format!("[{n}] is not in the numbered reference list"),
+                                )
+                                .at(here.clone())
+                                .help("add it to the report's .refs file (`citelock number REPORT` writes one)")
+                                .data("number", *n),
+                            );
+                            None
+                        }
+                    },
+                };
+                let Some(key) = key else { continue };
+                if self.library.get(&key).is_none() {
+                    let near = self
+                        .library
+                        .records
+                        .iter()
+                        .map(|r| (r.entry.key(), strsim::jaro_winkler(r.entry.key(), &key)))
+                        .filter(|(_, s)| *s > 0.85)
+                        .max_by(|a, b| a.1.total_cmp(&b.1));
+                    let mut f = Finding::new(Code::UnknownCitation, format!("`{key}` is not in references/"))
+                        .at(here.clone())
+                        .data("key", key.clone());
+                    if let Some((k, _)) = near {
+                        f = f.help(format!("did you mean `{k}`?"));
+                    }
+                    self.findings.push(f);
+                    continue;
+                }
+                first_use.entry(key.clone()).or_insert(here);
+                keys.push(key);
+            }
+            keys_of.push(keys);
+        }
+        let mut keys: Vec<(&String, &Location)> = first_use.iter().collect();
+        keys.sort_by_key(|a| (a.1.line, a.1.column));
+        for (key, used) in keys {
+            if cited.insert(key.clone()) {
+                self.cited_entry(key, used);
+            }
+        }
+        for q in &report.quotes {
+            self.quote(input, &report, q, &keys_of);
+        }
+    }
+
+    /// Number → key, from `REPORT.refs` or (with a warning) the library's order.
+    fn numbering(&mut self, input: &Input, report: &Report) -> HashMap<u32, String> {
+        let numbered = report.markers.iter().flat_map(|m| &m.cites).any(|c| matches!(c.target, Target::Number(_)));
+        if !numbered {
+            return HashMap::new();
+        }
+        match &input.refs {
+            Some((name, text)) => {
+                let (refs, bad) = numbered_refs(text);
+                for line in bad {
+                    self.findings.push(
+                        Finding::new(Code::UnknownCitation, "not a `N key` line").at(Location::at(name, line, 1)),
+                    );
+                }
+                let mut map = HashMap::new();
+                for (n, key, line) in refs {
+                    if self.library.get(&key).is_none() {
+                        self.findings.push(
+                            Finding::new(
+                                Code::UnknownCitation,
+                                format!("[{n}] names `{key}`, which is not in references/"),
+                            )
+                            .at(Location::at(name, line, 1))
+                            .data("key", key.clone()),
+                        );
+                    }
+                    map.insert(n, key);
+                }
+                map
+            }
+            None => {
+                self.findings.push(
+                    Finding::new(
+                        Code::ImplicitNumbering,
+                        "numbered markers follow the order of references/; adding a reference would re-point them",
+                    )
+                    .at(Location::file(&input.name))
+                    .help(format!("commit a fixed list: `citelock number {}`", input.name)),
+                );
+                self.library.records.iter().enumerate().map(|(i, r)| (i as u32 + 1, r.entry.key().to_owned())).collect()
+            }
+        }
+    }
+
+    /// Completeness and snapshot of a cited entry.
+    fn cited_entry(&mut self, key: &str, used: &Location) {
+        let record = self.library.get(key).expect("resolved keys are in the library");
+        for (field, help) in lint::missing_fields(&record.entry) {
+            self.findings.push(
+                Finding::new(Code::MissingField, format!("cited entry `{key}` has no {field}"))
+                    .at(self.library.location(record))
+                    .related(used.clone(), "cited here")
+                    .help(help)
+                    .data("key", key)
+                    .data("field", field),
+            );
+        }
+        let snapshot = self.snapshot(key, used);
+        self.snapshots.insert(key.to_owned(), snapshot);
+    }
+
+    fn snapshot(&mut self, key: &str, used: &Location) -> Snapshot {
+        let log = format!("archive/captures/{}.yml", capture::file_key(key));
+        let captures = match self.archive.captures(key) {
+            Ok(c) => c,
+            Err(e) => {
+                self.findings.push(Finding::new(Code::CaptureInvalid, e.message).at(Location::file(&log)));
+                return Snapshot::Missing;
+            }
+        };
+        let Some(current) = capture::current(&captures) else {
+            self.findings.push(
+                Finding::new(Code::NoSnapshot, format!("`{key}` has no snapshot: its quotations cannot be checked"))
+                    .at(used.clone())
+                    .help(format!(
+                        "`citelock archive {key}`, or `citelock archive --attach {key} FILE` for a copy you hold"
+                    ))
+                    .data("key", key),
+            );
+            return Snapshot::Missing;
+        };
+        let hex = current.sha256.clone().unwrap_or_default();
+        let object = self.archive.object_path(&hex);
+        match store::hash_file(&object) {
+            Err(_) => {
+                self.findings.push(
+                    Finding::new(
+                        Code::MissingObject,
+                        format!("the current snapshot of `{key}` ({}) is not in the archive", current.id),
+                    )
+                    .at(Location::file(&log))
+                    .data("key", key)
+                    .data("sha256", hex),
+                );
+                return Snapshot::Missing;
+            }
+            Ok((actual, _)) if actual != hex => {
+                self.findings.push(
+                    Finding::new(
+                        Code::HashMismatch,
+                        format!("the current snapshot of `{key}` no longer matches its hash"),
+                    )
+                    .at(Location::file(format!("archive/{}", Archive::object_rel(&hex))))
+                    .data("key", key),
+                );
+                return Snapshot::Missing;
+            }
+            Ok(_) => {}
+        }
+        let content_type = current.content_type.clone().unwrap_or_default();
+        match crate::text::text_of(&self.repo.cache_dir(), &object, &hex, &content_type) {
+            Some(t) => {
+                let source = Source::new(&t.text);
+                if source.is_empty() { Snapshot::NoText } else { Snapshot::Text(Box::new(source)) }
+            }
+            None => Snapshot::NoText,
+        }
+    }
+
+    /// A reference's snapshot text for comparison only: loaded once, problems not reported here.
+    fn quiet_text(&mut self, key: &str) -> Option<&Source> {
+        if !self.snapshots.contains_key(key) && !self.others.contains_key(key) {
+            let loaded = capture::current(&self.archive.captures(key).unwrap_or_default()).and_then(|c| {
+                let hex = c.sha256.clone()?;
+                let object = self.archive.object_path(&hex);
+                let t = crate::text::text_of(
+                    &self.repo.cache_dir(),
+                    &object,
+                    &hex,
+                    c.content_type.as_deref().unwrap_or(""),
+                )?;
+                let source = Source::new(&t.text);
+                (!source.is_empty()).then(|| Box::new(source))
+            });
+            self.others.insert(key.to_owned(), loaded);
+        }
+        match self.snapshots.get(key) {
+            Some(Snapshot::Text(s)) => Some(s),
+            Some(_) => None,
+            None => self.others.get(key).and_then(|o| o.as_deref()),
+        }
+    }
+
+    fn quote(&mut self, input: &Input, report: &Report, q: &crate::report::Quote, keys_of: &[Vec<String>]) {
+        let here = at(input, report, q.span);
+        let text = strip_markers(&q.text);
+        let Some(marker) = q.marker else {
+            self.tally.unattributed += 1;
+            self.findings.push(
+                Finding::new(Code::QuoteUnattributed, "quotation with no citation in its sentence")
+                    .at(here)
+                    .help("add a citation after it, in the same sentence"),
+            );
+            return;
+        };
+        let keys = &keys_of[marker];
+        let mut misses = Vec::new();
+        let mut checkable = false;
+        for key in keys {
+            if let Some(Snapshot::Text(source)) = self.snapshots.get(key) {
+                checkable = true;
+                let verdict = quote::check(&text, source);
+                if verdict.found() {
+                    self.tally.verified += 1;
+                    return;
+                }
+                misses.push((key.clone(), verdict));
+            }
+        }
+        if !checkable {
+            self.tally.unverifiable += 1;
+            let why = if keys.is_empty() {
+                "its citation does not resolve"
+            } else {
+                "no cited source has a snapshot with text"
+            };
+            self.findings.push(
+                Finding::new(Code::QuoteUnverifiable, format!("quotation cannot be checked: {why}"))
+                    .at(here)
+                    .data("keys", keys.clone()),
+            );
+            return;
+        }
+        self.tally.not_found += 1;
+        // In another source? That is how a mis-numbered marker shows.
+        let library = self.library;
+        let other = library
+            .records
+            .iter()
+            .map(|r| r.entry.key())
+            .filter(|k| !keys.iter().any(|c| c == k))
+            .find(|k| self.quiet_text(k).is_some_and(|source| quote::check(&text, source).found()));
+        if let Some(other) = other {
+            self.findings.push(
+                Finding::new(
+                    Code::QuoteOtherSource,
+                    format!("quotation is not in {} but is in `{other}`", names(keys)),
+                )
+                .at(here)
+                .help("check the marker: it may point at the wrong reference")
+                .data("keys", keys.clone())
+                .data("found-in", other.to_owned()),
+            );
+            return;
+        }
+        let (key, verdict) =
+            misses.into_iter().max_by(|a, b| similarity(&a.1).total_cmp(&similarity(&b.1))).expect("checkable");
+        let Verdict::Missing { similarity, passage, diff, .. } = &verdict else { unreachable!("misses are missing") };
+        let mut f = Finding::new(
+            Code::QuoteNotFound,
+            format!("quotation is not in the snapshot of `{key}` ({}, similarity {similarity:.2})", verdict.name()),
+        )
+        .at(here)
+        .data("key", key)
+        .data("verdict", verdict.name())
+        .data("similarity", (similarity * 100.0).round() / 100.0)
+        .data("closest", passage.clone())
+        .data("diff", diff.clone());
+        if !passage.is_empty() {
+            f = f.help(format!("closest passage: \u{201c}{passage}\u{201d}; words: {diff}"));
+        }
+        self.findings.push(f);
+    }
+}
+
+fn similarity(v: &Verdict) -> f64 {
+    match v {
+        Verdict::Missing { similarity, .. } => *similarity,
+        _ => 1.0,
+    }
+}
+
+fn names(keys: &[String]) -> String {
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ")
+}
+
+/// A quotation's text without citation markers inside it (`> … [@doe]`).
+fn strip_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('[') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        match after.find(']') {
+            Some(e) if after[..e].trim_start_matches(['-', ' ']).starts_with('@') || after[..e].contains(" @") => {
+                rest = &after[e + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads a report and its `.refs` file; paths relative to `root` for findings.
+pub fn input(root: &Path, path: &Path, syntax: Option<Syntax>) -> std::io::Result<Input> {
+    let bytes = std::fs::read(path)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{}:{line}: not UTF-8 (convert it first, e.g. with iconv)", path.display()),
+        )
+    })?;
+    let name = crate::findings::relative_path(root, path);
+    let refs_path = path.with_file_name(format!("{}.refs", path.file_name().unwrap_or_default().to_string_lossy()));
+    let refs = std::fs::read_to_string(&refs_path).ok().map(|t| (crate::findings::relative_path(root, &refs_path), t));
+    Ok(Input { name, text, syntax: syntax.unwrap_or_else(|| Syntax::of(path)), refs })
+}
