@@ -16,8 +16,10 @@ use crate::text::quote::{self, Source, Verdict};
 /// Counts for the summary line.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Tally {
-    /// Markers read.
+    /// Markers read (`[3][4]` is one marker).
     pub markers: usize,
+    /// Citations in them (`[3][4]` is two).
+    pub citations: usize,
     /// Quotations checked against a snapshot and found.
     pub verified: usize,
     /// Quotations not found in their sources.
@@ -103,6 +105,7 @@ impl Checker<'_> {
     fn report(&mut self, input: &Input, cited: &mut BTreeSet<String>) {
         let report = Report::parse(input.text.clone(), input.syntax);
         self.tally.markers += report.markers.len();
+        self.tally.citations += report.markers.iter().map(|m| m.cites.len()).sum::<usize>();
         let numbers = self.numbering(input, &report);
         // Resolve every citation to a key (or report it).
         let mut keys_of: Vec<Vec<String>> = Vec::with_capacity(report.markers.len());

@@ -35,7 +35,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     ctx.emit(&repo, "check", &findings)?;
     if !ctx.quiet_or_machine() {
         ctx.status(&format!(
-            "checked {} and {}: {} verified against archived text, {} not found, {} unverifiable, {} unattributed",
+            "checked {} ({}) and {}: {} verified against archived text, {} not found, {} unverifiable, {} unattributed",
+            count(tally.citations, "citation", "citations"),
             count(tally.markers, "marker", "markers"),
             count(
                 tally.verified + tally.not_found + tally.unverifiable + tally.unattributed,

@@ -239,6 +239,31 @@ pub fn relative_path(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
+/// Line starts of a text, for many position lookups: each costs a binary
+/// search plus the characters of its own line, not a scan from the start.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex { starts: std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect() }
+    }
+
+    /// Line and column (1-based, columns in characters) of a byte offset in `text`.
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, text[start..offset].chars().count() + 1)
+    }
+}
+
 /// Line and column (1-based, columns in characters) of a byte offset in `text`.
 /// Offsets past the end map to the end; offsets inside a character map to it.
 pub fn position(text: &str, offset: usize) -> (usize, usize) {
@@ -264,6 +289,10 @@ mod tests {
         // "çé " is 5 bytes; 'x' is the 4th character on line 2.
         assert_eq!(position(text, 8), (2, 4));
         assert_eq!(position(text, 999), (3, 1));
+        let index = LineIndex::new(text);
+        for offset in [0, 3, 8, 999] {
+            assert_eq!(index.position(text, offset), position(text, offset));
+        }
     }
 
     #[test]

@@ -95,6 +95,7 @@ pub struct Report {
     pub markers: Vec<Marker>,
     /// Quotations of three words or more, in order.
     pub quotes: Vec<Quote>,
+    lines: crate::findings::LineIndex,
 }
 
 impl Report {
@@ -103,11 +104,12 @@ impl Report {
         let (markers, masked) = markers::find(&text, syntax);
         let mut quotes = quotes::find(&masked, syntax);
         quotes::attribute(&masked, &mut quotes, &markers);
-        Report { text, syntax, markers, quotes }
+        let lines = crate::findings::LineIndex::new(&text);
+        Report { text, syntax, markers, quotes, lines }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        crate::findings::position(&self.text, offset)
+        self.lines.position(&self.text, offset)
     }
 }

@@ -8,7 +8,7 @@ use biblatex::{Bibliography, Chunk, Spanned};
 use hayagriva::Entry;
 
 use super::{Import, Imported, dropped, failed};
-use crate::findings::position;
+use crate::findings::LineIndex;
 
 /// BibLaTeX fields hayagriva's converter reads, or that we fold into others.
 const MAPPED: &[&str] = &[
@@ -163,8 +163,12 @@ fn blank(text: &mut String, start: usize, end: usize) {
 pub fn read(text: &str, name: &str) -> Import {
     let mut import = Import::default();
     let found = items(text);
+    let lines = LineIndex::new(text);
+    let position = |offset: usize| lines.position(text, offset);
+    let line_of_key: std::collections::HashMap<&str, usize> =
+        found.iter().rev().filter_map(|i| Some((i.key.as_deref()?, position(i.start).0))).collect();
     for item in found.iter().filter(|i| !i.closed) {
-        let (line, _) = position(text, item.start);
+        let (line, _) = position(item.start);
         let what = item.key.as_deref().map_or_else(|| "an item".to_owned(), |k| format!("entry `{k}`"));
         import.findings.push(failed(
             name,
@@ -180,7 +184,7 @@ pub fn read(text: &str, name: &str) -> Import {
         match Bibliography::parse(&src) {
             Ok(bib) => break bib,
             Err(e) => {
-                let (line, column) = position(text, e.span.start);
+                let (line, column) = position(e.span.start);
                 let Some(item) = found.iter().find(|i| i.closed && i.start <= e.span.start && e.span.start < i.end)
                 else {
                     import.findings.push(failed(
@@ -190,7 +194,7 @@ pub fn read(text: &str, name: &str) -> Import {
                     ));
                     return import;
                 };
-                let (item_line, _) = position(text, item.start);
+                let (item_line, _) = position(item.start);
                 let what = item.key.as_deref().map_or_else(|| "an item".to_owned(), |k| format!("entry `{k}`"));
                 import.findings.push(failed(
                     name,
@@ -202,10 +206,7 @@ pub fn read(text: &str, name: &str) -> Import {
         }
     };
     for mut bib_entry in bib.into_iter() {
-        let line = found
-            .iter()
-            .find(|i| i.key.as_deref() == Some(bib_entry.key.as_str()))
-            .map_or(1, |i| position(text, i.start).0);
+        let line = line_of_key.get(bib_entry.key.as_str()).copied().unwrap_or(1);
         let key = bib_entry.key.clone();
         let unknown: Vec<String> = bib_entry.fields.keys().filter(|f| !MAPPED.contains(&f.as_str())).cloned().collect();
         if !unknown.is_empty() {
@@ -224,7 +225,7 @@ pub fn read(text: &str, name: &str) -> Import {
         match Entry::try_from(&bib_entry) {
             Ok(entry) => import.entries.push(Imported { entry, line }),
             Err(e) => {
-                let (l, c) = position(text, e.span.start);
+                let (l, c) = position(e.span.start);
                 let msg = format!("entry `{key}` cannot be converted: {} (line {l}, column {c})", e.kind);
                 import.findings.push(failed(name, line, msg));
             }

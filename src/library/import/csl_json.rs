@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::{Import, Imported, dropped, entry_from_fields, failed};
-use crate::findings::position;
+use crate::findings::LineIndex;
 
 /// CSL type → (hayagriva type, parent type when there is a container).
 fn types(csl: &str) -> (&'static str, &'static str) {
@@ -100,9 +100,10 @@ pub fn read(text: &str, name: &str) -> Import {
             return import;
         }
     };
+    let lines = LineIndex::new(text);
     for raw in items {
         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        let line = position(text, offset).0;
+        let line = lines.position(text, offset).0;
         let item: Map<String, Value> = match serde_json::from_str(raw.get()) {
             Ok(Value::Object(m)) => m,
             _ => {
