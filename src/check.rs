@@ -358,7 +358,7 @@ impl Checker<'_> {
             .iter()
             .map(|r| r.entry.key())
             .filter(|k| !keys.iter().any(|c| c == k))
-            .find(|k| self.quiet_text(k).is_some_and(|source| quote::check(&text, source).found()));
+            .find(|k| self.quiet_text(k).is_some_and(|source| quote::found(&text, source)));
         if let Some(other) = other {
             self.findings.push(
                 Finding::new(
