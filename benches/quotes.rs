@@ -36,7 +36,7 @@ fn run(sources: usize, size: usize) -> f64 {
         let mut text = String::with_capacity(size + 100);
         while text.len() < size {
             text.push_str(&vocab[(rng.next() % 5000) as usize]);
-            text.push(if rng.next() % 12 == 0 { '\n' } else { ' ' });
+            text.push(if rng.next().is_multiple_of(12) { '\n' } else { ' ' });
         }
         let file = dir.path().join(format!("s{i}.txt"));
         std::fs::write(&file, &text).unwrap();
