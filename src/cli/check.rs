@@ -30,7 +30,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             check::input(repo.root(), &path, args.syntax).with_context(|| format!("cannot read {}", path.display()))?,
         );
     }
-    let (found, tally) = check::check(&repo, &library, &inputs);
+    let verified = check::verified::load(repo.root()).map_err(anyhow::Error::msg)?;
+    let (found, tally) = check::check(&repo, &library, &inputs, &verified);
     findings.extend(found);
     ctx.emit(&repo, "check", &findings)?;
     if !ctx.quiet_or_machine() {

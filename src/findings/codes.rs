@@ -95,6 +95,8 @@ codes! {
         "A quotation cannot be checked: no cited source has a snapshot with text (none yet, a type without text, a scanned PDF).";
     QuoteUnattributed = "quote-unattributed", Warning,
         "A quotation has no citation in its sentence.";
+    QuoteVerified = "quote-verified", Info,
+        "A quotation a person verified by hand against a source that cannot be archived (references/verified.yml).";
     KeyRenamed = "key-renamed", Info,
         "An imported entry's key was missing or taken, so a new key was generated.";
     EntryUpdated = "entry-updated", Info,

@@ -245,7 +245,10 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
         let ty = entry.file_type()?;
         if ty.is_dir() {
             collect_yaml(&path, out)?;
-        } else if ty.is_file() && matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
+        } else if ty.is_file()
+            && matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+            && !path.ends_with(crate::check::verified::FILE)
+        {
             out.push(path);
         }
     }

@@ -152,3 +152,32 @@ fn bad_reports() {
     assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
     assert_eq!(env.run(&["check", "nosuch.md"]).code, 2);
 }
+
+#[test]
+fn allow_comments_and_hand_verification_show_as_notes() {
+    let env = env();
+    let report = "Intro.\n\n<!-- citelock: allow quote-not-found -->\n\
+                  It says \u{201c}the slow brown fox jumps over\u{201d} [@alpha].\n\
+                  The book says \u{201c}a sentence only in print\u{201d} [@gamma].\n\
+                  Again \u{201c}the slow brown fox jumps over\u{201d} [@alpha].\n";
+    env.write("report.md", report);
+    env.write(
+        "references/verified.yml",
+        "- quote: a sentence only in print\n  key: gamma\n  page: '12'\n  by: Ed Itor\n  date: 2026-11-29\n  note: library copy\n",
+    );
+    let (code, doc) = env.json(&["check", "report.md"]);
+    assert_eq!(code, 1, "the unallowed repeat is still an error: {doc}");
+    let nf = with_code(&doc, "quote-not-found");
+    assert_eq!(nf.len(), 2, "{doc}");
+    assert_eq!((nf[0]["severity"].as_str(), nf[0]["data"]["allowed-by-line"].as_u64()), (Some("info"), Some(3)));
+    assert_eq!((nf[1]["severity"].as_str(), nf[1]["line"].as_u64()), (Some("error"), Some(6)));
+    let v = with_code(&doc, "quote-verified");
+    assert_eq!((v.len(), v[0]["data"]["by"].as_str()), (1, Some("Ed Itor")), "{doc}");
+    assert!(with_code(&doc, "quote-unverifiable").is_empty());
+    // verified.yml is not a references file.
+    assert_eq!(env.run(&["list", "--to", "keys"]).stdout, "alpha\nbeta\ngamma\nunused\n");
+    env.write("references/verified.yml", "- quote: x\n  key: gamma\n  colour: red\n");
+    let r = env.run(&["check", "report.md"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("references/verified.yml:"), "{}", r.stderr);
+}
