@@ -125,9 +125,11 @@ impl Checker<'_> {
         let numbers = self.numbering(input, &report);
         // Resolve every citation to a key (or report it).
         let mut keys_of: Vec<Vec<String>> = Vec::with_capacity(report.markers.len());
+        let mut locators: Vec<HashMap<String, String>> = Vec::with_capacity(report.markers.len());
         let mut first_use: HashMap<String, Location> = HashMap::new();
         for m in &report.markers {
             let mut keys = Vec::new();
+            let mut locs = HashMap::new();
             for cite in &m.cites {
                 let here = at(input, &report, cite.span);
                 let key = match &cite.target {
@@ -167,9 +169,13 @@ impl Checker<'_> {
                     continue;
                 }
                 first_use.entry(key.clone()).or_insert(here);
+                if let Some(l) = &cite.locator {
+                    locs.insert(key.clone(), l.clone());
+                }
                 keys.push(key);
             }
             keys_of.push(keys);
+            locators.push(locs);
         }
         let mut keys: Vec<(&String, &Location)> = first_use.iter().collect();
         keys.sort_by_key(|a| (a.1.line, a.1.column));
@@ -179,7 +185,7 @@ impl Checker<'_> {
             }
         }
         for q in &report.quotes {
-            self.quote(input, &report, q, &keys_of);
+            self.quote(input, &report, q, &keys_of, &locators);
         }
     }
 
@@ -302,6 +308,40 @@ impl Checker<'_> {
         }
     }
 
+    /// `quote-wrong-page`: the citation's page locator against the page of the
+    /// snapshot the quotation was found on. A printed page maps to a PDF page
+    /// through the entry's own page range (an article starting at p. 379 has
+    /// p. 380 as its second PDF page); without one, page numbers are PDF pages.
+    fn wrong_page(
+        &self,
+        key: &str,
+        source: &Source,
+        offset: usize,
+        locator: Option<&String>,
+        here: &Location,
+    ) -> Option<Finding> {
+        let found = source.page_of(offset)?;
+        let printed = page_number(locator?)?;
+        let entry = &self.library.get(key)?.entry;
+        let first = entry.page_range().and_then(|r| page_number(&r.to_string())).unwrap_or(1);
+        let expected = printed.checked_sub(first)? + 1;
+        if expected == found {
+            return None;
+        }
+        let found_printed = found + first - 1;
+        Some(
+            Finding::new(
+                Code::QuoteWrongPage,
+                format!("quotation is on p. {found_printed} of `{key}`, not p. {printed} as cited"),
+            )
+            .at(here.clone())
+            .help(format!("cite p. {found_printed}"))
+            .data("key", key)
+            .data("cited-page", printed)
+            .data("found-page", found_printed),
+        )
+    }
+
     /// A reference's snapshot text for comparison only: loaded once, problems not reported here.
     fn quiet_text(&mut self, key: &str) -> Option<&Source> {
         if !self.snapshots.contains_key(key) && !self.others.contains_key(key) {
@@ -326,7 +366,14 @@ impl Checker<'_> {
         }
     }
 
-    fn quote(&mut self, input: &Input, report: &Report, q: &crate::report::Quote, keys_of: &[Vec<String>]) {
+    fn quote(
+        &mut self,
+        input: &Input,
+        report: &Report,
+        q: &crate::report::Quote,
+        keys_of: &[Vec<String>],
+        locators: &[HashMap<String, String>],
+    ) {
         let here = at(input, report, q.span);
         let text = strip_markers(&q.text);
         let Some(marker) = q.marker else {
@@ -365,8 +412,12 @@ impl Checker<'_> {
             if let Some(Snapshot::Text(source)) = self.snapshots.get(key) {
                 checkable = true;
                 let verdict = quote::check(&text, source);
-                if verdict.found() {
+                if let Some(offset) = verdict.offset() {
                     self.tally.verified += 1;
+                    let locator = q.marker.and_then(|m| locators[m].get(key));
+                    if let Some(f) = self.wrong_page(key, source, offset, locator, &here) {
+                        self.findings.push(f);
+                    }
                     return;
                 }
                 misses.push((key.clone(), verdict));
@@ -426,6 +477,12 @@ impl Checker<'_> {
         }
         self.findings.push(f);
     }
+}
+
+/// The first page number of a locator: `p. 12`, `pp. 3-4`, `12`.
+fn page_number(locator: &str) -> Option<usize> {
+    let digits: String = locator.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&n| n > 0)
 }
 
 fn similarity(v: &Verdict) -> f64 {

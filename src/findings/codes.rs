@@ -95,6 +95,8 @@ codes! {
         "A quotation cannot be checked: no cited source has a snapshot with text (none yet, a type without text, a scanned PDF).";
     QuoteUnattributed = "quote-unattributed", Warning,
         "A quotation has no citation in its sentence.";
+    QuoteWrongPage = "quote-wrong-page", Warning,
+        "A quotation is in its source, but not on the page its citation gives (PDF snapshots; printed pages mapped through the entry's page range).";
     QuoteVerified = "quote-verified", Info,
         "A quotation a person verified by hand against a source that cannot be archived (references/verified.yml).";
     KeyRenamed = "key-renamed", Info,

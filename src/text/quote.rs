@@ -53,6 +53,14 @@ impl Verdict {
         !matches!(self, Verdict::Missing { .. })
     }
 
+    /// Where the quotation was found in the normalised text, if it was.
+    pub fn offset(&self) -> Option<usize> {
+        match self {
+            Verdict::Exact { offset } | Verdict::Normalised { offset } | Verdict::Gaps { offset } => Some(*offset),
+            Verdict::Missing { .. } => None,
+        }
+    }
+
     /// The tier's name for `data.verdict`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -109,6 +117,8 @@ fn for_matching(s: &str) -> String {
 pub struct Source {
     raw: String,
     text: String,
+    /// Offsets where each page starts (text from PDFs, pages split by form feeds).
+    pages: Vec<usize>,
     /// Word spans and the word index, built on first need (a closest-passage search).
     index: std::cell::OnceCell<Index>,
 }
@@ -122,7 +132,29 @@ struct Index {
 impl Source {
     /// Prepares extracted text.
     pub fn new(raw: &str) -> Source {
-        Source { raw: raw.to_owned(), text: for_matching(raw), index: std::cell::OnceCell::new() }
+        if !raw.contains('\u{c}') {
+            return Source {
+                raw: raw.to_owned(),
+                text: for_matching(raw),
+                pages: Vec::new(),
+                index: std::cell::OnceCell::new(),
+            };
+        }
+        let mut text = String::with_capacity(raw.len());
+        let mut pages = Vec::new();
+        for page in raw.split('\u{c}') {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            pages.push(text.len());
+            text.push_str(&for_matching(page));
+        }
+        Source { raw: raw.to_owned(), text, pages, index: std::cell::OnceCell::new() }
+    }
+
+    /// The 1-based page an offset of the normalised text falls on, when the source has pages.
+    pub fn page_of(&self, offset: usize) -> Option<usize> {
+        (!self.pages.is_empty()).then(|| self.pages.partition_point(|&p| p <= offset))
     }
 
     fn index(&self) -> &Index {
@@ -413,6 +445,14 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn pages_are_kept() {
+        let s = Source::new("first page text\u{c}second page here\u{c}third");
+        let offset = check("second page here", &s).offset().unwrap();
+        assert_eq!(s.page_of(offset), Some(2));
+        assert_eq!(Source::new("no pages").page_of(0), None);
     }
 
     #[test]

@@ -70,3 +70,23 @@ fn a_hostile_pdf_is_stored_without_text_and_nothing_crashes() {
     assert!(r.stderr.contains("no text can be extracted"), "{}", r.stderr);
     assert_eq!(env.json(&["verify"]).0, 0);
 }
+
+#[test]
+fn a_page_locator_is_checked_against_the_pdf_page() {
+    let env = Env::new();
+    env.write(
+        "references/library.yml",
+        "art:\n  type: article\n  title: A\n  author: W, W.\n  date: 2000\n  page-range: 379-380\n",
+    );
+    std::fs::write(env.path("a.pdf"), pdf(&["Opening words of the article", "Later words on the second page"]))
+        .unwrap();
+    assert_eq!(env.run(&["archive", "--attach", "art", "a.pdf"]).code, 0);
+    env.write("right.md", "It says \u{201c}later words on the second page\u{201d} [@art, p. 380].\n");
+    let (code, doc) = env.json(&["check", "right.md"]);
+    assert_eq!((code, super::codes(&doc).len()), (0, 0), "{doc}");
+    env.write("wrong.md", "It says \u{201c}later words on the second page\u{201d} [@art, p. 379].\n");
+    let (_, doc) = env.json(&["check", "wrong.md"]);
+    let f = super::with_code(&doc, "quote-wrong-page");
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!((f[0]["data"]["cited-page"].as_u64(), f[0]["data"]["found-page"].as_u64()), (Some(379), Some(380)));
+}
