@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::capture::{self, Capture, Method, SCHEMA};
+use super::capture::{self, Capture, Method};
 use super::{Archive, lock, manifest, store};
 use crate::text;
 
@@ -70,36 +70,16 @@ pub fn attach(archive: &Archive, cache: &Path, a: &Attachment) -> Result<Capture
     let text_sha256 = extracted.as_ref().map(|e| text::text_sha256(&text::normalise(&e.text)));
     let text_extractor = extracted.map(|e| e.extractor);
     let existing = archive.captures(a.key)?;
-    let captured = capture::now();
-    let record = Capture {
-        schema: SCHEMA,
-        id: capture::new_id(&captured, Some(&stored.sha256), &existing),
-        key: a.key.to_owned(),
-        method: Method::File,
-        url: a.url.clone(),
-        final_url: None,
-        redirects: Vec::new(),
-        file_name: a.file.file_name().map(|n| n.to_string_lossy().into_owned()),
-        source: a.source.clone(),
-        memento_url: None,
-        memento_datetime: None,
-        warc_file: None,
-        warc_record_id: None,
-        captured,
-        status: None,
-        headers: Vec::new(),
-        remote_addr: None,
-        content_type: Some(content_type),
-        content_encoding: None,
-        length: Some(stored.length),
-        sha256: Some(stored.sha256),
-        text_sha256,
-        text_extractor,
-        truncated: None,
-        error: None,
-        pinned: false,
-        tool: capture::tool(),
-    };
+    let mut record = Capture::new(a.key, Method::File);
+    record.id = capture::new_id(&record.captured, Some(&stored.sha256), &existing);
+    record.url = a.url.clone();
+    record.file_name = a.file.file_name().map(|n| n.to_string_lossy().into_owned());
+    record.source = a.source.clone();
+    record.content_type = Some(content_type);
+    record.length = Some(stored.length);
+    record.sha256 = Some(stored.sha256);
+    record.text_sha256 = text_sha256;
+    record.text_extractor = text_extractor;
     archive.append(&record)?;
     Ok(record)
 }

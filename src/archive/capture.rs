@@ -158,6 +158,40 @@ pub struct Capture {
 }
 
 impl Capture {
+    /// A record of `key` taken now by `method`, every other field empty; the
+    /// id is set when the record is complete ([`new_id`]).
+    pub fn new(key: &str, method: Method) -> Capture {
+        Capture {
+            schema: SCHEMA,
+            id: String::new(),
+            key: key.to_owned(),
+            method,
+            url: None,
+            final_url: None,
+            redirects: Vec::new(),
+            file_name: None,
+            source: None,
+            memento_url: None,
+            memento_datetime: None,
+            warc_file: None,
+            warc_record_id: None,
+            captured: now(),
+            status: None,
+            headers: Vec::new(),
+            remote_addr: None,
+            content_type: None,
+            content_encoding: None,
+            length: None,
+            sha256: None,
+            text_sha256: None,
+            text_extractor: None,
+            truncated: None,
+            error: None,
+            pinned: false,
+            tool: tool(),
+        }
+    }
+
     /// Whether this capture holds a usable snapshot (bytes stored, no error).
     pub fn is_snapshot(&self) -> bool {
         self.sha256.is_some() && self.error.is_none() && self.status.is_none_or(|s| (200..300).contains(&s))
@@ -285,35 +319,12 @@ mod tests {
     use super::*;
 
     pub(crate) fn record(key: &str, id: &str, sha: Option<&str>) -> Capture {
-        Capture {
-            schema: SCHEMA,
-            id: id.into(),
-            key: key.into(),
-            method: Method::File,
-            url: None,
-            final_url: None,
-            redirects: Vec::new(),
-            file_name: Some("x.txt".into()),
-            source: Some("test".into()),
-            memento_url: None,
-            memento_datetime: None,
-            warc_file: None,
-            warc_record_id: None,
-            captured: "2026-11-29T01:00:00Z".into(),
-            status: None,
-            headers: Vec::new(),
-            remote_addr: None,
-            content_type: Some("text/plain".into()),
-            content_encoding: None,
-            length: Some(1),
-            sha256: sha.map(str::to_owned),
-            text_sha256: None,
-            text_extractor: None,
-            truncated: None,
-            error: None,
-            pinned: false,
-            tool: tool(),
-        }
+        let mut c = Capture::new(key, Method::File);
+        c.id = id.into();
+        c.captured = "2026-11-29T01:00:00Z".into();
+        c.sha256 = sha.map(str::to_owned);
+        c.length = Some(1);
+        c
     }
 
     #[test]

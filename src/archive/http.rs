@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use super::capture::{self, Capture, Method, SCHEMA};
+use super::capture::{self, Capture, Method};
 use super::{Archive, manifest};
 use crate::fetch::{self, Client, Fetched};
 use crate::findings::{Code, Finding, Location};
@@ -101,36 +101,8 @@ fn record(archive: &Archive, cache: &Path, t: &Target, result: Result<Fetched, f
             return;
         }
     };
-    let captured = capture::now();
-    let mut c = Capture {
-        schema: SCHEMA,
-        id: String::new(),
-        key: t.key.clone(),
-        method: Method::Http,
-        url: Some(t.url.to_string()),
-        final_url: None,
-        redirects: Vec::new(),
-        file_name: None,
-        source: None,
-        memento_url: None,
-        memento_datetime: None,
-        warc_file: None,
-        warc_record_id: None,
-        captured,
-        status: None,
-        headers: Vec::new(),
-        remote_addr: None,
-        content_type: None,
-        content_encoding: None,
-        length: None,
-        sha256: None,
-        text_sha256: None,
-        text_extractor: None,
-        truncated: None,
-        error: None,
-        pinned: false,
-        tool: capture::tool(),
-    };
+    let mut c = Capture::new(&t.key, Method::Http);
+    c.url = Some(t.url.to_string());
     let url = t.url.to_string();
     match result {
         Err(e) => {
