@@ -4,6 +4,7 @@
 //! source its marker cites (or, if it is in another source's, that is named).
 
 mod allow;
+pub mod trace;
 pub mod verified;
 
 use std::collections::{BTreeSet, HashMap};
@@ -55,13 +56,67 @@ enum Snapshot {
     Missing,
 }
 
+/// A reference's current snapshot, as a claim shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SnapshotRef {
+    /// The capture id.
+    pub id: String,
+    /// SHA-256 of the object.
+    pub sha256: String,
+    /// When it was captured.
+    pub captured: String,
+    /// `http`, `file`, `web-archive`.
+    pub method: String,
+    /// The object's path, relative to the repository root.
+    pub path: String,
+}
+
+/// A quotation tied to a claim, with its verdict.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QuoteRef {
+    /// The quotation.
+    pub text: String,
+    /// `exact`, `normalised`, `with-gaps`, `near-miss`, `not-found`, `other-source`,
+    /// `unverifiable`, `verified-by-hand`.
+    pub verdict: String,
+}
+
+/// One citation in a report: the claims table's row (`citelock trace`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Claim {
+    /// The report.
+    pub file: String,
+    /// 1-based line of the citation.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub column: usize,
+    /// The marker as written.
+    pub marker: String,
+    /// The key it resolves to (none when it does not).
+    pub key: Option<String>,
+    /// A page or other locator.
+    pub locator: Option<String>,
+    /// The line the citation stands in.
+    pub sentence: String,
+    /// The cited reference's current snapshot.
+    pub snapshot: Option<SnapshotRef>,
+    /// Quotations attributed to the marker.
+    pub quotations: Vec<QuoteRef>,
+}
+
+/// What a check produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Problems (and notes).
+    pub findings: Vec<Finding>,
+    /// Counts.
+    pub tally: Tally,
+    /// Every citation, for the claims table.
+    pub claims: Vec<Claim>,
+}
+
 /// Checks reports against the library and the archive.
-pub fn check(
-    repo: &Repo,
-    library: &Library,
-    inputs: &[Input],
-    verified: &[verified::Verified],
-) -> (Vec<Finding>, Tally) {
+pub fn check(repo: &Repo, library: &Library, inputs: &[Input], verified: &[verified::Verified]) -> Outcome {
     let mut c = Checker {
         repo,
         library,
@@ -71,6 +126,7 @@ pub fn check(
         snapshots: HashMap::new(),
         others: HashMap::new(),
         tally: Tally::default(),
+        claims: Vec::new(),
     };
     let mut cited: BTreeSet<String> = BTreeSet::new();
     for input in inputs {
@@ -85,7 +141,7 @@ pub fn check(
             );
         }
     }
-    (c.findings, c.tally)
+    Outcome { findings: c.findings, tally: c.tally, claims: c.claims }
 }
 
 struct Checker<'a> {
@@ -97,6 +153,7 @@ struct Checker<'a> {
     snapshots: HashMap<String, Snapshot>,
     others: HashMap<String, Option<Box<Source>>>,
     tally: Tally,
+    claims: Vec<Claim>,
 }
 
 fn at(input: &Input, report: &Report, span: Span) -> Location {
@@ -126,12 +183,26 @@ impl Checker<'_> {
         // Resolve every citation to a key (or report it).
         let mut keys_of: Vec<Vec<String>> = Vec::with_capacity(report.markers.len());
         let mut locators: Vec<HashMap<String, String>> = Vec::with_capacity(report.markers.len());
+        let mut claims_of: Vec<Vec<usize>> = Vec::with_capacity(report.markers.len());
         let mut first_use: HashMap<String, Location> = HashMap::new();
         for m in &report.markers {
             let mut keys = Vec::new();
             let mut locs = HashMap::new();
+            let mut claims = Vec::new();
             for cite in &m.cites {
                 let here = at(input, &report, cite.span);
+                claims.push(self.claims.len());
+                self.claims.push(Claim {
+                    file: input.name.clone(),
+                    line: here.line.unwrap_or(0),
+                    column: here.column.unwrap_or(0),
+                    marker: report.text[m.span.start..m.span.end].to_owned(),
+                    key: None,
+                    locator: cite.locator.clone(),
+                    sentence: line_around(&report.text, m.span.start),
+                    snapshot: None,
+                    quotations: Vec::new(),
+                });
                 let key = match &cite.target {
                     Target::Key(k) => Some(k.clone()),
                     Target::Number(n) => match numbers.get(n) {
@@ -172,10 +243,14 @@ impl Checker<'_> {
                 if let Some(l) = &cite.locator {
                     locs.insert(key.clone(), l.clone());
                 }
+                if let Some(claim) = self.claims.last_mut() {
+                    claim.key = Some(key.clone());
+                }
                 keys.push(key);
             }
             keys_of.push(keys);
             locators.push(locs);
+            claims_of.push(claims);
         }
         let mut keys: Vec<(&String, &Location)> = first_use.iter().collect();
         keys.sort_by_key(|a| (a.1.line, a.1.column));
@@ -185,7 +260,25 @@ impl Checker<'_> {
             }
         }
         for q in &report.quotes {
-            self.quote(input, &report, q, &keys_of, &locators);
+            let verdict = self.quote(input, &report, q, &keys_of, &locators);
+            for &c in q.marker.map(|m| claims_of[m].as_slice()).unwrap_or_default() {
+                self.claims[c].quotations.push(QuoteRef { text: q.text.clone(), verdict: verdict.to_owned() });
+            }
+        }
+        let first_claim = self.claims.len() - report.markers.iter().map(|m| m.cites.len()).sum::<usize>();
+        for claim in &mut self.claims[first_claim..] {
+            let Some(key) = &claim.key else { continue };
+            let captures = self.archive.captures(key).unwrap_or_default();
+            claim.snapshot = capture::current(&captures).map(|c| {
+                let sha256 = c.sha256.clone().unwrap_or_default();
+                SnapshotRef {
+                    id: c.id.clone(),
+                    path: format!("archive/{}", Archive::object_rel(&sha256)),
+                    sha256,
+                    captured: c.captured.clone(),
+                    method: c.method.name().to_owned(),
+                }
+            });
         }
     }
 
@@ -373,7 +466,7 @@ impl Checker<'_> {
         q: &crate::report::Quote,
         keys_of: &[Vec<String>],
         locators: &[HashMap<String, String>],
-    ) {
+    ) -> &'static str {
         let here = at(input, report, q.span);
         let text = strip_markers(&q.text);
         let Some(marker) = q.marker else {
@@ -383,7 +476,7 @@ impl Checker<'_> {
                     .at(here)
                     .help("add a citation after it, in the same sentence"),
             );
-            return;
+            return "unattributed";
         };
         let keys = &keys_of[marker];
         if let Some(v) = verified::find(self.verified, &text, keys) {
@@ -403,7 +496,7 @@ impl Checker<'_> {
                     .data("by", v.by.clone())
                     .data("date", v.date.clone()),
                 );
-                return;
+                return "verified-by-hand";
             }
         }
         let mut misses = Vec::new();
@@ -418,7 +511,7 @@ impl Checker<'_> {
                     if let Some(f) = self.wrong_page(key, source, offset, locator, &here) {
                         self.findings.push(f);
                     }
-                    return;
+                    return verdict.name();
                 }
                 misses.push((key.clone(), verdict));
             }
@@ -435,7 +528,7 @@ impl Checker<'_> {
                     .at(here)
                     .data("keys", keys.clone()),
             );
-            return;
+            return "unverifiable";
         }
         self.tally.not_found += 1;
         // In another source? That is how a mis-numbered marker shows.
@@ -457,7 +550,7 @@ impl Checker<'_> {
                 .data("keys", keys.clone())
                 .data("found-in", other.to_owned()),
             );
-            return;
+            return "other-source";
         }
         let (key, verdict) =
             misses.into_iter().max_by(|a, b| similarity(&a.1).total_cmp(&similarity(&b.1))).expect("checkable");
@@ -476,7 +569,26 @@ impl Checker<'_> {
             f = f.help(format!("closest passage: \u{201c}{passage}\u{201d}; words: {diff}"));
         }
         self.findings.push(f);
+        verdict.name()
     }
+}
+
+/// The line holding `offset`, trimmed, at most about 300 characters around it.
+fn line_around(text: &str, offset: usize) -> String {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = &text[start..end];
+    let chars: Vec<char> = line.chars().collect();
+    let at = text[start..offset].chars().count();
+    let (from, to) = (at.saturating_sub(150), (at + 150).min(chars.len()));
+    let mut out: String = chars[from..to].iter().collect();
+    if from > 0 {
+        out.insert(0, '\u{2026}');
+    }
+    if to < chars.len() {
+        out.push('\u{2026}');
+    }
+    out.trim().to_owned()
 }
 
 /// The first page number of a locator: `p. 12`, `pp. 3-4`, `12`.

@@ -31,8 +31,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         );
     }
     let verified = check::verified::load(repo.root()).map_err(anyhow::Error::msg)?;
-    let (found, tally) = check::check(&repo, &library, &inputs, &verified);
-    findings.extend(found);
+    let outcome = check::check(&repo, &library, &inputs, &verified);
+    let tally = outcome.tally;
+    findings.extend(outcome.findings);
     ctx.emit(&repo, "check", &findings)?;
     if !ctx.quiet_or_machine() {
         ctx.status(&format!(

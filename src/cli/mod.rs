@@ -15,6 +15,7 @@ mod net;
 mod number;
 mod progress;
 mod show;
+mod trace;
 mod verify;
 
 use std::io::{self, Write};
@@ -67,6 +68,7 @@ enum Command {
     Verify(verify::Args),
     Check(check::Args),
     Number(number::Args),
+    Trace(trace::Args),
     Codes(codes::Args),
     Completions(completions::Args),
     Man(man::Args),
@@ -180,6 +182,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Number(args) => number::run(&ctx, args),
+        Command::Trace(args) => trace::run(&ctx, args),
         Command::Codes(args) => codes::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

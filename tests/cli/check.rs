@@ -181,3 +181,31 @@ fn allow_comments_and_hand_verification_show_as_notes() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("references/verified.yml:"), "{}", r.stderr);
 }
+
+#[test]
+fn trace_lists_every_citation_with_its_snapshot_and_verdicts() {
+    let env = env();
+    env.write(
+        "report.md",
+        "It says \u{201c}the quick brown fox jumps\u{201d} [@alpha; @gamma].\n\n<b>Raw</b> text [@beta].\n",
+    );
+    let r = env.run(&["trace", "report.md", "--to", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let claims = doc["claims"].as_array().unwrap();
+    assert_eq!(claims.len(), 3);
+    assert_eq!(
+        (claims[0]["key"].as_str(), claims[0]["line"].as_u64(), claims[0]["column"].as_u64()),
+        (Some("alpha"), Some(1), Some(39))
+    );
+    assert_eq!(claims[0]["quotations"][0]["verdict"], "exact");
+    assert!(claims[0]["snapshot"]["path"].as_str().unwrap().starts_with("archive/objects/sha256/"));
+    assert!(claims[1]["snapshot"].is_null(), "gamma has none");
+    let md = env.run(&["trace", "report.md"]).stdout;
+    assert_eq!(md.lines().count(), 5, "{md}");
+    std::fs::create_dir(env.path("out")).unwrap();
+    assert_eq!(env.run(&["trace", "report.md", "--to", "html", "-o", "out/claims.html"]).code, 0);
+    let page = env.read("out/claims.html");
+    assert!(page.contains("href=\"../archive/objects/sha256/"), "links relative to the page");
+    assert!(page.contains("&lt;b&gt;Raw&lt;/b&gt;") && !page.contains("<b>Raw"), "report text escaped");
+}
