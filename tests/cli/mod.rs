@@ -9,6 +9,7 @@ mod init;
 mod lint;
 mod list_show;
 mod lookup;
+mod matching;
 mod oracle;
 mod pdf;
 mod readme;
