@@ -4,6 +4,7 @@
 //! opens in a browser (every piece of report or entry text escaped).
 
 use super::Claim;
+use crate::findings::escape;
 
 /// Markdown pipe characters and line breaks would break a table cell.
 fn cell(s: &str) -> String {
@@ -38,22 +39,6 @@ pub fn markdown(claims: &[Claim]) -> String {
 pub fn json(claims: &[Claim]) -> String {
     let doc = serde_json::json!({"version": 1, "claims": claims});
     serde_json::to_string_pretty(&doc).expect("claims serialize") + "\n"
-}
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// One page, no external resources; links to archived copies are relative to

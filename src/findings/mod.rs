@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use codes::Code;
-pub use writers::{Context, Format, write};
+pub use writers::{Context, Format, escape, write};
 
 /// How serious a finding is. Only `Error` makes a command exit with 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -9,7 +9,9 @@ use std::io::{self, Write};
 use super::Context;
 use crate::findings::{Findings, Severity};
 
-fn escape(s: &str) -> String {
+/// Escapes text for XML and HTML content and attribute values; characters
+/// XML 1.0 cannot carry become U+FFFD.
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -4,6 +4,8 @@ mod github;
 mod human;
 mod json;
 mod junit;
+
+pub use junit::escape;
 mod sarif;
 
 use std::io::{self, Write};
