@@ -96,7 +96,7 @@ pub struct Claim {
     pub key: Option<String>,
     /// A page or other locator.
     pub locator: Option<String>,
-    /// The line the citation stands in.
+    /// The sentence the citation stands in.
     pub sentence: String,
     /// The cited reference's current snapshot.
     pub snapshot: Option<SnapshotRef>,
@@ -199,7 +199,7 @@ impl Checker<'_> {
                     marker: report.text[m.span.start..m.span.end].to_owned(),
                     key: None,
                     locator: cite.locator.clone(),
-                    sentence: line_around(&report.text, m.span.start),
+                    sentence: sentence_of(&report.text, m.span.start, m.span.end),
                     snapshot: None,
                     quotations: Vec::new(),
                 });
@@ -573,22 +573,25 @@ impl Checker<'_> {
     }
 }
 
-/// The line holding `offset`, trimmed, at most about 300 characters around it.
-fn line_around(text: &str, offset: usize) -> String {
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let line = &text[start..end];
-    let chars: Vec<char> = line.chars().collect();
-    let at = text[start..offset].chars().count();
-    let (from, to) = (at.saturating_sub(150), (at + 150).min(chars.len()));
-    let mut out: String = chars[from..to].iter().collect();
-    if from > 0 {
-        out.insert(0, '\u{2026}');
+/// The sentence a marker stands in: from the previous sentence end (or
+/// paragraph) to the marker's end, lines joined, at most about 400 characters.
+/// A marker right after closing punctuation belongs to the sentence before it.
+fn sentence_of(text: &str, start: usize, end: usize) -> String {
+    let mut window = start.saturating_sub(400);
+    while !text.is_char_boundary(window) {
+        window += 1;
     }
-    if to < chars.len() {
-        out.push('\u{2026}');
-    }
-    out.trim().to_owned()
+    let before = &text[window..start];
+    let own_end = before.trim_end_matches(|c: char| c.is_whitespace() || "\"'\u{201d}\u{2019})".contains(c));
+    let own_end = own_end.strip_suffix(['.', '!', '?']).unwrap_or(own_end);
+    let from = [". ", "? ", "! ", ".\n", "?\n", "!\n", "\n\n"]
+        .iter()
+        .filter_map(|sep| own_end.rfind(sep).map(|i| i + sep.len()))
+        .max()
+        .unwrap_or(0);
+    let sentence = format!("{}{}", &before[from..], &text[start..end]);
+    let joined = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
+    if window > 0 && from == 0 { format!("\u{2026}{joined}") } else { joined }
 }
 
 /// The first page number of a locator: `p. 12`, `pp. 3-4`, `12`.

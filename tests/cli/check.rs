@@ -199,6 +199,8 @@ fn trace_lists_every_citation_with_its_snapshot_and_verdicts() {
         (Some("alpha"), Some(1), Some(39))
     );
     assert_eq!(claims[0]["quotations"][0]["verdict"], "exact");
+    assert_eq!(claims[0]["sentence"], "It says \u{201c}the quick brown fox jumps\u{201d} [@alpha; @gamma]");
+    assert_eq!(claims[2]["sentence"], "<b>Raw</b> text [@beta]");
     assert!(claims[0]["snapshot"]["path"].as_str().unwrap().starts_with("archive/objects/sha256/"));
     assert!(claims[1]["snapshot"].is_null(), "gamma has none");
     let md = env.run(&["trace", "report.md"]).stdout;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Renders the HTML claims table of the example report in headless Chromium and
+# writes a screenshot, to see what an editor sees. Not part of CI.
+# Usage: bash scripts/trace-in-chromium.sh [OUT.png]   (needs Debian's chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-/tmp/citelock-claims.png}
+command -v chromium >/dev/null || { echo "apt-get install chromium" >&2; exit 2; }
+mkdir -p .citelock
+cargo run --locked -q -- trace report.md --to html -o .citelock/claims.html
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$profile" --window-size=1400,900 --screenshot="$out" \
+  "file://$PWD/.citelock/claims.html" 2>/dev/null
+echo "screenshot: $out"
