@@ -3,7 +3,9 @@
 //! memory of the release binary, and the concurrency each server observed.
 //! Run: `cargo build --release && cargo bench --bench archive`.
 
-use std::io::{BufRead, BufReader, Write};
+mod support;
+
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,15 +30,7 @@ fn serve(ip: &str) -> Host {
             m.fetch_max(now, Ordering::SeqCst);
             let (open, s) = (open.clone(), s.clone());
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut first = String::new();
-                let _ = reader.read_line(&mut first);
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                }
+                let first = support::read_head(&stream);
                 std::thread::sleep(Duration::from_millis(10));
                 let body = first.repeat(20 * 1024 / first.len().max(1));
                 let _ = write!(
@@ -53,8 +47,7 @@ fn serve(ip: &str) -> Host {
 }
 
 fn main() {
-    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/citelock");
-    assert!(std::path::Path::new(bin).exists(), "build the release binary first: cargo build --release");
+    let bin = support::release_binary();
     let hosts: Vec<(String, Host)> =
         (1..=10).map(|i| (format!("127.0.0.{i}"), serve(&format!("127.0.0.{i}")))).collect();
     let dir = tempfile::tempdir().unwrap();

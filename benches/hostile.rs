@@ -3,26 +3,14 @@
 //! Content-Length, each capped by the default limits (100 MiB body cap).
 //! Run: `cargo build --release && cargo bench --bench hostile`.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+mod support;
+
+use std::io::Write;
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-fn read_head(stream: &TcpStream) -> String {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut first = String::new();
-    let _ = reader.read_line(&mut first);
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-    }
-    first.split_whitespace().nth(1).unwrap_or("/").to_owned()
-}
-
 fn main() {
-    let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/citelock");
-    assert!(std::path::Path::new(bin).exists(), "build the release binary first: cargo build --release");
+    let bin = support::release_binary();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let zeros = vec![0u8; 1 << 20];
     for _ in 0..1024 {
@@ -36,7 +24,7 @@ fn main() {
         for stream in listener.incoming() {
             let Ok(mut s) = stream else { continue };
             let b = b.clone();
-            std::thread::spawn(move || match read_head(&s).as_str() {
+            std::thread::spawn(move || match support::read_head(&s).split_whitespace().nth(1).unwrap_or("/") {
                 "/bomb" => {
                     let _ = write!(
                         s,

@@ -7,7 +7,6 @@ use std::path::Path;
 
 use super::capture::{self, Capture, Method};
 use super::{Archive, lock, manifest, store};
-use crate::text;
 
 /// What to attach.
 #[derive(Debug, Clone)]
@@ -66,9 +65,6 @@ pub fn attach(archive: &Archive, cache: &Path, a: &Attachment) -> Result<Capture
     manifest::add(archive, std::slice::from_ref(&stored.sha256)).map_err(io("cannot update the manifest".into()))?;
     store::crash_point("before-log-append");
     let content_type = a.content_type.clone().unwrap_or_else(|| guess_type(a.file).to_owned());
-    let extracted = text::text_of(cache, &archive.object_path(&stored.sha256), &stored.sha256, &content_type);
-    let text_sha256 = extracted.as_ref().map(|e| text::text_sha256(&text::normalise(&e.text)));
-    let text_extractor = extracted.map(|e| e.extractor);
     let existing = archive.captures(a.key)?;
     let mut record = Capture::new(a.key, Method::File);
     record.id = capture::new_id(&record.captured, Some(&stored.sha256), &existing);
@@ -78,8 +74,7 @@ pub fn attach(archive: &Archive, cache: &Path, a: &Attachment) -> Result<Capture
     record.content_type = Some(content_type);
     record.length = Some(stored.length);
     record.sha256 = Some(stored.sha256);
-    record.text_sha256 = text_sha256;
-    record.text_extractor = text_extractor;
+    archive.record_text(cache, &mut record);
     archive.append(&record)?;
     Ok(record)
 }

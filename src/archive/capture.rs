@@ -264,6 +264,22 @@ impl Archive {
         }
     }
 
+    /// The text of a capture's object (cached outside git); `None` when it
+    /// stored no bytes or no extractor reads its type.
+    pub fn text(&self, cache: &std::path::Path, capture: &Capture) -> Option<crate::text::Extracted> {
+        let hex = capture.sha256.as_deref()?;
+        let content_type = capture.content_type.as_deref().unwrap_or("");
+        crate::text::text_of(cache, &self.object_path(hex), hex, content_type)
+    }
+
+    /// Sets `text-sha256` and `text-extractor` from the capture's object.
+    pub fn record_text(&self, cache: &std::path::Path, capture: &mut Capture) {
+        if let Some(e) = self.text(cache, capture) {
+            capture.text_sha256 = Some(crate::text::text_sha256(&crate::text::normalise(&e.text)));
+            capture.text_extractor = Some(e.extractor);
+        }
+    }
+
     /// Appends a record to its key's log (atomically; the old log must parse).
     pub fn append(&self, capture: &Capture) -> Result<(), LogError> {
         let mut all = self.captures(&capture.key)?;

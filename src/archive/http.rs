@@ -14,7 +14,6 @@ use super::capture::{self, Capture, Method};
 use super::{Archive, manifest};
 use crate::fetch::{self, Client, Fetched};
 use crate::findings::{Code, Finding, Location};
-use crate::text;
 
 /// Objects larger than this get a warning suggesting Git LFS.
 pub const LARGE_OBJECT: u64 = 50 * 1024 * 1024;
@@ -31,6 +30,26 @@ pub struct Target {
     pub url: url::Url,
     /// Where the key is defined (for findings).
     pub at: Location,
+}
+
+/// The URL to capture for a reference: its URL, else its DOI through the
+/// resolver at `doi_base`; `None` when it has neither.
+pub fn target(
+    library: &crate::library::Library,
+    record: &crate::library::Record,
+    doi_base: &str,
+) -> Option<Result<Target, String>> {
+    let key = record.entry.key();
+    let url = match (record.entry.url(), record.entry.doi()) {
+        (Some(u), _) => u.value.to_string(),
+        (None, Some(doi)) => format!("{}/{doi}", doi_base.trim_end_matches('/')),
+        (None, None) => return None,
+    };
+    Some(
+        url::Url::parse(&url)
+            .map(|url| Target { key: key.to_owned(), url, at: library.location(record) })
+            .map_err(|e| format!("`{key}`: bad URL {url}: {e}")),
+    )
 }
 
 /// Concurrency limits.
@@ -191,11 +210,7 @@ fn record(archive: &Archive, cache: &Path, t: &Target, result: Result<Fetched, f
             );
             return;
         }
-        let ct = c.content_type.clone().unwrap_or_default();
-        if let Some(e) = text::text_of(cache, &archive.object_path(hex), hex, &ct) {
-            c.text_sha256 = Some(text::text_sha256(&text::normalise(&e.text)));
-            c.text_extractor = Some(e.extractor);
-        }
+        archive.record_text(cache, &mut c);
     }
     c.id = capture::new_id(&c.captured, c.sha256.as_deref(), &previous);
     let same_bytes =

@@ -391,8 +391,7 @@ impl Checker<'_> {
             }
             Ok(_) => {}
         }
-        let content_type = current.content_type.clone().unwrap_or_default();
-        match crate::text::text_of(&self.repo.cache_dir(), &object, &hex, &content_type) {
+        match self.archive.text(&self.repo.cache_dir(), current) {
             Some(t) => {
                 let source = Source::new(&t.text);
                 if source.is_empty() { Snapshot::NoText } else { Snapshot::Text(Box::new(source)) }
@@ -439,14 +438,7 @@ impl Checker<'_> {
     fn quiet_text(&mut self, key: &str) -> Option<&Source> {
         if !self.snapshots.contains_key(key) && !self.others.contains_key(key) {
             let loaded = capture::current(&self.archive.captures(key).unwrap_or_default()).and_then(|c| {
-                let hex = c.sha256.clone()?;
-                let object = self.archive.object_path(&hex);
-                let t = crate::text::text_of(
-                    &self.repo.cache_dir(),
-                    &object,
-                    &hex,
-                    c.content_type.as_deref().unwrap_or(""),
-                )?;
+                let t = self.archive.text(&self.repo.cache_dir(), c)?;
                 let source = Source::new(&t.text);
                 (!source.is_empty()).then(|| Box::new(source))
             });

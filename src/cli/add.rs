@@ -121,18 +121,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     findings.extend(outcome.findings);
     if args.archive && !args.dry_run && !outcome.added.is_empty() {
         let (library, _) = Library::load(&repo)?;
+        let doi_base = super::net::services(&config).doi;
         let targets: Vec<Target> = outcome
             .added
             .iter()
             .filter_map(|k| library.get(k))
-            .filter_map(|r| {
-                let url = r.entry.url()?.value.to_string();
-                Some(Target {
-                    key: r.entry.key().to_owned(),
-                    url: url::Url::parse(&url).ok()?,
-                    at: library.location(r),
-                })
-            })
+            .filter_map(|r| http::target(&library, r, &doi_base)?.ok())
             .collect();
         let archive = repo.archive();
         let _lock = citelock::archive::lock::acquire(&archive)?;

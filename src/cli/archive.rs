@@ -7,7 +7,7 @@ use anyhow::{Context as _, bail};
 use super::{Ctx, Outcome, count};
 use citelock::archive::attach::{self, Attachment};
 use citelock::archive::capture;
-use citelock::archive::http::{self, Limits, Target};
+use citelock::archive::http::{self, Limits};
 use citelock::fetch;
 use citelock::library::Library;
 
@@ -95,7 +95,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             bail!("no reference with key `{key}`");
         }
     }
-    let doi_base = config.fetch.doi_resolver.clone().unwrap_or_else(|| "https://doi.org/".into());
+    let doi_base = super::net::services(&config).doi;
     let mut targets = Vec::new();
     for r in &library.records {
         let key = r.entry.key();
@@ -105,13 +105,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         if !args.refresh && capture::current(&archive.captures(key)?).is_some() {
             continue;
         }
-        let url = match (r.entry.url(), r.entry.doi()) {
-            (Some(u), _) => u.value.to_string(),
-            (None, Some(doi)) => format!("{}/{doi}", doi_base.trim_end_matches('/')),
-            (None, None) => continue,
-        };
-        let url = url::Url::parse(&url).with_context(|| format!("`{key}`: bad URL {url}"))?;
-        targets.push(Target { key: key.to_owned(), url, at: library.location(r) });
+        if let Some(target) = http::target(&library, r, &doi_base) {
+            targets.push(target.map_err(anyhow::Error::msg)?);
+        }
     }
     let options = args.net.options(ctx, repo.root(), &config)?;
     let client = fetch::Client::new(options)?;

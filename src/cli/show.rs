@@ -49,10 +49,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let captures = archive.captures(&args.key)?;
     if args.text {
         let Some(c) = capture::current(&captures) else { bail!("`{}` has no snapshot yet", args.key) };
-        let hex = c.sha256.as_deref().unwrap_or_default();
-        let content_type = c.content_type.as_deref().unwrap_or("application/octet-stream");
-        let Some(text) = citelock::text::text_of(&repo.cache_dir(), &archive.object_path(hex), hex, content_type)
-        else {
+        let Some(text) = archive.text(&repo.cache_dir(), c) else {
+            let content_type = c.content_type.as_deref().unwrap_or("application/octet-stream");
             bail!("no text can be extracted from the snapshot of `{}` ({content_type})", args.key)
         };
         write!(out, "{}", text.text)?;
