@@ -65,13 +65,14 @@ pub struct Args {
     dry_run: bool,
 }
 
-fn read_input(path: &PathBuf) -> anyhow::Result<String> {
+/// Reads an import file (relative to the working directory `-C` names), or stdin for `-`.
+fn read_input(ctx: &Ctx, path: &PathBuf) -> anyhow::Result<String> {
     let bytes = if path.as_os_str() == "-" {
         let mut b = Vec::new();
         std::io::stdin().read_to_end(&mut b).context("cannot read standard input")?;
         b
     } else {
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
+        std::fs::read(ctx.cwd.join(path)).with_context(|| format!("cannot read {}", path.display()))?
     };
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text)),
@@ -91,17 +92,18 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let client =
         if needs_client { Some(fetch::Client::new(args.net.options(ctx, repo.root(), &config)?)?) } else { None };
     let runtime = if needs_client { Some(super::net::runtime()?) } else { None };
-    let (imported, name) = match (&args.bibtex, &args.csl_json, &args.ris) {
-        (Some(p), _, _) => {
-            (import::read(Source::Bibtex, &read_input(p)?, &p.display().to_string()), p.display().to_string())
+    let file = match (&args.bibtex, &args.csl_json, &args.ris) {
+        (Some(p), _, _) => Some((Source::Bibtex, p)),
+        (_, Some(p), _) => Some((Source::CslJson, p)),
+        (_, _, Some(p)) => Some((Source::Ris, p)),
+        _ => None,
+    };
+    let (imported, name) = match file {
+        Some((source, path)) => {
+            let name = path.display().to_string();
+            (import::read(source, &read_input(ctx, path)?, &name), name)
         }
-        (_, Some(p), _) => {
-            (import::read(Source::CslJson, &read_input(p)?, &p.display().to_string()), p.display().to_string())
-        }
-        (_, _, Some(p)) => {
-            (import::read(Source::Ris, &read_input(p)?, &p.display().to_string()), p.display().to_string())
-        }
-        _ => {
+        None => {
             let (client, runtime) = (client.as_ref().expect("built above"), runtime.as_ref().expect("built above"));
             let services = super::net::services(&config);
             let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();

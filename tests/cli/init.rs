@@ -49,3 +49,14 @@ fn usage_errors_exit_2() {
     assert_eq!(env.run(&["lint", "--no-such-flag"]).code, 2);
     assert_eq!(env.run(&["add"]).code, 2, "add needs a source");
 }
+
+#[test]
+fn dash_c_resolves_file_arguments_from_that_directory() {
+    let env = Env::empty();
+    std::fs::create_dir(env.path("repo")).unwrap();
+    assert_eq!(env.run(&["-C", "repo", "init"]).code, 0);
+    env.write("repo/in.bib", "@book{b, title={T}, author={A, B}, year=2001}\n");
+    let r = env.run(&["-C", "repo", "add", "--bibtex", "in.bib"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(env.read("repo/references/library.yml").starts_with("b:\n"));
+}
