@@ -401,9 +401,7 @@ impl Checker<'_> {
     }
 
     /// `quote-wrong-page`: the citation's page locator against the page of the
-    /// snapshot the quotation was found on. A printed page maps to a PDF page
-    /// through the entry's own page range (an article starting at p. 379 has
-    /// p. 380 as its second PDF page); without one, page numbers are PDF pages.
+    /// snapshot the quotation was found on.
     fn wrong_page(
         &self,
         key: &str,
@@ -413,14 +411,11 @@ impl Checker<'_> {
         here: &Location,
     ) -> Option<Finding> {
         let found = source.page_of(offset)?;
-        let printed = page_number(locator?)?;
-        let entry = &self.library.get(key)?.entry;
-        let first = entry.page_range().and_then(|r| page_number(&r.to_string())).unwrap_or(1);
-        let expected = printed.checked_sub(first)? + 1;
+        let (printed, expected) = self.cited_page(key, locator?)?;
         if expected == found {
             return None;
         }
-        let found_printed = found + first - 1;
+        let found_printed = found + printed - expected;
         Some(
             Finding::new(
                 Code::QuoteWrongPage,
@@ -432,6 +427,17 @@ impl Checker<'_> {
             .data("cited-page", printed)
             .data("found-page", found_printed),
         )
+    }
+
+    /// A page locator as (printed page, page of the snapshot). A printed page
+    /// maps to a PDF page through the entry's own page range (an article
+    /// starting at p. 379 has p. 380 as its second PDF page); without one,
+    /// page numbers are PDF pages.
+    fn cited_page(&self, key: &str, locator: &str) -> Option<(usize, usize)> {
+        let printed = page_number(locator)?;
+        let entry = &self.library.get(key)?.entry;
+        let first = entry.page_range().and_then(|r| page_number(&r.to_string())).unwrap_or(1);
+        Some((printed, printed.checked_sub(first)? + 1))
     }
 
     /// A reference's snapshot text for comparison only: loaded once, problems not reported here.
@@ -493,27 +499,35 @@ impl Checker<'_> {
         }
         let mut misses = Vec::new();
         let mut checkable = false;
+        let mut blank_page = None;
         for key in keys {
             if let Some(Snapshot::Text(source)) = self.snapshots.get(key) {
                 checkable = true;
                 let verdict = quote::check(&text, source);
+                let locator = locators[marker].get(key);
                 if let Some(offset) = verdict.offset() {
                     self.tally.verified += 1;
-                    let locator = q.marker.and_then(|m| locators[m].get(key));
                     if let Some(f) = self.wrong_page(key, source, offset, locator, &here) {
                         self.findings.push(f);
                     }
                     return verdict.name();
                 }
+                // A cited page without a text layer (a scanned page) cannot say "not there".
+                let cited = locator.and_then(|l| self.cited_page(key, l));
+                if let Some((printed, page)) = cited.filter(|&(_, page)| source.page_has_text(page) == Some(false)) {
+                    blank_page = Some((key.clone(), printed, page));
+                }
                 misses.push((key.clone(), verdict));
             }
         }
-        if !checkable {
+        if !checkable || blank_page.is_some() {
             self.tally.unverifiable += 1;
-            let why = if keys.is_empty() {
-                "its citation does not resolve"
-            } else {
-                "no cited source has a snapshot with text"
+            let why = match &blank_page {
+                Some((key, printed, page)) => format!(
+                    "p. {printed} of `{key}` (page {page} of its snapshot) has no text layer; it may be a scanned image"
+                ),
+                None if keys.is_empty() => "its citation does not resolve".to_owned(),
+                None => "no cited source has a snapshot with text".to_owned(),
             };
             self.findings.push(
                 Finding::new(Code::QuoteUnverifiable, format!("quotation cannot be checked: {why}"))

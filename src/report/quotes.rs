@@ -203,8 +203,9 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 /// Whether the `.`, `!` or `?` at `i` ends a sentence (not an abbreviation,
-/// not inside parentheses opened in this sentence).
-fn ends_sentence(text: &str, i: usize, depth: i32) -> bool {
+/// not inside parentheses opened in this sentence); a marker right after it
+/// (`slaves.[54]`) does not hide the end.
+fn ends_sentence(text: &str, i: usize, depth: i32, marker_next: bool) -> bool {
     if depth > 0 {
         return false;
     }
@@ -233,7 +234,7 @@ fn ends_sentence(text: &str, i: usize, depth: i32) -> bool {
         }
     }
     let after = text[i + 1..].trim_start_matches(['"', '\'', '\u{201d}', '\u{2019}', ')', ']', '\u{bb}']);
-    after.is_empty() || after.starts_with(char::is_whitespace)
+    marker_next || after.is_empty() || after.starts_with(char::is_whitespace)
 }
 
 /// Where a sentence ends: its closing punctuation, and where a marker right
@@ -266,10 +267,13 @@ fn sentence_ends(text: &str, markers: &[Marker]) -> Vec<End> {
             }
             b'(' => depth += 1,
             b')' => depth = (depth - 1).max(0),
-            b'.' | b'!' | b'?' if ends_sentence(text, i, depth) => {
+            b'.' | b'!' | b'?' => {
                 let rest = &text[i + 1..];
                 let skipped = rest.len() - rest.trim_start_matches(['"', '\'', '\u{201d}', '\u{2019}', ')', ' ']).len();
-                ends.push(End { at: i, resume: Some(i + 1 + skipped) });
+                let marker_next = markers.get(next_marker).is_some_and(|m| m.span.start == i + 1 + skipped);
+                if ends_sentence(text, i, depth, marker_next) {
+                    ends.push(End { at: i, resume: Some(i + 1 + skipped) });
+                }
             }
             _ => {}
         }
@@ -300,9 +304,23 @@ pub(super) fn attribute(text: &str, quotes: &mut [Quote], markers: &[Marker]) {
             let m = &markers[last];
             let between = ends.partition_point(|e| e.at < m.span.end);
             let crosses = ends.get(between).is_some_and(|e| e.at < q.span.start);
-            (!crosses).then_some(last)
+            (!crosses && !closes_previous(text, &ends, markers, last)).then_some(last)
         });
     }
+}
+
+/// Whether a marker stands after a sentence's closing punctuation (`…slaves.[54] [55]`),
+/// perhaps behind other such markers: it belongs to that sentence, not the next.
+fn closes_previous(text: &str, ends: &[End], markers: &[Marker], mut i: usize) -> bool {
+    while i > 0 && text[markers[i - 1].span.end..markers[i].span.start].trim().is_empty() {
+        i -= 1;
+    }
+    let start = markers[i].span.start;
+    let before = ends.partition_point(|e| e.at < start);
+    before.checked_sub(1).is_some_and(|e| {
+        let gap = &text[ends[e].at + 1..start];
+        gap.chars().all(|c| c.is_whitespace() || "\"'\u{201d}\u{2019})".contains(c))
+    })
 }
 
 #[cfg(test)]
@@ -336,7 +354,8 @@ mod tests {
         let t = "They said \u{201c}one two three.\u{201d} [1] Next sentence [2].\n\n\
                  As (Doe et al. 2) put it, \u{201c}four five six\u{201d} in the U.S. today.[3]\n\n\
                  \u{201c}No marker here at all\u{201d}. Then a sentence with one.[4]\n\n\
-                 \u{201c}Across two sentences. Still quoted here\u{201d} she said.[5]";
+                 \u{201c}Across two sentences. Still quoted here\u{201d} she said.[5]\n\
+                 A sentence ends.[6] [7]\nThe next has \u{201c}a marker-less quotation\u{201d} in it.";
         let q = quotes(t, Syntax::Plain);
         let r = Report::parse(t.to_owned(), Syntax::Plain);
         let num = |i: Option<usize>| {
@@ -345,7 +364,7 @@ mod tests {
                 crate::report::Target::Key(_) => 0,
             })
         };
-        assert_eq!(q.iter().map(|(_, m)| num(*m)).collect::<Vec<_>>(), [Some(1), Some(3), None, Some(5)]);
+        assert_eq!(q.iter().map(|(_, m)| num(*m)).collect::<Vec<_>>(), [Some(1), Some(3), None, Some(5), None]);
     }
 
     #[test]

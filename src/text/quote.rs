@@ -99,14 +99,21 @@ fn drop_reference_marks(s: &str) -> String {
     out
 }
 
-/// Matching's own view of normalised text: no reference marks, and no space
-/// before punctuation (French typography has one; an editor's `[sic]` leaves one).
+/// Matching's own view of normalised text: no reference marks, no space
+/// before punctuation (French typography has one; an editor's `[sic]` leaves
+/// one), and no hyphen inside a word: a hyphen at a line end may be the
+/// typesetter's or the word's own (`fifty-\nfive`), and text cannot tell.
 fn for_matching(s: &str) -> String {
     let n = normalise(&drop_reference_marks(s));
     let mut out = String::with_capacity(n.len());
-    for c in n.chars() {
+    let mut chars = n.chars().peekable();
+    while let Some(c) = chars.next() {
         if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')') && out.ends_with(' ') {
             out.pop();
+        }
+        let in_word = out.ends_with(char::is_alphanumeric) && chars.peek().is_some_and(|n| n.is_alphanumeric());
+        if c == '-' && in_word {
+            continue;
         }
         out.push(c);
     }
@@ -155,6 +162,13 @@ impl Source {
     /// The 1-based page an offset of the normalised text falls on, when the source has pages.
     pub fn page_of(&self, offset: usize) -> Option<usize> {
         (!self.pages.is_empty()).then(|| self.pages.partition_point(|&p| p <= offset))
+    }
+
+    /// Whether a 1-based page has any text; `None` when the source has no such page.
+    pub fn page_has_text(&self, page: usize) -> Option<bool> {
+        let start = *self.pages.get(page.checked_sub(1)?)?;
+        let end = self.pages.get(page).copied().unwrap_or(self.text.len());
+        Some(self.text[start..end].chars().any(char::is_alphanumeric))
     }
 
     fn index(&self) -> &Index {
@@ -403,7 +417,8 @@ mod tests {
     const TEXT: &str = "The licenses for most software and other practical works are designed\n\
         to take away your freedom to share and change the works.  By contrast,\n\
         the General Public License is intended to guarantee your free-\n\
-        dom to share and change all versions of a program.[16] It is an exam\u{ad}ple of ﬁne print.";
+        dom to share and change all versions of a program.[16] It is an exam\u{ad}ple of ﬁne print,\n\
+        a fifty-\nfive page licence.";
 
     fn v(q: &str) -> Verdict {
         check(q, &Source::new(TEXT))
@@ -424,6 +439,7 @@ mod tests {
     fn source_quirks_do_not_block_a_match() {
         assert!(v("guarantee your freedom to share and change all versions").found(), "hyphen at a line break");
         assert!(v("all versions of a program. It is an example").found(), "reference mark and soft hyphen");
+        assert!(v("a fifty-five page licence").found() && v("a fifty\u{2010}five page").found(), "word's own hyphen");
         assert!(v("an example of fine print").found(), "ligature");
     }
 

@@ -90,3 +90,132 @@ fn a_page_locator_is_checked_against_the_pdf_page() {
     assert_eq!(f.len(), 1, "{doc}");
     assert_eq!((f[0]["data"]["cited-page"].as_u64(), f[0]["data"]["found-page"].as_u64()), (Some(379), Some(380)));
 }
+
+/// A grey-noise PNG: what a scanned page carries instead of text.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    use std::io::Write;
+    let mut rows = Vec::new();
+    for y in 0..height {
+        rows.push(0u8);
+        rows.extend((0..width).map(|x| ((x * 7 + y * 13) % 251) as u8));
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&rows).unwrap();
+    let mut ihdr = Vec::new();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]);
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [(b"IHDR", ihdr), (b"IDAT", z.finish().unwrap()), (b"IEND", Vec::new())] {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(&data);
+        out.extend(kind);
+        out.extend(&data);
+        out.extend(crc.sum().to_be_bytes());
+    }
+    out
+}
+
+/// Runs Debian's pdflatex on a document; the PDF's bytes.
+fn pdflatex(dir: &std::path::Path, tex: &str) -> Vec<u8> {
+    std::fs::write(dir.join("doc.tex"), tex).unwrap();
+    let out = std::process::Command::new("pdflatex")
+        .args(["-interaction=nonstopmode", "-halt-on-error", "doc.tex"])
+        .current_dir(dir)
+        .output()
+        .expect("pdflatex (Debian's texlive-latex-base; .ci/test installs it)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    std::fs::read(dir.join("doc.pdf")).unwrap()
+}
+
+const FILLER: &str = "Filler prose keeps the column going with plain words of no interest.";
+
+/// A paper as pdflatex sets it: page 1 in two columns (ligatures, words
+/// hyphenated at line ends); a paragraph pushed to the foot of page 2 so it
+/// breaks onto page 3; page 4 a scanned image and nothing else.
+fn latex_paper() -> String {
+    let filler = |n| vec![FILLER; n].join(" ");
+    format!(
+        r"\documentclass[twocolumn]{{article}}
+\usepackage{{graphicx}}
+\pagestyle{{empty}}
+\begin{{document}}
+Our difficult official findings were reflected in fifty-five affluent offices, and the
+first flawless efficiency survey confirmed them. {left}
+\newpage
+The right column opens with its own sentence about harbour pilots and their tides. {right}
+\onecolumn
+\vspace*{{0.92\textheight}}
+The committee's minutes record that the bridge across the estuary was opened twice, once
+for the ceremony and once for the traffic, and that the second opening drew the larger crowd
+by a wide margin, which surprised the organisers who had printed programmes only for the
+first; the treasurer noted the cost of the programmes, the mayor noted the weather, and the
+engineer noted nothing at all because he was standing under the bridge inspecting the bolts
+that held the central span to its piers while the brass band played above him.
+\newpage
+\noindent\includegraphics[width=\textwidth]{{scan.png}}
+\end{{document}}
+",
+        left = filler(30),
+        right = filler(30),
+    )
+}
+
+#[test]
+fn quotations_in_a_pdf_set_by_pdflatex() {
+    let env = Env::new();
+    env.write("references/library.yml", "paper:\n  type: article\n  title: Bridges\n  author: Roe, R.\n  date: 2001\n");
+    std::fs::write(env.path("scan.png"), png(300, 400)).unwrap();
+    let pdf = pdflatex(env.root(), &latex_paper());
+    std::fs::write(env.path("paper.pdf"), pdf).unwrap();
+    assert_eq!(env.run(&["archive", "--attach", "paper", "paper.pdf"]).code, 0);
+    let text = env.run(&["show", "paper", "--text"]).stdout;
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    // The layout this test relies on, checked rather than assumed.
+    assert_eq!(pages.len(), 4, "{text}");
+    assert!(pages[1].contains("committee") && pages[2].contains("brass band"), "the paragraph spans pages 2-3");
+    assert!(!pages[3].chars().any(char::is_alphanumeric), "page 4 is an image: {:?}", pages[3]);
+
+    let report = "\
+Ligatures and a hyphenated line end: \u{201c}our difficult official findings were reflected in fifty-five affluent \
+offices, and the first flawless efficiency survey confirmed them\u{201d} [@paper, p. 1].
+
+The second column is read after the first: \u{201c}the right column opens with its own sentence about harbour \
+pilots\u{201d} [@paper, p. 1].
+
+Across the page break: \u{201c}the second opening drew the larger crowd by a wide margin, which surprised the \
+organisers who had printed programmes only for the first; the treasurer noted the cost of the programmes, the \
+mayor noted the weather, and the engineer noted nothing at all\u{201d} [@paper, pp. 2-3].
+
+From the scanned page: \u{201c}the tolls were abolished in the spring\u{201d} [@paper, p. 4].
+
+Not in the paper at all: \u{201c}the tolls were abolished in the spring\u{201d} [@paper, p. 1].
+";
+    env.write("report.md", report);
+    let (code, doc) = env.json(&["check", "report.md"]);
+    assert_eq!(code, 1, "{doc}");
+    let line_of = |f: &serde_json::Value| f["line"].as_u64().unwrap();
+    let unverifiable = super::with_code(&doc, "quote-unverifiable");
+    assert_eq!(unverifiable.iter().map(|f| line_of(f)).collect::<Vec<_>>(), [7], "{doc}");
+    assert!(unverifiable[0]["message"].as_str().unwrap().contains("no text layer"), "{doc}");
+    let missing = super::with_code(&doc, "quote-not-found");
+    assert_eq!(missing.iter().map(|f| line_of(f)).collect::<Vec<_>>(), [9], "{doc}");
+    assert_eq!(super::codes(&doc).len(), 2, "the three quotations from text pages verify, pages right: {doc}");
+}
+
+#[test]
+fn a_pdf_of_scanned_pages_only_is_unverifiable() {
+    let env = Env::new();
+    env.write("references/library.yml", "scan:\n  type: book\n  title: Scans\n  author: Roe, R.\n  date: 1950\n");
+    std::fs::write(env.path("scan.png"), png(200, 300)).unwrap();
+    let tex = r"\documentclass{article}\usepackage{graphicx}\pagestyle{empty}\begin{document}
+\noindent\includegraphics[width=\textwidth]{scan.png}\end{document}";
+    std::fs::write(env.path("scan.pdf"), pdflatex(env.root(), tex)).unwrap();
+    assert_eq!(env.run(&["archive", "--attach", "scan", "scan.pdf"]).code, 0);
+    env.write("report.md", "It says \u{201c}the tolls were abolished in the spring\u{201d} [@scan, p. 1].\n");
+    let (code, doc) = env.json(&["check", "report.md"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(super::codes(&doc), ["quote-unverifiable"], "{doc}");
+}
