@@ -37,6 +37,24 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 # connect-timeout = 10                   # seconds
 # read-timeout = 30
 # total-timeout = 120
+
+[links]
+# `citelock links`; flags of the same name override. Durations: 50ms, 2s, 5m, 12h, 1d.
+# exclude = ["^https://intranet\\.example/"]   # regular expressions
+# accept = "200..=299"                          # statuses that count as alive
+# accept-hosts = { "example.org" = "200..=299, 403" }
+# canary = "https://www.example.com/"           # checked first: if it fails, the network is down
+# web-archive = "https://web.archive.org"       # for --suggest-web-archive
+# max-concurrency = 64
+# host-concurrency = 4
+# host-request-interval = "50ms"
+# max-retries = 3
+# retry-after-cap = "60s"                       # a longer Retry-After means rate-limited
+# timeout = "20s"
+# max-cache-age = "1d"
+# confirm-dead = 1                              # failing runs before a link is dead
+# confirm-interval = "1d"
+# drift-threshold = 1.0                         # percent of text changed
 "#;
 
 /// The whole file.
@@ -51,6 +69,46 @@ struct RawConfig {
     add: AddSection,
     #[serde(default)]
     fetch: FetchSection,
+    #[serde(default)]
+    links: LinksSection,
+}
+
+/// `[links]`: the link check (flags override).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LinksSection {
+    /// Regular expressions of URLs not to check.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Accepted statuses (`200..=299, 403`).
+    pub accept: Option<String>,
+    /// Accepted statuses by host name.
+    #[serde(default)]
+    pub accept_hosts: BTreeMap<String, String>,
+    /// A URL checked first; when it cannot be reached, the network is down.
+    pub canary: Option<String>,
+    /// Base URL of the web archive's CDX API.
+    pub web_archive: Option<String>,
+    /// Requests in flight at once.
+    pub max_concurrency: Option<usize>,
+    /// Requests in flight per host.
+    pub host_concurrency: Option<usize>,
+    /// Least time between request starts on one host.
+    pub host_request_interval: Option<String>,
+    /// Retries.
+    pub max_retries: Option<u32>,
+    /// Longest `Retry-After` waited for.
+    pub retry_after_cap: Option<String>,
+    /// A request's total time.
+    pub timeout: Option<String>,
+    /// How long a success is trusted.
+    pub max_cache_age: Option<String>,
+    /// Failing runs before a link is called dead.
+    pub confirm_dead: Option<usize>,
+    /// Least time between two counted failing runs.
+    pub confirm_interval: Option<String>,
+    /// Percent of text changed before drift is reported.
+    pub drift_threshold: Option<f64>,
 }
 
 /// `[fetch]`: the client policy (flags override).
@@ -109,6 +167,8 @@ pub struct Config {
     pub add: AddSection,
     /// Fetch settings.
     pub fetch: FetchSection,
+    /// Link-check settings.
+    pub links: LinksSection,
 }
 
 /// A config file that cannot be used.
@@ -166,7 +226,7 @@ impl Config {
             };
             levels.insert(*code, level);
         }
-        Ok(Config { levels, duplicates: raw.duplicates, add: raw.add, fetch: raw.fetch })
+        Ok(Config { levels, duplicates: raw.duplicates, add: raw.add, fetch: raw.fetch, links: raw.links })
     }
 
     /// Whether two keys were declared distinct works.

@@ -10,6 +10,7 @@
 //! - [`text`]: text extraction and the one normaliser;
 //! - [`report`]: citation markers and quotations in reports;
 //! - [`check`]: the editor's check, composing the above into findings;
+//! - [`links`]: the CI link check: liveness, drift from the snapshot, fallbacks;
 //! - [`findings`]: the `Finding` type and its output writers;
 //! - [`atomic`]: crash-safe file replacement.
 #![deny(missing_docs)]
@@ -21,6 +22,7 @@ pub mod config;
 pub mod fetch;
 pub mod findings;
 pub mod library;
+pub mod links;
 pub mod repo;
 pub mod report;
 pub mod text;

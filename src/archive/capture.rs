@@ -153,6 +153,10 @@ pub struct Capture {
     /// The copy claims are checked against (at most one per reference).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pinned: bool,
+    /// When a person acknowledged the live link dead (`citelock links --acknowledge`):
+    /// from then on this snapshot stands in for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_dead: Option<String>,
     /// `citelock <version>`.
     pub tool: String,
 }
@@ -188,6 +192,7 @@ impl Capture {
             truncated: None,
             error: None,
             pinned: false,
+            acknowledged_dead: None,
             tool: tool(),
         }
     }
@@ -302,6 +307,25 @@ impl Archive {
             c.pinned = c.id == id;
         }
         self.write_log(key, &all)
+    }
+
+    /// Records that a person acknowledged `key`'s live link dead, on its
+    /// current snapshot; that capture's id.
+    pub fn acknowledge_dead(&self, key: &str) -> Result<String, LogError> {
+        let mut all = self.captures(key)?;
+        let Some(id) = current(&all).map(|c| c.id.clone()) else {
+            return Err(LogError {
+                path: format!("archive/captures/{}.yml", file_key(key)),
+                line: None,
+                message: format!("`{key}` has no snapshot to stand in for its link (archive or attach one first)"),
+            });
+        };
+        let when = now();
+        for c in all.iter_mut().filter(|c| c.id == id) {
+            c.acknowledged_dead = Some(when.clone());
+        }
+        self.write_log(key, &all)?;
+        Ok(id)
     }
 
     fn write_log(&self, key: &str, all: &[Capture]) -> Result<(), LogError> {

@@ -79,6 +79,10 @@ pub struct QuoteRef {
     /// `exact`, `normalised`, `with-gaps`, `near-miss`, `not-found`, `other-source`,
     /// `unverifiable`, `verified-by-hand`.
     pub verdict: String,
+    /// 1-based line of the quotation in its report.
+    pub line: usize,
+    /// 1-based column (characters).
+    pub column: usize,
 }
 
 /// One citation in a report: the claims table's row (`citelock trace`).
@@ -261,8 +265,11 @@ impl Checker<'_> {
         }
         for q in &report.quotes {
             let verdict = self.quote(input, &report, q, &keys_of, &locators);
+            let here = at(input, &report, q.span);
+            let (line, column) = (here.line.unwrap_or(1), here.column.unwrap_or(1));
             for &c in q.marker.map(|m| claims_of[m].as_slice()).unwrap_or_default() {
-                self.claims[c].quotations.push(QuoteRef { text: q.text.clone(), verdict: verdict.to_owned() });
+                let quote = QuoteRef { text: q.text.clone(), verdict: verdict.to_owned(), line, column };
+                self.claims[c].quotations.push(quote);
             }
         }
         let first_claim = self.claims.len() - report.markers.iter().map(|m| m.cites.len()).sum::<usize>();

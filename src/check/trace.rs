@@ -110,7 +110,12 @@ mod tests {
             locator: None,
             sentence: "<script>alert(1)</script> & more".into(),
             snapshot: None,
-            quotations: vec![super::super::QuoteRef { text: "\"<b>\"".into(), verdict: "exact".into() }],
+            quotations: vec![super::super::QuoteRef {
+                text: "\"<b>\"".into(),
+                verdict: "exact".into(),
+                line: 1,
+                column: 1,
+            }],
         };
         let page = html(&[claim], "<r>", "");
         assert!(!page.contains("<script>"), "{page}");

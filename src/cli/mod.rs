@@ -8,6 +8,7 @@ mod codes;
 mod completions;
 mod extract_pdf;
 mod init;
+mod links;
 mod lint;
 mod list;
 mod man;
@@ -67,6 +68,7 @@ enum Command {
     Archive(archive::Args),
     Verify(verify::Args),
     Check(check::Args),
+    Links(links::Args),
     Number(number::Args),
     Trace(trace::Args),
     Codes(codes::Args),
@@ -161,6 +163,8 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 pub enum Outcome {
     /// Done; findings (if any) were printed. `true` when some were errors.
     Done { errors: bool },
+    /// Findings were printed, but the command could not do its job (the network is down): exit 2.
+    Failed,
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -181,6 +185,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Archive(args) => archive::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Links(args) => links::run(&ctx, args),
         Command::Number(args) => number::run(&ctx, args),
         Command::Trace(args) => trace::run(&ctx, args),
         Command::Codes(args) => codes::run(args),
@@ -205,6 +210,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(Outcome::Done { errors: false }) => ExitCode::SUCCESS,
         Ok(Outcome::Done { errors: true }) => ExitCode::from(1),
+        Ok(Outcome::Failed) => ExitCode::from(2),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let mut err = anstream::stderr();

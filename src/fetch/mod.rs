@@ -144,6 +144,25 @@ pub struct Fetched {
     pub truncated: Option<Truncated>,
 }
 
+/// What a probe got (nothing stored).
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// Where the last hop ended.
+    pub final_url: String,
+    /// Redirect hops, in order.
+    pub redirects: Vec<Hop>,
+    /// Final status.
+    pub status: u16,
+    /// `Retry-After`, as sent.
+    pub retry_after: Option<String>,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// The decoded body (GET only), at most the cap.
+    pub body: Option<Vec<u8>>,
+    /// Whether the cap cut the body.
+    pub truncated: bool,
+}
+
 /// The client.
 #[derive(Clone)]
 pub struct Client {
@@ -183,24 +202,27 @@ impl Client {
         &self.options
     }
 
-    /// Fetches `url`, following redirects; a successful body is streamed into `archive`.
-    pub async fn fetch(&self, url: &url::Url, archive: &Archive, accept: &str) -> Result<Fetched, Error> {
+    /// Sends `method` to `url` and follows redirects by hand, each hop checked
+    /// against the policy: the last response, where it came from, and the hops.
+    async fn follow(
+        &self,
+        url: &url::Url,
+        method: reqwest::Method,
+        headers: &[(reqwest::header::HeaderName, &str)],
+    ) -> Result<(reqwest::Response, url::Url, Vec<Hop>), Error> {
         let mut current = url.clone();
         let mut redirects = Vec::new();
         let mut seen = HashSet::new();
-        let response = loop {
+        loop {
             self.options.policy.check_url(&current)?;
             if !seen.insert(current.to_string()) {
                 return Err(Error::RedirectLoop(current.to_string()));
             }
-            let response = self
-                .http
-                .get(current.clone())
-                .header(ACCEPT, accept)
-                .header(ACCEPT_ENCODING, "gzip, deflate")
-                .send()
-                .await
-                .map_err(classify)?;
+            let mut request = self.http.request(method.clone(), current.clone());
+            for (name, value) in headers {
+                request = request.header(name, *value);
+            }
+            let response = request.send().await.map_err(classify)?;
             let status = response.status();
             let location = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).map(str::to_owned);
             match location {
@@ -211,9 +233,68 @@ impl Client {
                     }
                     current = current.join(&loc).map_err(|e| Error::BadRedirect(format!("{loc}: {e}")))?;
                 }
-                _ => break response,
+                _ => return Ok((response, current, redirects)),
             }
+        }
+    }
+
+    /// Asks for `url` without storing anything: status and headers after
+    /// redirects, and for GET the body, decoded, up to `body_cap` bytes.
+    pub async fn probe(
+        &self,
+        url: &url::Url,
+        method: reqwest::Method,
+        accept: &str,
+        body_cap: u64,
+    ) -> Result<Probe, Error> {
+        let get = method == reqwest::Method::GET;
+        let (mut response, current, redirects) =
+            self.follow(url, method, &[(ACCEPT, accept), (ACCEPT_ENCODING, "gzip, deflate")]).await?;
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(|s| s.trim().to_owned())
         };
+        let mut probe = Probe {
+            final_url: current.to_string(),
+            redirects,
+            status: response.status().as_u16(),
+            retry_after: header(reqwest::header::RETRY_AFTER),
+            content_type: header(CONTENT_TYPE),
+            body: None,
+            truncated: false,
+        };
+        let encoding = header(CONTENT_ENCODING).filter(|e| !e.eq_ignore_ascii_case("identity"));
+        if !get {
+            return Ok(probe);
+        }
+        let cap = usize::try_from(body_cap).unwrap_or(usize::MAX);
+        let mut sink = Sink::new(Memory { bytes: Vec::new(), cap, cut: false }, encoding.as_deref())?;
+        loop {
+            match response.chunk().await {
+                Ok(Some(bytes)) => {
+                    sink.write(&bytes)?;
+                    if sink.writer().is_truncated() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) if e.is_timeout() => return Err(Error::Timeout(chain(&e))),
+                Err(e) => return Err(Error::Body(chain(&e))),
+            }
+        }
+        let memory = sink.finish(false)?;
+        probe.truncated = memory.cut;
+        probe.body = Some(memory.bytes);
+        Ok(probe)
+    }
+
+    /// Fetches `url`, following redirects; a successful body is streamed into `archive`.
+    pub async fn fetch(&self, url: &url::Url, archive: &Archive, accept: &str) -> Result<Fetched, Error> {
+        let (response, current, redirects) =
+            self.follow(url, reqwest::Method::GET, &[(ACCEPT, accept), (ACCEPT_ENCODING, "gzip, deflate")]).await?;
         let headers: Vec<Header> = response
             .headers()
             .iter()
@@ -285,36 +366,73 @@ impl Client {
     }
 }
 
-/// The object writer behind a decoder, which can be taken back without
-/// finishing the decoder (a cut stream cannot be finished).
-struct Slot(Option<Writer>);
+/// Where decoded bytes go, and whether a cap has cut them.
+trait Capped: Write {
+    fn is_truncated(&self) -> bool;
+}
 
-impl Slot {
-    fn get(&self) -> &Writer {
+impl Capped for Writer {
+    fn is_truncated(&self) -> bool {
+        Writer::is_truncated(self)
+    }
+}
+
+/// A body kept in memory up to a cap (probes); bytes past it are dropped.
+struct Memory {
+    bytes: Vec<u8>,
+    cap: usize,
+    cut: bool,
+}
+
+impl Write for Memory {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = self.cap - self.bytes.len();
+        self.cut |= buf.len() > room;
+        self.bytes.extend_from_slice(&buf[..buf.len().min(room)]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capped for Memory {
+    fn is_truncated(&self) -> bool {
+        self.cut
+    }
+}
+
+/// The writer behind a decoder, which can be taken back without finishing
+/// the decoder (a cut stream cannot be finished).
+struct Slot<W>(Option<W>);
+
+impl<W> Slot<W> {
+    fn get(&self) -> &W {
         self.0.as_ref().expect("the writer is taken only at the end")
     }
 }
 
-impl Write for Slot {
+impl<W: Write> Write for Slot<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // Once taken (a cut stream), a decoder's last flush on drop goes nowhere.
         self.0.as_mut().map_or(Ok(buf.len()), |w| w.write(buf))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.as_mut().map_or(Ok(()), Writer::flush)
+        self.0.as_mut().map_or(Ok(()), Write::flush)
     }
 }
 
-/// A body decoder in front of the object writer.
-enum Sink {
-    Plain(Writer),
-    Gzip(GzDecoder<Slot>),
-    Deflate(ZlibDecoder<Slot>),
+/// A body decoder in front of the writer.
+enum Sink<W: Write> {
+    Plain(W),
+    Gzip(GzDecoder<Slot<W>>),
+    Deflate(ZlibDecoder<Slot<W>>),
 }
 
-impl Sink {
-    fn new(writer: Writer, encoding: Option<&str>) -> Result<Sink, Error> {
+impl<W: Capped> Sink<W> {
+    fn new(writer: W, encoding: Option<&str>) -> Result<Sink<W>, Error> {
         match encoding.map(str::to_ascii_lowercase).as_deref() {
             None => Ok(Sink::Plain(writer)),
             Some("gzip" | "x-gzip") => Ok(Sink::Gzip(GzDecoder::new(Slot(Some(writer))))),
@@ -332,7 +450,7 @@ impl Sink {
         r.map_err(|e| Error::Body(format!("cannot decode the body: {e}")))
     }
 
-    fn writer(&self) -> &Writer {
+    fn writer(&self) -> &W {
         match self {
             Sink::Plain(w) => w,
             Sink::Gzip(d) => d.get_ref().get(),
@@ -341,7 +459,7 @@ impl Sink {
     }
 
     /// The writer, with the decoder's tail flushed (unless the body was cut short).
-    fn finish(self, cut: bool) -> Result<Writer, Error> {
+    fn finish(self, cut: bool) -> Result<W, Error> {
         let decode = |e: std::io::Error| Error::Body(format!("cannot decode the body: {e}"));
         let cut = cut || self.writer().is_truncated();
         let taken = match self {

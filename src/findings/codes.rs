@@ -103,4 +103,24 @@ codes! {
         "An imported entry's key was missing or taken, so a new key was generated.";
     EntryUpdated = "entry-updated", Info,
         "`add --update` changed an existing entry; the finding lists the fields that changed.";
+    DeadLink = "dead-link", Error,
+        "A cited URL is gone: 404, 410, another error status, no such host, TLS refused; the finding names the archived copy.";
+    LinkTimeout = "link-timeout", Error,
+        "A cited URL did not answer in time, after the retries.";
+    LinkFailing = "link-failing", Warning,
+        "A cited URL failed, but not yet in the runs `--confirm-dead` asks for before calling it dead.";
+    DeadLinkArchived = "dead-link-archived", Info,
+        "A link a person acknowledged dead (`links --acknowledge`); its snapshot verifies and stands in for it.";
+    Redirected = "redirected", Info,
+        "A cited URL answers from another URL after redirects: the reference may want the new one.";
+    Blocked = "blocked", Warning,
+        "A cited URL exists but refuses robots (401, 403, 999, a bot challenge): not a dead link.";
+    RateLimited = "rate-limited", Warning,
+        "A host kept answering 429, or asked to wait longer than the cap; the link was not checked.";
+    NetworkUnavailable = "network-unavailable", Error,
+        "Most hosts could not be reached at all (or the canary URL failed): the network is down, not the links. Exit 2.";
+    ContentDrift = "content-drift", Warning,
+        "A live page's text differs from its snapshot's by more than the drift threshold; the finding gives the percentage.";
+    QuoteDrift = "quote-drift", Warning,
+        "A quotation found in a source's snapshot is no longer in the live page; the archived copy still holds it.";
 }

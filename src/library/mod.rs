@@ -4,6 +4,7 @@
 //! problem becomes a finding and the rest of the library still loads.
 
 pub mod add;
+pub mod changed;
 pub mod duplicates;
 pub mod edit;
 pub mod fields;

@@ -38,6 +38,17 @@ pub fn extract(bytes: &[u8], content_type: &str) -> Option<Extracted> {
     }
 }
 
+/// Extracts text from bytes held in memory, PDF included (through a temporary
+/// file for the helper process): a live page compared with its snapshot.
+pub fn extract_any(bytes: &[u8], content_type: &str) -> Option<Extracted> {
+    if !is_pdf(content_type) {
+        return extract(bytes, content_type);
+    }
+    let mut file = tempfile::NamedTempFile::new().ok()?;
+    std::io::Write::write_all(&mut file, bytes).ok()?;
+    pdf::extract(file.path())
+}
+
 /// UTF-8, else windows-1252 (which every byte sequence is).
 fn decode(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {

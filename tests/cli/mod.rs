@@ -6,6 +6,7 @@ mod check;
 mod fetch;
 mod formats;
 mod init;
+mod links;
 mod lint;
 mod list_show;
 mod lookup;

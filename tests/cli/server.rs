@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// What a handler gets: the request path, and the stream to answer on.
-pub type Handler = dyn Fn(&str, &mut TcpStream) + Send + Sync + 'static;
+/// What a handler gets: the request method and path, and the stream to answer on.
+pub type Handler = dyn Fn(&str, &str, &mut TcpStream) + Send + Sync + 'static;
 
 /// A running server.
 pub struct Server {
+    pub ip: String,
     pub port: u16,
     pub connections: Arc<AtomicUsize>,
     pub max_open: Arc<AtomicUsize>,
@@ -20,7 +21,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(handler: impl Fn(&str, &mut TcpStream) + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Server::on("127.0.0.1", move |_, path, stream| handler(path, stream))
+    }
+
+    /// A server on another loopback address (a host of its own), whose handler also gets the method.
+    pub fn on(ip: &str, handler: impl Fn(&str, &str, &mut TcpStream) + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind((ip, 0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let connections = Arc::new(AtomicUsize::new(0));
         let max_open = Arc::new(AtomicUsize::new(0));
@@ -46,22 +52,24 @@ impl Server {
                                 break;
                             }
                         }
-                        let path = first.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                        handler(&path, &mut stream);
+                        let mut words = first.split_whitespace();
+                        let method = words.next().unwrap_or("GET").to_owned();
+                        let path = words.next().unwrap_or("/").to_owned();
+                        handler(&method, &path, &mut stream);
                     }
                     open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
-        Server { port, connections, max_open }
+        Server { ip: ip.to_owned(), port, connections, max_open }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("http://{}:{}{path}", self.ip, self.port)
     }
 
     pub fn origin(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.ip, self.port)
     }
 
     pub fn connections(&self) -> usize {

@@ -11,7 +11,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use super::{Env, with_code};
 
 /// A CA (PEM) and a leaf for 127.0.0.1 signed by it.
-fn pki() -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
+pub fn pki() -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -25,7 +25,7 @@ fn pki() -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
 }
 
 /// An HTTPS server on 127.0.0.1 answering every request with a text page.
-fn serve(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> u16 {
+pub fn serve(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> u16 {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
