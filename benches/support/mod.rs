@@ -1,4 +1,5 @@
-//! What the benchmarks that drive the release binary share.
+//! What the benchmarks that drive the release binary share; each uses part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;

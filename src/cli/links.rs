@@ -216,6 +216,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             }
         }
     }
+    // What follows needs the links, not the library: give its memory back.
+    drop(library);
     let found = links.len();
     links.retain(|l| !excludes.iter().any(|re| re.is_match(l.url.as_str())));
     let excluded = found - links.len();

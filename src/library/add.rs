@@ -292,7 +292,7 @@ fn verify(file: &str, text: &str, from: usize, expected: &[Entry]) -> Result<(),
     };
     if !outline.is_block() || outline.aliases {
         let (parsed, _) = Library::from_text(file, text.to_owned());
-        return expected.iter().try_for_each(|e| reads_back(e.key(), parsed.get(e.key()).map(|r| &r.entry)));
+        return expected.iter().try_for_each(|e| reads_back(e.key(), parsed.get(e.key()).map(|r| &*r.entry)));
     }
     let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, item) in outline.items.iter().enumerate() {

@@ -30,7 +30,7 @@ use outline::{Item, Outline};
 #[derive(Debug, Clone)]
 pub struct Record {
     /// The entry as hayagriva reads it (its key is the citation key).
-    pub entry: Entry,
+    pub entry: Box<Entry>,
     /// Index of its file in [`Library::files`].
     pub file: usize,
     /// Its place in the outline of that file.
@@ -143,6 +143,7 @@ impl Library {
             }
         };
         self.files.push(SourceFile { path, name, text, outline, parsed: true });
+        self.records.reserve(entries.len());
         for (item, entry) in entries {
             self.push_record(Record { entry, file, item }, findings);
         }

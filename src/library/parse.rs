@@ -14,8 +14,12 @@ use hayagriva::Entry;
 use super::outline::{self, Outline, SyntaxError};
 use crate::findings::{Code, Finding, Location};
 
-/// Entries read from a slice (with their outline indices) and the findings met.
-type Read = (Vec<(usize, Entry)>, Vec<Finding>);
+/// Entries, each with its outline index (boxed: an `Entry` is about 1 KB, and
+/// entries are moved from slices to the library).
+type Indexed = Vec<(usize, Box<Entry>)>;
+
+/// Entries read from a slice and the findings met.
+type Read = (Indexed, Vec<Finding>);
 
 /// Entries per slice.
 const SLICE: usize = 1000;
@@ -50,11 +54,7 @@ impl From<serde_yaml::Error> for YamlError {
 }
 
 /// The outline of `text` and its entries, each with its outline index.
-pub(crate) fn entries(
-    text: &str,
-    name: &str,
-    findings: &mut Vec<Finding>,
-) -> Result<(Outline, Vec<(usize, Entry)>), SyntaxError> {
+pub(crate) fn entries(text: &str, name: &str, findings: &mut Vec<Finding>) -> Result<(Outline, Indexed), SyntaxError> {
     let outline = outline::outline(text)?;
     let n = outline.items.len();
     if n == 0 {
@@ -116,9 +116,9 @@ impl File<'_> {
     }
 
     /// Pairs parsed entries with their outline items.
-    fn match_items(&self, lib: hayagriva::Library, items: Range<usize>) -> Vec<(usize, Entry)> {
+    fn match_items(&self, lib: hayagriva::Library, items: Range<usize>) -> Indexed {
         let pos: HashMap<&str, usize> = items.map(|i| (self.outline.items[i].key.as_str(), i)).collect();
-        lib.into_iter().filter_map(|e| pos.get(e.key()).map(|&i| (i, e))).collect()
+        lib.into_iter().filter_map(|e| pos.get(e.key()).map(|&i| (i, Box::new(e)))).collect()
     }
 
     /// A slice of entries, read at once, or one by one if that fails.
@@ -145,7 +145,7 @@ impl File<'_> {
             }
             seen.insert(&item.key, i);
             match hayagriva::io::from_yaml_str(self.text_of(i..i + 1)) {
-                Ok(lib) => out.extend(lib.into_iter().map(|e| (i, e))),
+                Ok(lib) => out.extend(lib.into_iter().map(|e| (i, Box::new(e)))),
                 Err(e) => {
                     let e = YamlError::from(e);
                     let (line, column) = e.position.map_or((item.line, item.column), |(l, c)| (item.line + l - 1, c));
@@ -166,7 +166,7 @@ impl File<'_> {
 mod tests {
     use super::*;
 
-    fn keys(entries: &[(usize, Entry)]) -> Vec<String> {
+    fn keys(entries: &[(usize, Box<Entry>)]) -> Vec<String> {
         entries.iter().map(|(_, e)| e.key().to_owned()).collect()
     }
 

@@ -11,7 +11,7 @@ pub mod judge;
 mod probe;
 pub mod wayback;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
@@ -212,35 +212,51 @@ pub struct Checked {
 }
 
 /// Checks every link; `progress(done, total)` as each completes. Results come
-/// back in the links' order.
+/// back in the links' order. Each host gets as many workers as its limit
+/// allows, each taking the host's links in turn, so a run holds a few
+/// hundred tasks rather than one per link.
 pub async fn check_all(
     client: &Client,
     links: Vec<Link>,
     settings: &Settings,
     mut progress: impl FnMut(usize, usize),
 ) -> Vec<Checked> {
-    let global = Arc::new(Semaphore::new(settings.max_concurrency.max(1)));
-    let mut hosts: HashMap<String, Arc<probe::Host>> = HashMap::new();
-    let settings = Arc::new(settings.clone());
-    let mut set = tokio::task::JoinSet::new();
     let total = links.len();
+    let mut queues: indexmap::IndexMap<String, VecDeque<(usize, Link)>> = indexmap::IndexMap::new();
     for (i, link) in links.into_iter().enumerate() {
-        let name = link.url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let host = hosts.entry(name).or_insert_with(|| Arc::new(probe::Host::new(settings.host_concurrency))).clone();
-        let (client, global, settings) = (client.clone(), global.clone(), settings.clone());
-        set.spawn(async move {
-            let p = probe::check(&client, &link.url, &settings, &host, &global, link.want_body).await;
-            (i, Checked { link, verdict: p.verdict, requests: p.requests, body: p.body })
-        });
+        let host = link.url.host_str().unwrap_or_default().to_ascii_lowercase();
+        queues.entry(host).or_default().push_back((i, link));
     }
+    let global = Arc::new(Semaphore::new(settings.max_concurrency.max(1)));
+    let settings = Arc::new(settings.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for (_, queue) in queues {
+        let workers = queue.len().min(settings.host_concurrency.max(1));
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        let host = Arc::new(probe::Host::default());
+        for _ in 0..workers {
+            let (client, global, settings) = (client.clone(), global.clone(), settings.clone());
+            let (queue, host, tx) = (queue.clone(), host.clone(), tx.clone());
+            tokio::spawn(async move {
+                loop {
+                    let next = queue.lock().expect("no worker panics holding it").pop_front();
+                    let Some((i, link)) = next else { break };
+                    let p = probe::check(&client, &link.url, &settings, &host, &global, link.want_body).await;
+                    let checked = Checked { link, verdict: p.verdict, requests: p.requests, body: p.body };
+                    if tx.send((i, checked)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    }
+    drop(tx);
     let mut out: Vec<Option<Checked>> = (0..total).map(|_| None).collect();
     let mut done = 0;
-    while let Some(joined) = set.join_next().await {
+    while let Some((i, checked)) = rx.recv().await {
         done += 1;
         progress(done, total);
-        if let Ok((i, checked)) = joined {
-            out[i] = Some(checked);
-        }
+        out[i] = Some(checked);
     }
     out.into_iter().flatten().collect()
 }

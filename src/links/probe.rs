@@ -2,10 +2,9 @@
 //! falling back to GET, retries with exponential backoff on timeouts and
 //! 5xx, `Retry-After` honoured on 429 up to a cap. Ends in a [`Verdict`].
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Mutex, Semaphore};
 
 use super::{Accept, Settings, Verdict};
 use crate::fetch::{self, Client, Probe};
@@ -13,31 +12,31 @@ use crate::fetch::{self, Client, Probe};
 /// What `Accept` says when checking a link.
 const ACCEPT: &str = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5";
 
-/// One host's limits: requests in flight, and the earliest next start.
+/// One host's pacing: the earliest time its next request may start. (Its
+/// concurrency is the number of workers [`super::check_all`] gives it.)
 pub struct Host {
-    slots: Arc<Semaphore>,
     next: Mutex<Instant>,
 }
 
-impl Host {
-    /// A host allowing `concurrency` requests at once.
-    pub fn new(concurrency: usize) -> Host {
-        Host { slots: Arc::new(Semaphore::new(concurrency.max(1))), next: Mutex::new(Instant::now()) }
+impl Default for Host {
+    fn default() -> Self {
+        Host { next: Mutex::new(Instant::now()) }
     }
+}
 
-    /// Waits for a slot, then for the host's interval since the previous start.
-    async fn enter(&self, interval: Duration) -> OwnedSemaphorePermit {
-        let permit = self.slots.clone().acquire_owned().await.expect("semaphores are never closed");
-        if !interval.is_zero() {
-            let start = {
-                let mut next = self.next.lock().await;
-                let start = (*next).max(Instant::now());
-                *next = start + interval;
-                start
-            };
-            tokio::time::sleep_until(start.into()).await;
+impl Host {
+    /// Waits until `interval` has passed since the previous request started.
+    async fn pace(&self, interval: Duration) {
+        if interval.is_zero() {
+            return;
         }
-        permit
+        let start = {
+            let mut next = self.next.lock().await;
+            let start = (*next).max(Instant::now());
+            *next = start + interval;
+            start
+        };
+        tokio::time::sleep_until(start.into()).await;
     }
 }
 
@@ -76,9 +75,20 @@ pub fn classify_status(status: u16, probe: &Probe, accept: &Accept, host: &str) 
     }
     match status {
         401 | 403 | 999 => Verdict::Blocked { status },
+        _ if is_challenge(probe) => Verdict::Blocked { status },
         429 => Verdict::RateLimited { retry_after: None },
         _ => Verdict::Dead { status: Some(status), reason: "status".into(), message: status_text(status) },
     }
+}
+
+/// Whether an error page is a bot challenge (Cloudflare's "Just a moment...",
+/// a CAPTCHA): the page exists behind it.
+fn is_challenge(probe: &Probe) -> bool {
+    const SIGNS: [&str; 6] =
+        ["just a moment...", "cf-challenge", "challenge-platform", "captcha", "are you a robot", "ddos-guard"];
+    let Some(body) = &probe.body else { return false };
+    let head = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_lowercase();
+    SIGNS.iter().any(|s| head.contains(s))
 }
 
 fn status_text(status: u16) -> String {
@@ -116,7 +126,7 @@ pub async fn check(
     let backoff = |n: u32| settings.retry_wait.saturating_mul(2u32.saturating_pow(n));
     loop {
         let result = {
-            let _host = host.enter(settings.host_interval).await;
+            host.pace(settings.host_interval).await;
             let _slot = global.acquire().await.expect("semaphores are never closed");
             requests += 1;
             client.probe(url, method.clone(), ACCEPT, settings.max_body).await
@@ -142,7 +152,7 @@ pub async fn check(
                     method = reqwest::Method::GET;
                     continue;
                 }
-                if (500..600).contains(&status) && retries < settings.max_retries {
+                if (500..600).contains(&status) && !is_challenge(&probe) && retries < settings.max_retries {
                     tokio::time::sleep(backoff(retries)).await;
                     retries += 1;
                     continue;
@@ -165,6 +175,7 @@ pub async fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn retry_after_takes_seconds_and_dates() {
@@ -190,7 +201,7 @@ mod tests {
         let client = Client::new(options).unwrap();
         let url = url::Url::parse("https://no-such-host.invalid/page").unwrap();
         let settings = Settings { max_retries: 0, ..Settings::default() };
-        let p = check(&client, &url, &settings, &Host::new(1), &Semaphore::new(1), false).await;
+        let p = check(&client, &url, &settings, &Host::default(), &Semaphore::new(1), false).await;
         assert!(matches!(&p.verdict, Verdict::Dead { reason, .. } if reason == "dns"), "{:?}", p.verdict);
         assert!(p.verdict.is_unreachable(), "no name is also what an outage looks like");
     }
@@ -218,5 +229,8 @@ mod tests {
         let accept: Accept = Accept::parse("200..=299, 403", &[("a.test".into(), "200, 403".into())]).unwrap();
         assert!(matches!(classify_status(403, &probe, &accept, "a.test"), Verdict::Ok { .. }));
         assert!(head_unreliable(405) && !head_unreliable(404) && !head_unreliable(301));
+        let challenge = Probe { body: Some(b"<title>Just a moment...</title>".to_vec()), ..probe.clone() };
+        assert!(matches!(classify_status(503, &challenge, &accept, "a.test"), Verdict::Blocked { status: 503 }));
+        assert!(matches!(classify_status(503, &probe, &accept, "a.test"), Verdict::Dead { .. }));
     }
 }

@@ -38,13 +38,16 @@ fn verdicts_each_at_its_entry() {
     let s = Server::on("127.0.0.1", |method, path, s| match path {
         "/ok" => html(s, "<p>fine</p>"),
         "/gone" => respond(s, "404 Not Found", &[], b"no"),
-        "/moved" => redirect(s, "/ok"),
+        "/moved" => redirect(s, "/hop1"),
+        "/hop1" => redirect(s, "/hop2"),
+        "/hop2" => redirect(s, "/ok"),
+        "/cloudflare" => respond(s, "503 Service Unavailable", &[], b"<title>Just a moment...</title>"),
         "/challenge" => respond(s, "403 Forbidden", &[], b"<title>Just a moment...</title>"),
         "/no-head" if method == "HEAD" => respond(s, "405 Method Not Allowed", &[], b""),
         "/no-head" => html(s, "<p>only GET</p>"),
         _ => respond(s, "500 Internal Server Error", &[], b""),
     });
-    let keys = ["ok", "gone", "moved", "challenge", "no-head", "broken"];
+    let keys = ["ok", "gone", "moved", "challenge", "no-head", "broken", "cloudflare"];
     let entries: Vec<(&str, String)> = keys.iter().map(|k| (*k, s.url(&format!("/{k}")))).collect();
     let env = env_with(&entries);
     let (code, doc) = links(&env, &["--max-retries", "1"]);
@@ -52,7 +55,7 @@ fn verdicts_each_at_its_entry() {
     let line_of = |key: &str| 1 + 4 * keys.iter().position(|k| *k == key).unwrap() as u64;
     let one = |code: &str| {
         let f = with_code(&doc, code);
-        assert_eq!(f.len(), 1 + usize::from(code == "dead-link"), "{code}: {doc}");
+        assert_eq!(f.len(), 1 + usize::from(code == "dead-link" || code == "blocked"), "{code}: {doc}");
         f
     };
     let dead = one("dead-link");
@@ -69,7 +72,9 @@ fn verdicts_each_at_its_entry() {
         (blocked[0]["data"]["key"].as_str(), blocked[0]["severity"].as_str()),
         (Some("challenge"), Some("warning"))
     );
-    assert_eq!(codes(&doc).len(), 4, "ok and no-head (HEAD refused, GET fine) are fine: {doc}");
+    let cloudflare = (blocked[1]["data"]["key"].as_str(), blocked[1]["data"]["status"].as_u64());
+    assert_eq!(cloudflare, (Some("cloudflare"), Some(503)), "a challenge page is blocked, not dead");
+    assert_eq!(codes(&doc).len(), 5, "ok and no-head (HEAD refused, GET fine) are fine: {doc}");
 }
 
 #[test]
@@ -132,6 +137,19 @@ fn every_host_down_is_an_outage_not_dead_links() {
     assert_eq!(code, 2, "{doc}");
     assert_eq!(codes(&doc), ["network-unavailable"], "{doc}");
     assert!(!env.path(".citelock/cache/links.json").exists(), "an outage teaches the cache nothing");
+}
+
+#[test]
+fn a_canary_that_fails_stops_the_run() {
+    let s = Server::start(|_, _| panic!("no link is checked when the canary fails"));
+    let l = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    let canary = format!("http://127.0.0.2:{}/", l.local_addr().unwrap().port());
+    drop(l);
+    let env = env_with(&[("a", s.url("/a"))]);
+    env.write("citelock.toml", &format!("[fetch]\nallow-private = true\n[links]\ncanary = \"{canary}\"\n"));
+    let (code, doc) = links(&env, &[]);
+    assert_eq!((code, codes(&doc)), (2, vec!["network-unavailable".to_owned()]), "{doc}");
+    assert_eq!(s.connections(), 0);
 }
 
 #[test]

@@ -1,53 +1,96 @@
 //! JSON, version 1: `{"version":1,"findings":[…],"summary":{…}}` (DESIGN §3).
+//! Streamed from borrowed views of the findings: no copy of the document is
+//! built in memory, however many findings there are.
 
 use std::io::{self, Write};
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::findings::{Finding, Findings, Location};
+use crate::findings::{Finding, Findings};
 
-fn location_fields(loc: Option<&Location>) -> [(&'static str, Value); 5] {
-    let l = loc.cloned().unwrap_or_default();
-    let file = loc.map(|l| Value::from(l.file.clone())).unwrap_or(Value::Null);
-    [
-        ("file", file),
-        ("line", l.line.into()),
-        ("column", l.column.into()),
-        ("end_line", l.end_line.into()),
-        ("end_column", l.end_column.into()),
-    ]
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: u32,
+    findings: All<'a>,
+    summary: Summary,
 }
 
-/// The JSON object of one finding.
-fn finding_value(f: &Finding) -> Value {
-    let mut obj = serde_json::Map::new();
-    obj.insert("code".into(), f.code.name().into());
-    obj.insert("severity".into(), f.severity.name().into());
-    obj.insert("message".into(), f.message.clone().into());
-    for (k, v) in location_fields(f.location.as_ref()) {
-        obj.insert(k.into(), v);
+#[derive(Serialize)]
+struct Summary {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+struct All<'a>(&'a [Finding]);
+
+impl Serialize for All<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(Item::of))
     }
-    obj.insert("help".into(), f.help.clone().into());
-    let related: Vec<Value> = f
-        .related
-        .iter()
-        .map(|r| {
-            json!({"file": r.location.file, "line": r.location.line,
-                   "column": r.location.column, "message": r.message})
-        })
-        .collect();
-    obj.insert("related".into(), related.into());
-    obj.insert("data".into(), Value::Object(f.data.clone()));
-    Value::Object(obj)
+}
+
+/// One finding, in the order of DESIGN §3.
+#[derive(Serialize)]
+struct Item<'a> {
+    code: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    help: Option<&'a str>,
+    related: Vec<Related<'a>>,
+    data: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+}
+
+impl<'a> Item<'a> {
+    fn of(f: &'a Finding) -> Item<'a> {
+        let l = f.location.as_ref();
+        Item {
+            code: f.code.name(),
+            severity: f.severity.name(),
+            message: &f.message,
+            file: l.map(|l| l.file.as_str()),
+            line: l.and_then(|l| l.line),
+            column: l.and_then(|l| l.column),
+            end_line: l.and_then(|l| l.end_line),
+            end_column: l.and_then(|l| l.end_column),
+            help: f.help.as_deref(),
+            related: f
+                .related
+                .iter()
+                .map(|r| Related {
+                    file: &r.location.file,
+                    line: r.location.line,
+                    column: r.location.column,
+                    message: &r.message,
+                })
+                .collect(),
+            data: &f.data,
+        }
+    }
 }
 
 pub(super) fn write(findings: &Findings, out: &mut dyn Write) -> io::Result<()> {
     let s = findings.summary();
-    let doc = json!({
-        "version": 1,
-        "findings": findings.items().iter().map(finding_value).collect::<Vec<_>>(),
-        "summary": {"errors": s.errors, "warnings": s.warnings, "infos": s.infos},
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    let doc = Doc {
+        version: 1,
+        findings: All(findings.items()),
+        summary: Summary { errors: s.errors, warnings: s.warnings, infos: s.infos },
+    };
+    let mut buffered = io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut buffered, &doc)?;
+    writeln!(buffered)?;
+    buffered.flush()
 }
