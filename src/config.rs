@@ -55,6 +55,12 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 # confirm-dead = 1                              # failing runs before a link is dead
 # confirm-interval = "1d"
 # drift-threshold = 1.0                         # percent of text changed
+
+[export]
+# `citelock export` and `render`; flags override.
+# style = "apa"                                 # or a .csl file
+# locale = "en-US"
+# archive-base-url = "https://github.com/you/report/blob/main"   # links to archived copies
 "#;
 
 /// The whole file.
@@ -71,6 +77,20 @@ struct RawConfig {
     fetch: FetchSection,
     #[serde(default)]
     links: LinksSection,
+    #[serde(default)]
+    export: ExportSection,
+}
+
+/// `[export]`: bibliographies and rendered reports (flags override).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExportSection {
+    /// The CSL style: a bundled style's name or a .csl file.
+    pub style: Option<String>,
+    /// The locale.
+    pub locale: Option<String>,
+    /// Where the repository is published: links to archived copies start here.
+    pub archive_base_url: Option<String>,
 }
 
 /// `[links]`: the link check (flags override).
@@ -169,6 +189,8 @@ pub struct Config {
     pub fetch: FetchSection,
     /// Link-check settings.
     pub links: LinksSection,
+    /// Export settings.
+    pub export: ExportSection,
 }
 
 /// A config file that cannot be used.
@@ -226,7 +248,14 @@ impl Config {
             };
             levels.insert(*code, level);
         }
-        Ok(Config { levels, duplicates: raw.duplicates, add: raw.add, fetch: raw.fetch, links: raw.links })
+        Ok(Config {
+            levels,
+            duplicates: raw.duplicates,
+            add: raw.add,
+            fetch: raw.fetch,
+            links: raw.links,
+            export: raw.export,
+        })
     }
 
     /// Whether two keys were declared distinct works.

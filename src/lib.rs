@@ -11,6 +11,7 @@
 //! - [`report`]: citation markers and quotations in reports;
 //! - [`check`]: the editor's check, composing the above into findings;
 //! - [`links`]: the CI link check: liveness, drift from the snapshot, fallbacks;
+//! - [`export`]: bibliographies in CSL styles, BibTeX/CSL-JSON/RIS, rendered reports;
 //! - [`findings`]: the `Finding` type and its output writers;
 //! - [`atomic`]: crash-safe file replacement.
 #![deny(missing_docs)]
@@ -19,6 +20,7 @@ pub mod archive;
 pub mod atomic;
 pub mod check;
 pub mod config;
+pub mod export;
 pub mod fetch;
 pub mod findings;
 pub mod library;

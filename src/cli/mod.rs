@@ -6,6 +6,7 @@ mod archive;
 mod check;
 mod codes;
 mod completions;
+mod export;
 mod extract_pdf;
 mod init;
 mod links;
@@ -69,6 +70,7 @@ enum Command {
     Verify(verify::Args),
     Check(check::Args),
     Links(links::Args),
+    Export(export::Args),
     Number(number::Args),
     Trace(trace::Args),
     Codes(codes::Args),
@@ -186,6 +188,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Links(args) => links::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
         Command::Number(args) => number::run(&ctx, args),
         Command::Trace(args) => trace::run(&ctx, args),
         Command::Codes(args) => codes::run(args),

@@ -1,0 +1,172 @@
+//! BibTeX and BibLaTeX, written through the `biblatex` crate (hayagriva's
+//! own dependency) from the flat view: it escapes `& % _ $ # { }`, and
+//! `{Case}`-protected parts of titles stay braced. Text stays UTF-8, which
+//! biber and modern BibTeX read.
+
+use biblatex::{Chunk, Entry as Bib, EntryType, Spanned};
+
+use super::Archived;
+use super::flat::{Flat, Kind, chunks, family_given, is_institution};
+
+/// BibTeX or BibLaTeX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Classic BibTeX fields (`journal`, `year`/`month`, `address`).
+    Bibtex,
+    /// BibLaTeX fields (`journaltitle`, `date`, `location`).
+    Biblatex,
+}
+
+fn normal(s: &str) -> Vec<Spanned<Chunk>> {
+    vec![Spanned::detached(Chunk::Normal(s.to_owned()))]
+}
+
+fn entry_type(kind: Kind) -> EntryType {
+    match kind {
+        Kind::JournalArticle | Kind::NewspaperArticle => EntryType::Article,
+        Kind::Paper => EntryType::InProceedings,
+        Kind::Chapter => EntryType::InCollection,
+        Kind::Book => EntryType::Book,
+        Kind::Proceedings => EntryType::Proceedings,
+        Kind::Report => EntryType::Report,
+        Kind::Thesis => EntryType::Thesis,
+        Kind::Web | Kind::BlogPost | Kind::Post => EntryType::Online,
+        Kind::Patent => EntryType::Patent,
+        Kind::Manuscript => EntryType::Unpublished,
+        Kind::Periodical => EntryType::Periodical,
+        Kind::Software => EntryType::Software,
+        Kind::Case | Kind::Legislation | Kind::Misc => EntryType::Misc,
+    }
+}
+
+/// Names joined by `and`; an organisation's name braced so it is not split.
+fn names(people: &[hayagriva::types::Person]) -> Vec<Spanned<Chunk>> {
+    let mut out = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        if i > 0 {
+            out.push(Spanned::detached(Chunk::Normal(" and ".into())));
+        }
+        let chunk = if is_institution(p) { Chunk::Verbatim(p.name.clone()) } else { Chunk::Normal(family_given(p)) };
+        out.push(Spanned::detached(chunk));
+    }
+    out
+}
+
+fn set(e: &mut Bib, field: &str, value: Option<&String>) {
+    if let Some(v) = value {
+        e.set(field, normal(v));
+    }
+}
+
+/// One entry in the dialect.
+fn entry(f: &Flat, archived: Option<&Archived>, dialect: Dialect) -> Bib {
+    let mut e = Bib::new(f.key.to_owned(), entry_type(f.kind));
+    if let Some(t) = f.title {
+        let parts = chunks(t)
+            .into_iter()
+            .map(|(s, verbatim)| Spanned::detached(if verbatim { Chunk::Verbatim(s) } else { Chunk::Normal(s) }))
+            .collect();
+        e.set("title", parts);
+    }
+    if !f.authors.is_empty() {
+        e.set("author", names(f.authors));
+    }
+    if !f.editors.is_empty() {
+        e.set("editor", names(f.editors));
+    }
+    if let Some(d) = f.date {
+        e.set("date", normal(&d.iso()));
+    }
+    if let Some(c) = f.container {
+        let field = match f.kind {
+            Kind::JournalArticle | Kind::NewspaperArticle => "journaltitle",
+            Kind::Paper | Kind::Chapter => "booktitle",
+            _ => "maintitle",
+        };
+        let parts = chunks(c)
+            .into_iter()
+            .map(|(s, verbatim)| Spanned::detached(if verbatim { Chunk::Verbatim(s) } else { Chunk::Normal(s) }))
+            .collect();
+        e.set(field, parts);
+    }
+    set(&mut e, "volume", f.volume.as_ref());
+    set(&mut e, "number", f.issue.as_ref());
+    set(&mut e, "pages", f.pages.as_ref());
+    set(&mut e, "edition", f.edition.as_ref());
+    set(&mut e, "publisher", f.publisher.as_ref());
+    set(&mut e, "location", f.place.as_ref());
+    let org = if matches!(f.kind, Kind::Report | Kind::Thesis) { "institution" } else { "organization" };
+    set(&mut e, org, f.organization.as_ref());
+    set(&mut e, "url", f.url.as_ref());
+    set(&mut e, "urldate", f.accessed.map(|d| d.iso()).as_ref());
+    set(&mut e, "doi", f.doi.as_ref());
+    set(&mut e, "isbn", f.isbn.as_ref());
+    set(&mut e, "issn", f.issn.as_ref());
+    if let Some(a) = &f.arxiv {
+        e.set("eprint", normal(a));
+        e.set("eprinttype", normal("arxiv"));
+    }
+    set(&mut e, "note", f.note.as_ref());
+    set(&mut e, "abstract", f.abstract_.as_ref());
+    set(&mut e, "langid", f.language.as_ref());
+    let mut addendum = Vec::new();
+    if let Some(a) = &f.archive {
+        addendum.push(match &f.archive_location {
+            Some(l) => format!("{a}, {l}"),
+            None => a.clone(),
+        });
+    }
+    if let Some(a) = archived {
+        addendum.push(a.sentence());
+    }
+    if !addendum.is_empty() {
+        e.set("addendum", normal(&addendum.join(". ")));
+    }
+    if dialect == Dialect::Bibtex && f.kind == Kind::Web {
+        e.set("howpublished", normal("online"));
+    }
+    e
+}
+
+/// The whole bibliography in the dialect.
+pub fn write(entries: &[(Flat, Option<&Archived>)], dialect: Dialect) -> String {
+    let mut out = String::new();
+    for (f, archived) in entries {
+        let e = entry(f, *archived, dialect);
+        let text = match dialect {
+            Dialect::Biblatex => e.to_biblatex_string(),
+            // The date was written as ISO parts, which always converts.
+            Dialect::Bibtex => e.to_bibtex_string().unwrap_or_else(|_| e.to_biblatex_string()),
+        };
+        out.push_str(&text);
+        out.push_str("\n\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat_of(yaml: &str) -> hayagriva::Entry {
+        hayagriva::io::from_yaml_str(yaml).unwrap().iter().next().unwrap().clone()
+    }
+
+    #[test]
+    fn escapes_protects_case_and_converts_dates() {
+        let e = flat_of(
+            "k:\n  type: article\n  title: '{NASA} & the 100% _real_ Moon'\n  author: ['Doe, Jane', 'World Health Organization']\n  date: 2020-05-01\n  parent:\n    type: periodical\n    title: Journal of Things\n    volume: 3\n",
+        );
+        let bib = write(&[(Flat::of(&e), None)], Dialect::Bibtex);
+        assert!(bib.starts_with("@article{k,"), "{bib}");
+        assert!(
+            bib.contains("{NASA}") && bib.contains("\\&") && bib.contains("100\\%") && bib.contains("\\_real\\_"),
+            "{bib}"
+        );
+        assert!(bib.contains("year = {2020},\nmonth = {05},\nday = {01}"), "one-based month and day: {bib}");
+        assert!(bib.contains("Doe, Jane and {World Health Organization}"), "{bib}");
+        assert!(bib.contains("journal = {Journal of Things}") && bib.contains("volume = {3}"), "{bib}");
+        let blx = write(&[(Flat::of(&e), None)], Dialect::Biblatex);
+        assert!(blx.contains("date = {2020-05-01}") && blx.contains("journaltitle"), "{blx}");
+    }
+}
