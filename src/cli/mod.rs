@@ -16,6 +16,7 @@ mod man;
 mod net;
 mod number;
 mod progress;
+mod render;
 mod show;
 mod trace;
 mod verify;
@@ -71,6 +72,7 @@ enum Command {
     Check(check::Args),
     Links(links::Args),
     Export(export::Args),
+    Render(render::Args),
     Number(number::Args),
     Trace(trace::Args),
     Codes(codes::Args),
@@ -189,6 +191,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Links(args) => links::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
+        Command::Render(args) => render::run(&ctx, args),
         Command::Number(args) => number::run(&ctx, args),
         Command::Trace(args) => trace::run(&ctx, args),
         Command::Codes(args) => codes::run(args),

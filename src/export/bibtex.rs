@@ -17,8 +17,85 @@ pub enum Dialect {
     Biblatex,
 }
 
+/// Text as a chunk. A `~` in hayagriva's text is TeX's tie, read literally:
+/// written back it must stay a space that does not break, not become `\~`
+/// (an accent).
 fn normal(s: &str) -> Vec<Spanned<Chunk>> {
-    vec![Spanned::detached(Chunk::Normal(s.to_owned()))]
+    vec![Spanned::detached(Chunk::Normal(s.replace('~', "\u{a0}")))]
+}
+
+/// A value for a BibLaTeX list field (`publisher`, `location`): a literal
+/// " and " is braced, or it would split the value in two.
+fn literal(s: &str) -> Vec<Spanned<Chunk>> {
+    let mut out = Vec::new();
+    for (i, part) in s.split(" and ").enumerate() {
+        if i > 0 {
+            out.push(Spanned::detached(Chunk::Normal(" ".into())));
+            out.push(Spanned::detached(Chunk::Verbatim("and".into())));
+            out.push(Spanned::detached(Chunk::Normal(" ".into())));
+        }
+        out.extend(normal(part));
+    }
+    out
+}
+
+/// Chunks of a format string, `{Case}`-protected parts kept verbatim.
+fn protected(f: &hayagriva::types::FormatString) -> Vec<Spanned<Chunk>> {
+    chunks(f)
+        .into_iter()
+        .map(|(s, verbatim)| {
+            let s = s.replace('~', "\u{a0}");
+            Spanned::detached(if verbatim { Chunk::Verbatim(s) } else { Chunk::Normal(s) })
+        })
+        .collect()
+}
+
+/// The babel name BibLaTeX's `langid` takes for a language tag.
+fn babel(tag: &str) -> Option<&'static str> {
+    let lower = tag.to_ascii_lowercase();
+    Some(match lower.as_str() {
+        "en" | "en-us" => "american",
+        "en-gb" => "british",
+        "en-ca" => "canadian",
+        "en-au" => "australian",
+        "en-nz" => "newzealand",
+        "de" | "de-de" => "german",
+        "de-at" => "austrian",
+        "de-ch" => "swissgerman",
+        "pt-br" => "brazil",
+        "nb" | "no" => "norsk",
+        "nn" => "nynorsk",
+        "hu" => "magyar",
+        "sr" => "serbian",
+        _ => match lower.split('-').next().unwrap_or("") {
+            "eu" => "basque",
+            "bg" => "bulgarian",
+            "ca" => "catalan",
+            "hr" => "croatian",
+            "cs" => "czech",
+            "da" => "danish",
+            "nl" => "dutch",
+            "et" => "estonian",
+            "fi" => "finnish",
+            "fr" => "french",
+            "el" => "greek",
+            "is" => "icelandic",
+            "it" => "italian",
+            "lv" => "latvian",
+            "lt" => "lithuanian",
+            "pl" => "polish",
+            "pt" => "portuguese",
+            "ro" => "romanian",
+            "ru" => "russian",
+            "sk" => "slovak",
+            "sl" => "slovene",
+            "es" => "spanish",
+            "sv" => "swedish",
+            "tr" => "turkish",
+            "uk" => "ukrainian",
+            _ => return None,
+        },
+    })
 }
 
 fn entry_type(kind: Kind) -> EntryType {
@@ -27,6 +104,7 @@ fn entry_type(kind: Kind) -> EntryType {
         Kind::Paper => EntryType::InProceedings,
         Kind::Chapter => EntryType::InCollection,
         Kind::Book => EntryType::Book,
+        Kind::Anthology => EntryType::Collection,
         Kind::Proceedings => EntryType::Proceedings,
         Kind::Report => EntryType::Report,
         Kind::Thesis => EntryType::Thesis,
@@ -46,8 +124,19 @@ fn names(people: &[hayagriva::types::Person]) -> Vec<Spanned<Chunk>> {
         if i > 0 {
             out.push(Spanned::detached(Chunk::Normal(" and ".into())));
         }
-        let chunk = if is_institution(p) { Chunk::Verbatim(p.name.clone()) } else { Chunk::Normal(family_given(p)) };
-        out.push(Spanned::detached(chunk));
+        if is_institution(p) {
+            out.push(Spanned::detached(Chunk::Verbatim(p.name.clone())));
+        } else if p.name.contains(char::is_whitespace) {
+            // A family name of several words (`{Vázques de Parga}`) is one name, not a particle and a name.
+            if let Some(prefix) = &p.prefix {
+                out.push(Spanned::detached(Chunk::Normal(format!("{prefix} "))));
+            }
+            out.push(Spanned::detached(Chunk::Verbatim(p.name.clone())));
+            let rest = family_given(&hayagriva::types::Person { name: String::new(), prefix: None, ..p.clone() });
+            out.push(Spanned::detached(Chunk::Normal(rest)));
+        } else {
+            out.push(Spanned::detached(Chunk::Normal(family_given(p))));
+        }
     }
     out
 }
@@ -62,11 +151,10 @@ fn set(e: &mut Bib, field: &str, value: Option<&String>) {
 fn entry(f: &Flat, archived: Option<&Archived>, dialect: Dialect) -> Bib {
     let mut e = Bib::new(f.key.to_owned(), entry_type(f.kind));
     if let Some(t) = f.title {
-        let parts = chunks(t)
-            .into_iter()
-            .map(|(s, verbatim)| Spanned::detached(if verbatim { Chunk::Verbatim(s) } else { Chunk::Normal(s) }))
-            .collect();
-        e.set("title", parts);
+        e.set("title", protected(t));
+        if let Some(short) = &t.short {
+            e.set("shorttitle", normal(&short.to_string()));
+        }
     }
     if !f.authors.is_empty() {
         e.set("author", names(f.authors));
@@ -81,22 +169,23 @@ fn entry(f: &Flat, archived: Option<&Archived>, dialect: Dialect) -> Bib {
         let field = match f.kind {
             Kind::JournalArticle | Kind::NewspaperArticle => "journaltitle",
             Kind::Paper | Kind::Chapter => "booktitle",
-            _ => "maintitle",
+            _ => "howpublished",
         };
-        let parts = chunks(c)
-            .into_iter()
-            .map(|(s, verbatim)| Spanned::detached(if verbatim { Chunk::Verbatim(s) } else { Chunk::Normal(s) }))
-            .collect();
-        e.set(field, parts);
+        e.set(field, protected(c));
+    }
+    if let Some(series) = f.series {
+        e.set("series", protected(series));
     }
     set(&mut e, "volume", f.volume.as_ref());
     set(&mut e, "number", f.issue.as_ref());
     set(&mut e, "pages", f.pages.as_ref());
     set(&mut e, "edition", f.edition.as_ref());
-    set(&mut e, "publisher", f.publisher.as_ref());
-    set(&mut e, "location", f.place.as_ref());
     let org = if matches!(f.kind, Kind::Report | Kind::Thesis) { "institution" } else { "organization" };
-    set(&mut e, org, f.organization.as_ref());
+    for (field, value) in [("publisher", &f.publisher), ("location", &f.place), (org, &f.organization)] {
+        if let Some(v) = value {
+            e.set(field, literal(v));
+        }
+    }
     set(&mut e, "url", f.url.as_ref());
     set(&mut e, "urldate", f.accessed.map(|d| d.iso()).as_ref());
     set(&mut e, "doi", f.doi.as_ref());
@@ -108,7 +197,10 @@ fn entry(f: &Flat, archived: Option<&Archived>, dialect: Dialect) -> Bib {
     }
     set(&mut e, "note", f.note.as_ref());
     set(&mut e, "abstract", f.abstract_.as_ref());
-    set(&mut e, "langid", f.language.as_ref());
+    if let Some(name) = f.language.as_deref().and_then(babel) {
+        e.set("langid", normal(name));
+    }
+    set(&mut e, "version", f.version.as_ref());
     let mut addendum = Vec::new();
     if let Some(a) = &f.archive {
         addendum.push(match &f.archive_location {

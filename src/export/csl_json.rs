@@ -24,6 +24,8 @@ struct Item {
     #[serde(skip_serializing_if = "Option::is_none")]
     container_title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    collection_title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     volume: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     issue: Option<String>,
@@ -45,6 +47,8 @@ struct Item {
     isbn: Option<String>,
     #[serde(rename = "ISSN", skip_serializing_if = "Option::is_none")]
     issn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
     #[serde(rename = "abstract", skip_serializing_if = "Option::is_none")]
@@ -95,7 +99,7 @@ fn kind(k: Kind) -> &'static str {
         Kind::NewspaperArticle => "article-newspaper",
         Kind::Paper => "paper-conference",
         Kind::Chapter => "chapter",
-        Kind::Book | Kind::Proceedings => "book",
+        Kind::Book | Kind::Anthology | Kind::Proceedings => "book",
         Kind::Report => "report",
         Kind::Thesis => "thesis",
         Kind::Web => "webpage",
@@ -142,6 +146,7 @@ fn item(f: &Flat, archived: Option<&Archived>) -> Item {
         editor: names(f.editors),
         issued: f.date.map(DateParts::of),
         container_title: f.container.map(|c| c.value.to_string()),
+        collection_title: f.series.map(|c| c.value.to_string()),
         volume: f.volume.clone(),
         issue: f.issue.clone(),
         page: f.pages.clone(),
@@ -153,6 +158,7 @@ fn item(f: &Flat, archived: Option<&Archived>) -> Item {
         doi: f.doi.clone(),
         isbn: f.isbn.clone(),
         issn: f.issn.clone(),
+        version: f.version.clone(),
         note: f.note.clone(),
         abstract_: f.abstract_.clone(),
         language: f.language.clone(),

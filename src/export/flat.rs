@@ -18,6 +18,8 @@ pub enum Kind {
     Chapter,
     /// A book.
     Book,
+    /// An edited collection of works.
+    Anthology,
     /// Conference proceedings.
     Proceedings,
     /// A report.
@@ -88,6 +90,8 @@ pub struct Flat<'a> {
     pub date: Option<Ymd>,
     /// The title of what contains it (journal, book, proceedings, site).
     pub container: Option<&'a FormatString>,
+    /// The series a standalone work (a book, a report) belongs to.
+    pub series: Option<&'a FormatString>,
     /// Volume.
     pub volume: Option<String>,
     /// Issue or number.
@@ -114,6 +118,8 @@ pub struct Flat<'a> {
     pub issn: Option<String>,
     /// arXiv id.
     pub arxiv: Option<String>,
+    /// Version (of software, a standard).
+    pub version: Option<String>,
     /// Note.
     pub note: Option<String>,
     /// Abstract.
@@ -138,7 +144,8 @@ fn kind(entry: &Entry) -> Kind {
         (EntryType::Article, Some(EntryType::Blog)) => Kind::BlogPost,
         (EntryType::Article, _) => Kind::JournalArticle,
         (EntryType::Chapter | EntryType::Anthos, _) => Kind::Chapter,
-        (EntryType::Book | EntryType::Anthology, _) => Kind::Book,
+        (EntryType::Book, _) => Kind::Book,
+        (EntryType::Anthology, _) => Kind::Anthology,
         (EntryType::Proceedings | EntryType::Conference, _) => Kind::Proceedings,
         (EntryType::Report, _) => Kind::Report,
         (EntryType::Thesis, _) => Kind::Thesis,
@@ -155,6 +162,21 @@ fn kind(entry: &Entry) -> Kind {
     }
 }
 
+/// Whether a kind of work stands inside another (its parent is its container,
+/// not its series).
+fn contained(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::JournalArticle
+            | Kind::NewspaperArticle
+            | Kind::Paper
+            | Kind::Chapter
+            | Kind::BlogPost
+            | Kind::Post
+            | Kind::Web
+    )
+}
+
 impl<'a> Flat<'a> {
     /// Flattens an entry.
     pub fn of(entry: &'a Entry) -> Flat<'a> {
@@ -169,7 +191,8 @@ impl<'a> Flat<'a> {
             authors: entry.authors().unwrap_or_default(),
             editors: entry.editors().or_else(|| parent.and_then(Entry::editors)).unwrap_or_default(),
             date: entry.date().or_else(|| parent.and_then(Entry::date)).map(Ymd::of),
-            container: parent.and_then(Entry::title),
+            container: parent.and_then(Entry::title).filter(|_| contained(kind(entry))),
+            series: parent.and_then(Entry::title).filter(|_| !contained(kind(entry))),
             volume: number(entry.volume()).or_else(|| parent.and_then(|p| number(p.volume()))),
             issue: number(entry.issue()).or_else(|| parent.and_then(|p| number(p.issue()))),
             pages: entry.page_range().map(|p| p.to_string()),
@@ -183,6 +206,7 @@ impl<'a> Flat<'a> {
             isbn: serial("isbn").map(str::to_owned),
             issn: serial("issn").map(str::to_owned),
             arxiv: serial("arxiv").map(str::to_owned),
+            version: serial("version").map(str::to_owned),
             note: text(entry.note()),
             abstract_: text(entry.abstract_()),
             language: entry.language().map(ToString::to_string),

@@ -7,6 +7,7 @@ pub mod bibtex;
 pub mod csl;
 pub mod csl_json;
 pub mod flat;
+pub mod render;
 pub mod ris;
 
 /// An entry's archived copy, as the exports cite it.

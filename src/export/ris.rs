@@ -13,6 +13,7 @@ fn kind(k: Kind) -> &'static str {
         Kind::Paper => "CPAPER",
         Kind::Chapter => "CHAP",
         Kind::Book => "BOOK",
+        Kind::Anthology => "EDBOOK",
         Kind::Proceedings => "CONF",
         Kind::Report => "RPRT",
         Kind::Thesis => "THES",
@@ -51,6 +52,9 @@ pub fn write(entries: &[(Flat, Option<&Archived>)]) -> String {
         if let Some(c) = f.container {
             tag("T2", &c.value.to_string());
         }
+        if let Some(s) = f.series {
+            tag("T3", &s.value.to_string());
+        }
         if let Some(d) = f.date {
             tag("PY", &d.year.to_string());
             let part = |p: Option<u8>| p.map_or(String::new(), |p| format!("{p:02}"));
@@ -60,7 +64,7 @@ pub fn write(entries: &[(Flat, Option<&Archived>)]) -> String {
             ("VL", &f.volume),
             ("IS", &f.issue),
             ("ET", &f.edition),
-            ("PB", &f.publisher),
+            ("PB", if f.publisher.is_some() { &f.publisher } else { &f.organization }),
             ("CY", &f.place),
             ("UR", &f.url),
             ("DO", &f.doi),

@@ -13,10 +13,10 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::{Env, with_code};
 
-const EXAMPLES: &str = "/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/biblatex-examples.bib";
+pub const EXAMPLES: &str = "/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/biblatex-examples.bib";
 
 /// Case, Unicode form, TeX braces and typographic quotes aside.
-fn norm(s: &str) -> String {
+pub fn norm(s: &str) -> String {
     let s: String = s.nfkc().flat_map(char::to_lowercase).collect();
     let s = s.replace(['~', '\u{a0}'], " ").replace('\u{2019}', "'");
     let mut out = String::new();
@@ -34,8 +34,13 @@ fn norm(s: &str) -> String {
 }
 
 fn pandoc_items(bib: &Path) -> Vec<Value> {
+    pandoc_read(bib, "biblatex")
+}
+
+/// What pandoc reads from a bibliography file in `format`, as CSL-JSON items.
+pub fn pandoc_read(bib: &Path, format: &str) -> Vec<Value> {
     let out = std::process::Command::new("pandoc")
-        .args(["-f", "biblatex", "-t", "csljson"])
+        .args(["-f", format, "-t", "csljson"])
         .arg(bib)
         .output()
         .expect("pandoc is installed (README: test prerequisites)");

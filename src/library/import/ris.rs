@@ -114,8 +114,23 @@ pub fn read(text: &str, name: &str) -> Import {
     import
 }
 
+/// RIS names are `Last, First[, Suffix]`: everything before the first comma
+/// is the family name: one of several words that starts in upper case
+/// (`Vázques de Parga`) is kept whole; one that starts with a lower-case
+/// particle (`van Gennep`) is split as BibLaTeX splits it.
 fn persons(names: Vec<String>) -> Value {
-    names.into_iter().map(Value::from).collect::<Vec<_>>().into()
+    names
+        .into_iter()
+        .map(|n| match n.split_once(',') {
+            Some((family, given))
+                if family.trim().contains(char::is_whitespace) && family.trim().starts_with(char::is_uppercase) =>
+            {
+                serde_json::json!({"name": family.trim(), "given-name": given.trim()})
+            }
+            _ => Value::from(n),
+        })
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// `2020/05/01/other`, `2020///`, `2020-05-01` → `2020-05-01`, `2020`.

@@ -1,0 +1,281 @@
+//! `citelock export` and `render`: styles, escaping, formats read back by
+//! pandoc and bibtexparser (readers we did not write), round trips, archived
+//! copies, and bad input.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::oracle::{EXAMPLES, norm, pandoc_read};
+use super::{Env, LIBRARY};
+
+/// An initialised repository holding biblatex's own examples, imported.
+fn examples() -> Env {
+    let env = Env::new();
+    std::fs::copy(EXAMPLES, env.path("examples.bib")).unwrap();
+    let r = env.run(&["add", "--bibtex", "examples.bib"]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    env
+}
+
+fn by_id(items: &[Value]) -> std::collections::HashMap<String, &Value> {
+    items.iter().map(|i| (i["id"].as_str().unwrap().to_owned(), i)).collect()
+}
+
+/// Titles, dates (the last part of a range) and author names agree.
+fn agree(ours: &Value, theirs: &Value, id: &str) -> (usize, usize, usize) {
+    let mut n = (0, 0, 0);
+    if let Some(a) = ours["title"].as_str()
+        && id != "jcg"
+    {
+        // pandoc reads a volume's own title as `volume-title` (`coleridge`); hayagriva as its title.
+        let same = ["title", "volume-title"].iter().any(|k| theirs[k].as_str().is_some_and(|b| norm(a) == norm(b)));
+        assert!(same, "{id}: title {a:?} vs {:?}", theirs["title"]);
+        n.0 += 1;
+    }
+    let last = |v: &Value| v["issued"]["date-parts"].as_array().and_then(|p| p.last().cloned());
+    if let (Some(a), Some(b)) = (last(ours), last(theirs)) {
+        assert_eq!(a, b, "{id}: date");
+        n.1 += 1;
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["author"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| {
+                        let family = p["family"].as_str().or(p["literal"].as_str()).unwrap_or_default();
+                        norm(&format!("{family}|{}", p["given"].as_str().unwrap_or_default()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(names(ours), names(theirs), "{id}: authors");
+    n.2 += names(ours).len();
+    n
+}
+
+/// How many entries pandoc's citeproc renders from a bibliography file.
+fn citeproc_count(bib: &Path) -> usize {
+    let mut child = std::process::Command::new("pandoc")
+        .args(["--citeproc", "-f", "markdown", "-t", "html", "--bibliography"])
+        .arg(bib)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"---\nnocite: '[@*]'\n---\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).matches("class=\"csl-entry\"").count()
+}
+
+#[test]
+fn pandoc_reads_our_csl_json_and_biblatex_as_it_reads_the_original() {
+    let env = examples();
+    let theirs = pandoc_read(Path::new(EXAMPLES), "biblatex");
+    let theirs = by_id(&theirs);
+    let entries = env.run(&["list", "--to", "keys"]).stdout.lines().count();
+    for (to, file, format) in [("csl-json", "ours.json", "csljson"), ("biblatex", "ours.bib", "biblatex")] {
+        let r = env.run(&["export", "--to", to, "-o", file]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let ours = pandoc_read(&env.path(file), format);
+        assert_eq!(ours.len(), entries, "{to}: every entry read back");
+        let mut compared = (0, 0, 0);
+        for item in &ours {
+            let id = item["id"].as_str().unwrap();
+            let n = agree(item, theirs[id], id);
+            compared = (compared.0 + n.0, compared.1 + n.1, compared.2 + n.2);
+        }
+        assert!(compared.0 > 80 && compared.1 > 80 && compared.2 > 100, "{to}: {compared:?}");
+        assert_eq!(citeproc_count(&env.path(file)), entries, "{to}: citeproc renders every entry");
+    }
+}
+
+#[test]
+fn bibtexparser_reads_our_bibtex_and_biblatex() {
+    let env = examples();
+    let entries = env.run(&["list", "--to", "keys"]).stdout.lines().count();
+    for to in ["bibtex", "biblatex"] {
+        assert_eq!(env.run(&["export", "--to", to, "-o", "out.bib"]).code, 0);
+        let script = "import sys, bibtexparser\n\
+             text = open(sys.argv[1], encoding='utf-8').read()\n\
+             if hasattr(bibtexparser, 'parse_string'):\n    lib = bibtexparser.parse_string(text)\n    \
+             assert not lib.failed_blocks, [b.error for b in lib.failed_blocks]\n    print(len(lib.entries))\n\
+             else:\n    print(len(bibtexparser.loads(text).entries))\n";
+        let out = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(env.path("out.bib"))
+            .output()
+            .expect("python3 with bibtexparser (.ci/test installs it)");
+        assert!(out.status.success(), "{to}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), entries.to_string(), "{to}");
+    }
+}
+
+#[test]
+fn round_trips_keep_what_each_format_carries() {
+    let env = examples();
+    let as_json =
+        |e: &Env| -> Vec<Value> { serde_json::from_str(&e.run(&["export", "--to", "csl-json"]).stdout).unwrap() };
+    let before = as_json(&env);
+    let yaml = env.run(&["export", "--to", "yaml"]).stdout;
+    let carried: [(&str, &str, &[&str]); 3] = [
+        (
+            "biblatex",
+            "--bibtex",
+            &[
+                "title",
+                "issued",
+                "author",
+                "editor",
+                "container-title",
+                "volume",
+                "issue",
+                "page",
+                "publisher",
+                "DOI",
+                "ISBN",
+                "URL",
+                "accessed",
+                "note",
+            ],
+        ),
+        (
+            "csl-json",
+            "--csl-json",
+            &[
+                "title",
+                "issued",
+                "author",
+                "editor",
+                "container-title",
+                "volume",
+                "issue",
+                "page",
+                "publisher",
+                "DOI",
+                "ISBN",
+                "URL",
+                "accessed",
+                "note",
+            ],
+        ),
+        (
+            "ris",
+            "--ris",
+            &["title", "issued", "author", "container-title", "volume", "issue", "page", "publisher", "DOI", "URL"],
+        ),
+    ];
+    for (to, flag, fields) in carried {
+        assert_eq!(env.run(&["export", "--to", to, "-o", "out.x"]).code, 0);
+        let again = Env::new();
+        std::fs::copy(env.path("out.x"), again.path("in.x")).unwrap();
+        let r = again.run(&["add", flag, "in.x"]);
+        assert!(r.code == 0 || r.code == 1, "{to}: {}", r.stderr);
+        let after = as_json(&again);
+        let after = by_id(&after);
+        assert_eq!(after.len(), before.len(), "{to}: every entry comes back");
+        let mut compared = 0;
+        for item in &before {
+            let id = item["id"].as_str().unwrap();
+            let back = after.get(id).unwrap_or_else(|| panic!("{to}: {id} is back"));
+            for field in fields {
+                let (a, b) = (norm(&item[field].to_string()), norm(&back[field].to_string()));
+                assert_eq!(a, b, "{to}: {id}.{field}");
+                compared += usize::from(!item[field].is_null());
+            }
+        }
+        assert!(compared > 400, "{to}: {compared} values compared");
+    }
+    assert_eq!(env.run(&["export", "--to", "yaml"]).stdout, yaml, "exporting changes nothing");
+}
+
+#[test]
+fn styles_by_name_or_file_and_clear_errors() {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    let list = env.run(&["export", "--list-styles"]).stdout;
+    assert!(list.contains("apa") && list.contains("ieee") && list.lines().count() >= 80, "{list}");
+    let apa = env.run(&["export", "--style", "apa"]).stdout;
+    let ieee = env.run(&["export", "--style", "ieee"]).stdout;
+    assert!(apa.contains("(1859)") && ieee.contains("[1]"), "{apa}\n{ieee}");
+    let r = env.run(&["export", "--style", "chicago-autor-date"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean chicago-author-date"), "{}", r.stderr);
+    env.write("broken.csl", "<style>not csl</style>");
+    let r = env.run(&["export", "--style", "broken.csl"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("broken.csl is not a usable CSL style"), "{}", r.stderr);
+    env.write("mine.csl", MINIMAL_CSL);
+    let r = env.run(&["export", "--style", "mine.csl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("ENTRY: On the Origin of Species"), "{}", r.stdout);
+    let r = env.run(&["export", "--locale", "de-DE", "--style", "ieee"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+const MINIMAL_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Minimal</title><id>minimal</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout><text value="ENTRY: "/><text variable="title"/></layout></bibliography>
+</style>
+"#;
+
+#[test]
+fn html_escapes_entry_text_everywhere() {
+    let env = Env::new();
+    env.write(
+        "references/library.yml",
+        "x:\n  type: article\n  title: 'Cats <script>alert(1)</script> & dogs'\n  author: Doe, Jane\n  date: 2020\n",
+    );
+    let html = env.run(&["export", "--to", "html"]).stdout;
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"), "{html}");
+    env.write("r.md", "As shown [@x].\n");
+    let html = env.run(&["render", "r.md", "--to", "html"]).stdout;
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"), "{html}");
+}
+
+#[test]
+fn render_formats_citations_and_places_the_bibliography() {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    env.write("copy.txt", "the origin of species\n");
+    assert_eq!(env.run(&["archive", "--attach", "darwin1859", "copy.txt", "--source", "a copy"]).code, 0);
+    env.write(
+        "r.md",
+        "# Notes\n\nDarwin wrote it [@darwin1859, p. 3].\n\n## References\n\n<!-- bibliography -->\n\nAppendix.\n",
+    );
+    let apa = env.run(&["render", "r.md"]);
+    assert_eq!(apa.code, 0, "{}", apa.stderr);
+    assert!(apa.stdout.contains("Darwin wrote it (Darwin, 1859, p. 3)."), "{}", apa.stdout);
+    let bib_at = apa.stdout.find("Darwin, C. (1859)").unwrap();
+    assert!(bib_at < apa.stdout.find("Appendix.").unwrap(), "placed where asked: {}", apa.stdout);
+    assert!(apa.stdout.contains("Copy on file, attached "), "{}", apa.stdout);
+    let ieee = env.run(&["render", "r.md", "--style", "ieee"]).stdout;
+    assert!(ieee.contains("Darwin wrote it \\[1, p. 3\\]."), "Markdown escapes brackets: {ieee}");
+    let text = env.run(&["render", "r.md", "--style", "ieee", "--to", "text"]).stdout;
+    assert!(text.contains("Darwin wrote it [1, p. 3]."), "{text}");
+    env.write("citelock.toml", "[export]\narchive-base-url = \"https://example.org/repo/blob/main\"\n");
+    let linked = env.run(&["render", "r.md"]).stdout;
+    assert!(linked.contains("(<https://example.org/repo/blob/main/archive/objects/sha256/"), "{linked}");
+    // A report citing an unknown key: the marker stays, the finding says why, exit 1.
+    env.write("bad.md", "See [@nobody].\n");
+    let r = env.run(&["render", "bad.md"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("See [@nobody].") && r.stderr.contains("unknown-citation"), "{}\n{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn an_entry_missing_fields_renders_with_a_warning() {
+    let env = Env::new();
+    env.write("references/library.yml", "bare:\n  type: book\n  title: A Book Without Author Or Date\n");
+    let r = env.run(&["export"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("A Book Without Author Or Date"), "{}", r.stdout);
+    assert!(r.stderr.contains("missing-field"), "{}", r.stderr);
+}
