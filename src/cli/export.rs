@@ -41,6 +41,9 @@ pub struct Args {
     /// Where to write [default: standard output].
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Render every entry afresh instead of reusing .citelock/cache/render/.
+    #[arg(long)]
+    no_cache: bool,
     /// List the styles hayagriva ships and exit.
     #[arg(long, exclusive = true)]
     list_styles: bool,
@@ -99,8 +102,15 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             let name = args.style.as_deref().or(config.export.style.as_deref()).unwrap_or("apa");
             let locale = args.locale.as_deref().or(config.export.locale.as_deref());
             let styled = csl::load_style(name, &ctx.cwd, locale).map_err(anyhow::Error::msg)?;
-            let list = csl::bibliography(&styled, &entries, markup);
-            formatted(&list, &keys, &archived, markup, &styled.title)
+            let cache = (!args.no_cache).then(|| repo.cache_dir());
+            let rendered = csl::bibliography(&styled, &entries, markup, cache.as_deref());
+            if rendered.reused > 0 {
+                ctx.status(&format!(
+                    "reused {} of {} rendered chunks from the cache",
+                    rendered.reused, rendered.chunks
+                ))?;
+            }
+            formatted(&rendered.items, &keys, &archived, markup, &styled.title)
         }
         To::Bibtex | To::Biblatex | To::CslJson | To::Ris => {
             let flat: Vec<(Flat, Option<&Archived>)> =

@@ -279,3 +279,22 @@ fn an_entry_missing_fields_renders_with_a_warning() {
     assert!(r.stdout.contains("A Book Without Author Or Date"), "{}", r.stdout);
     assert!(r.stderr.contains("missing-field"), "{}", r.stderr);
 }
+
+#[test]
+fn the_render_cache_is_reused_and_gives_what_a_cold_render_gives() {
+    let env = examples();
+    let first = env.run(&["export", "--style", "apa"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(!first.stderr.contains("reused"), "{}", first.stderr);
+    let again = env.run(&["export", "--style", "apa"]);
+    assert!(again.stderr.contains("reused"), "{}", again.stderr);
+    assert_eq!(again.stdout, first.stdout);
+    let lib = env.read("references/library.yml");
+    let changed = lib.replacen("title: A Model of Leptons", "title: A Revised Model of Leptons", 1);
+    assert!(lib != changed, "the test changes one entry");
+    env.write("references/library.yml", &changed);
+    let warm = env.run(&["export", "--style", "apa"]);
+    let cold = env.run(&["export", "--style", "apa", "--no-cache"]);
+    assert_eq!(warm.stdout, cold.stdout, "the cache never serves a stale entry");
+    assert!(warm.stdout.contains("A Revised Model of Leptons") && warm.stderr.contains("reused"), "{}", warm.stderr);
+}
