@@ -4,7 +4,6 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use citelock::archive::capture;
 use citelock::check;
 use citelock::export::csl::{self, Markup};
 use citelock::export::flat::Flat;
@@ -73,7 +72,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let keys = chosen_keys(ctx, &repo, &library, &args, &mut findings)?;
     let entries: Vec<&hayagriva::Entry> = keys.iter().filter_map(|k| library.get(k)).map(|r| &*r.entry).collect();
     let archived: Vec<Option<Archived>> = if args.with_archive {
-        keys.iter().map(|k| archived(&repo, config.export.archive_base_url.as_deref(), k)).collect()
+        keys.iter().map(|k| Archived::of(&repo, config.export.archive_base_url.as_deref(), k)).collect()
     } else {
         keys.iter().map(|_| None).collect()
     };
@@ -190,25 +189,6 @@ fn chosen_keys(
         }
     }
     Ok(keys)
-}
-
-/// A key's current snapshot, as exports cite it.
-fn archived(repo: &Repo, base: Option<&str>, key: &str) -> Option<Archived> {
-    let captures = repo.archive().captures(key).ok()?;
-    let c = capture::current(&captures)?;
-    let rel = format!("archive/{}", citelock::archive::Archive::object_rel(c.sha256.as_deref()?));
-    let location = match base {
-        Some(b) => format!("{}/{rel}", b.trim_end_matches('/')),
-        None => rel,
-    };
-    let service =
-        c.memento_url.as_deref().and_then(|u| url::Url::parse(u).ok()).and_then(|u| u.host_str().map(str::to_owned));
-    Some(Archived {
-        location,
-        date: c.captured.chars().take(10).collect(),
-        method: c.method.name().to_owned(),
-        service,
-    })
 }
 
 /// A formatted bibliography with each entry's archived copy.

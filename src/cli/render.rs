@@ -4,7 +4,6 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use citelock::archive::capture;
 use citelock::check;
 use citelock::export::Archived;
 use citelock::export::csl::{self, Markup};
@@ -74,26 +73,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let locale = args.locale.as_deref().or(config.export.locale.as_deref());
     let styled = csl::load_style(name, &ctx.cwd, locale).map_err(anyhow::Error::msg)?;
     let base = config.export.archive_base_url.clone();
-    let archived = |key: &str| -> Option<Archived> {
-        let captures = repo.archive().captures(key).ok()?;
-        let c = capture::current(&captures)?;
-        let rel = format!("archive/{}", citelock::archive::Archive::object_rel(c.sha256.as_deref()?));
-        let location = match &base {
-            Some(b) => format!("{}/{rel}", b.trim_end_matches('/')),
-            None => rel,
-        };
-        let service = c
-            .memento_url
-            .as_deref()
-            .and_then(|u| url::Url::parse(u).ok())
-            .and_then(|u| u.host_str().map(str::to_owned));
-        Some(Archived {
-            location,
-            date: c.captured.chars().take(10).collect(),
-            method: c.method.name().to_owned(),
-            service,
-        })
-    };
+    let archived = |key: &str| Archived::of(&repo, base.as_deref(), key);
     let markup = if to == To::Text { Markup::Text } else { Markup::Markdown };
     let mut text = render::render(&report, &resolved, &styled, markup, &archived);
     if to == To::Html {

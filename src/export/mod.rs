@@ -24,6 +24,29 @@ pub struct Archived {
 }
 
 impl Archived {
+    /// A reference's current snapshot, as exports cite it: its object's path
+    /// under the repository root, or under `base_url` (`archive-base-url`).
+    pub fn of(repo: &crate::repo::Repo, base_url: Option<&str>, key: &str) -> Option<Archived> {
+        let captures = repo.archive().captures(key).ok()?;
+        let c = crate::archive::capture::current(&captures)?;
+        let rel = format!("archive/{}", crate::archive::Archive::object_rel(c.sha256.as_deref()?));
+        let location = match base_url {
+            Some(b) => format!("{}/{rel}", b.trim_end_matches('/')),
+            None => rel,
+        };
+        let service = c
+            .memento_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| u.host_str().map(str::to_owned));
+        Some(Archived {
+            location,
+            date: c.captured.chars().take(10).collect(),
+            method: c.method.name().to_owned(),
+            service,
+        })
+    }
+
     /// Who holds the copy: this repository's archive, or the web archive it came from.
     pub fn holder(&self) -> String {
         match (&self.service, self.method.as_str()) {
