@@ -4,10 +4,11 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
+use citelock::archive::capture;
 use citelock::check;
 use citelock::export::csl::{self, Markup};
 use citelock::export::flat::Flat;
-use citelock::export::{Archived, bibtex, csl_json, ris};
+use citelock::export::{Archived, bibtex, csl_json, ris, warc};
 use citelock::findings::{Code, Finding};
 use citelock::library::{Library, lint};
 use citelock::repo::Repo;
@@ -58,6 +59,7 @@ enum To {
     CslJson,
     Ris,
     Yaml,
+    Warc,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
@@ -70,6 +72,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     }
     let Loaded { repo, config, library, mut findings } = ctx.load()?;
     let keys = chosen_keys(ctx, &repo, &library, &args, &mut findings)?;
+    if args.to == To::Warc {
+        return warc(ctx, &repo, &keys, args.output.as_deref());
+    }
     let entries: Vec<&hayagriva::Entry> = keys.iter().filter_map(|k| library.get(k)).map(|r| &*r.entry).collect();
     let archived: Vec<Option<Archived>> = if args.with_archive {
         keys.iter().map(|k| Archived::of(&repo, config.export.archive_base_url.as_deref(), k)).collect()
@@ -121,6 +126,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
                 _ => ris::write(&flat),
             }
         }
+        To::Warc => unreachable!("written above"),
         To::Yaml => {
             let mut lib = hayagriva::Library::new();
             for (entry, a) in entries.iter().zip(&archived) {
@@ -152,6 +158,36 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         citelock::findings::write(citelock::findings::Format::Human, &findings, &context, &mut err)?;
     }
     Ok(Outcome::Done { errors: findings.has_errors() })
+}
+
+/// Every snapshot of the keys as a WARC file, written to a temporary file
+/// beside `out`, synced, then renamed.
+fn warc(ctx: &Ctx, repo: &Repo, keys: &[String], out: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
+    let Some(out) = out else { bail!("--to warc writes a file: give -o OUT.warc.gz") };
+    let out = ctx.cwd.join(out);
+    let archive = repo.archive();
+    let mut captures = Vec::new();
+    for key in keys {
+        captures.extend(archive.captures(key)?.into_iter().filter(|c| c.is_snapshot()));
+    }
+    let objects: Vec<std::path::PathBuf> =
+        captures.iter().map(|c| archive.object_path(c.sha256.as_deref().expect("snapshots have objects"))).collect();
+    let snapshots: Vec<warc::Snapshot> =
+        captures.iter().zip(&objects).map(|(capture, object)| warc::Snapshot { capture, object }).collect();
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let records = {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let n = warc::write(&mut w, &name, &capture::now(), &snapshots)?;
+        w.flush()?;
+        n
+    };
+    tmp.as_file().sync_all()?;
+    tmp.persist(&out).with_context(|| format!("cannot write {}", out.display()))?;
+    citelock::atomic::sync_dir(dir)?;
+    ctx.status(&format!("wrote {records} WARC records ({} snapshots) to {}", snapshots.len(), out.display()))?;
+    Ok(Outcome::Done { errors: false })
 }
 
 /// The keys to export, in order: named, else those the reports cite, else all.

@@ -1,6 +1,7 @@
 //! Getting references out: bibliographies in any CSL style ([`csl`]), the
 //! library as BibTeX/BibLaTeX ([`bibtex`]), CSL-JSON ([`csl_json`]) and RIS
-//! ([`ris`]), and reports rendered with their citations ([`render`]). Each
+//! ([`ris`]), snapshots as WARC ([`warc`]), and reports rendered with their
+//! citations ([`render`]). Each
 //! entry can carry where its archived copy is ([`Archived`]).
 
 pub mod bibtex;
@@ -9,6 +10,7 @@ pub mod csl_json;
 pub mod flat;
 pub mod render;
 pub mod ris;
+pub mod warc;
 
 /// An entry's archived copy, as the exports cite it.
 #[derive(Debug, Clone)]

@@ -298,3 +298,57 @@ fn the_render_cache_is_reused_and_gives_what_a_cold_render_gives() {
     assert_eq!(warm.stdout, cold.stdout, "the cache never serves a stale entry");
     assert!(warm.stdout.contains("A Revised Model of Leptons") && warm.stderr.contains("reused"), "{}", warm.stderr);
 }
+
+/// Python's warcio (`.ci/test` installs it) on a file: its output, and whether it passed.
+fn warcio(args: &[&str], file: &Path) -> (bool, String) {
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import sys; from warcio.cli import main; main(sys.argv[1:])"])
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("python3 with warcio (.ci/test installs it)");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn warc_export_passes_warcio_check_with_one_record_per_snapshot() {
+    use super::server::{Server, respond};
+    let s = Server::start(|path, s| match path {
+        "/page" => {
+            respond(s, "200 OK", &[("Content-Type", "text/html; charset=utf-8"), ("X-Kept", "yes")], b"<p>the page</p>")
+        }
+        _ => respond(s, "200 OK", &[("Content-Type", "text/plain")], &vec![b'x'; 4096]),
+    });
+    let env = Env::new();
+    env.write("citelock.toml", "[fetch]\nallow-private = true\nmax-body = 1000\n");
+    env.write(
+        "references/library.yml",
+        &format!(
+            "page:\n  type: web\n  title: Page\n  url: '{}'\nbig:\n  type: web\n  title: Big\n  url: '{}'\nfile:\n  type: book\n  title: A Book\n",
+            s.url("/page"),
+            s.url("/big")
+        ),
+    );
+    assert!(env.run(&["archive"]).code <= 1);
+    env.write("book.txt", "a copy of the book\n");
+    assert_eq!(env.run(&["archive", "--attach", "file", "book.txt", "--source", "my copy"]).code, 0);
+    let r = env.run(&["export", "--to", "warc", "-o", "out.warc.gz"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ok, check) = warcio(&["check", "-v"], &env.path("out.warc.gz"));
+    assert!(ok && check.matches("digest pass").count() == 3, "{check}");
+    let (ok, index) =
+        warcio(&["index", "-f", "warc-type,warc-target-uri,warc-truncated,http:status"], &env.path("out.warc.gz"));
+    assert!(ok, "{index}");
+    let records: Vec<serde_json::Value> = index.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records.len(), 4, "warcinfo and one record per snapshot: {index}");
+    assert_eq!(records[0]["warc-type"], "warcinfo");
+    let by_uri = |u: &str| records.iter().find(|r| r["warc-target-uri"] == u).cloned().unwrap_or_default();
+    assert_eq!(
+        (by_uri(&s.url("/page"))["warc-type"].as_str(), by_uri(&s.url("/page"))["http:status"].as_str()),
+        (Some("response"), Some("200"))
+    );
+    assert_eq!(by_uri(&s.url("/big"))["warc-truncated"], "length", "{index}");
+    assert!(records.iter().any(|r| r["warc-type"] == "resource"), "the attached file: {index}");
+    let r = env.run(&["export", "--to", "warc"]);
+    assert_eq!(r.code, 2, "a WARC needs -o");
+}
