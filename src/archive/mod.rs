@@ -11,6 +11,7 @@ pub mod lock;
 pub mod manifest;
 pub mod store;
 pub mod verify;
+pub mod warc;
 
 use std::path::{Path, PathBuf};
 

@@ -37,6 +37,13 @@ pub struct Args {
     /// Pin a capture of KEY (the newest snapshot, or ID): claims are checked against it.
     #[arg(long, num_args = 1..=2, value_names = ["KEY", "ID"], conflicts_with_all = ["keys", "refresh"])]
     pin: Option<Vec<String>>,
+    /// Import the response and resource records of a WARC file (wget, Webrecorder, pywb…) as
+    /// `web-archive` captures of the references whose URL they hold; digests are checked.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["keys", "refresh", "pin", "attach"])]
+    import_warc: Option<PathBuf>,
+    /// With --import-warc: import the file's first record as this reference, whatever its URL.
+    #[arg(long, value_name = "KEY", requires = "import_warc")]
+    key: Option<String>,
     #[command(flatten)]
     net: super::net::NetArgs,
     /// Requests in flight at once.
@@ -52,6 +59,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let config = ctx.config(&repo)?;
     let archive = repo.archive();
     let (library, _) = Library::load(&repo)?;
+    if let Some(file) = &args.import_warc {
+        return import_warc(ctx, &repo, &library, file, args.key.as_deref());
+    }
     if let Some(v) = args.attach {
         let (key, file) = (&v[0], PathBuf::from(&v[1]));
         let Some(record) = library.get(key) else { bail!("no reference with key `{key}` (add it first)") };
@@ -132,5 +142,41 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         summary.failed,
         count(n, "reference", "references")
     ))?;
+    Ok(Outcome::Done { errors: findings.has_errors() })
+}
+
+/// `--import-warc`: records matched to references by normalised URL.
+fn import_warc(
+    ctx: &Ctx,
+    repo: &citelock::repo::Repo,
+    library: &Library,
+    file: &std::path::Path,
+    key: Option<&str>,
+) -> anyhow::Result<Outcome> {
+    use citelock::library::duplicates::normalise_url;
+    if let Some(k) = key
+        && library.get(k).is_none()
+    {
+        bail!("no reference with key `{k}`");
+    }
+    let path = ctx.cwd.join(file);
+    let urls: std::collections::HashMap<String, String> = library
+        .records
+        .iter()
+        .filter_map(|r| Some((normalise_url(r.entry.url()?.value.as_ref())?, r.entry.key().to_owned())))
+        .collect();
+    let key_of = |uri: &str| normalise_url(uri).and_then(|u| urls.get(&u).cloned());
+    let name = citelock::findings::relative_path(repo.root(), &path);
+    let done = citelock::archive::warc::import(&repo.archive(), &repo.cache_dir(), &path, &name, &key_of, key)
+        .map_err(anyhow::Error::msg)?;
+    let mut findings = ctx.findings(&ctx.config(repo)?);
+    findings.extend(done.findings);
+    ctx.emit(repo, "archive", &findings)?;
+    if !ctx.quiet_or_machine() {
+        for c in &done.captures {
+            ctx.status(&format!("imported {} as `{}` (capture {})", c.url.as_deref().unwrap_or("?"), c.key, c.id))?;
+        }
+        ctx.status(&format!("imported {} from {}", count(done.captures.len(), "record", "records"), path.display()))?;
+    }
     Ok(Outcome::Done { errors: findings.has_errors() })
 }

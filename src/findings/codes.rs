@@ -103,6 +103,10 @@ codes! {
         "An imported entry's key was missing or taken, so a new key was generated.";
     EntryUpdated = "entry-updated", Info,
         "`add --update` changed an existing entry; the finding lists the fields that changed.";
+    WarcDigestMismatch = "warc-digest-mismatch", Error,
+        "A WARC record's block or payload digest does not match its bytes; it was not imported.";
+    WarcRecordSkipped = "warc-record-skipped", Warning,
+        "A WARC record was not imported: no reference has its URL, its response is not a 2xx, or it holds no readable HTTP response.";
     DeadLink = "dead-link", Error,
         "A cited URL is gone: 404, 410, another error status, no such host, TLS refused; the finding names the archived copy.";
     LinkTimeout = "link-timeout", Error,

@@ -298,3 +298,94 @@ fn verify_changes_nothing_on_disk() {
     }
     assert_eq!(snapshot(&env), before);
 }
+
+mod warc_import {
+    use super::super::server::{Server, respond};
+    use super::super::{Env, codes, with_code};
+
+    fn page_server() -> Server {
+        Server::start(|path, s| match path {
+            "/page" => {
+                respond(s, "200 OK", &[("Content-Type", "text/html; charset=utf-8")], b"<p>words of the page</p>")
+            }
+            _ => respond(s, "404 Not Found", &[], b""),
+        })
+    }
+
+    fn library(s: &Server) -> String {
+        format!("page:\n  type: web\n  title: Page\n  url: '{}'\n", s.url("/page"))
+    }
+
+    #[test]
+    fn a_warc_written_by_wget_imports_as_a_web_archive_capture() {
+        let s = page_server();
+        let env = Env::new();
+        env.write("references/library.yml", &library(&s));
+        let ok = std::process::Command::new("wget")
+            .args(["-q", "--warc-file=site", "-O", "/dev/null", &s.url("/page")])
+            .current_dir(env.root())
+            .status()
+            .expect("Debian's wget")
+            .success();
+        assert!(ok, "wget fetched the page");
+        let (code, doc) = env.json(&["archive", "--import-warc", "site.warc.gz"]);
+        assert_eq!(code, 0, "{doc}");
+        let log = env.read("archive/captures/page.yml");
+        assert!(log.contains("method: web-archive") && log.contains("warc-file: site.warc.gz"), "{log}");
+        assert!(log.contains("warc-record-id: <urn:uuid:"), "{log}");
+        assert_eq!(env.run(&["show", "page", "--text"]).stdout.trim(), "words of the page");
+        assert_eq!(env.json(&["verify"]).0, 0);
+    }
+
+    #[test]
+    fn our_own_warc_round_trips_to_the_same_objects() {
+        let s = page_server();
+        let env = Env::new();
+        env.write("citelock.toml", "[fetch]\nallow-private = true\n");
+        env.write("references/library.yml", &library(&s));
+        assert_eq!(env.run(&["archive"]).code, 0);
+        assert_eq!(env.run(&["export", "--to", "warc", "-o", "out.warc.gz"]).code, 0);
+        let sha = |e: &Env| {
+            e.read("archive/captures/page.yml").lines().find(|l| l.starts_with("  sha256:")).unwrap().to_owned()
+        };
+        let other = Env::new();
+        other.write("references/library.yml", &library(&s));
+        std::fs::copy(env.path("out.warc.gz"), other.path("in.warc.gz")).unwrap();
+        let (code, doc) = other.json(&["archive", "--import-warc", "in.warc.gz"]);
+        assert_eq!((code, codes(&doc).len()), (0, 0), "{doc}");
+        assert_eq!(sha(&other), sha(&env), "the same bytes, so the same object");
+    }
+
+    #[test]
+    fn bad_digests_unknown_urls_and_broken_files() {
+        let env = Env::new();
+        env.write("references/library.yml", "a:\n  type: web\n  title: A\n  url: https://a.test/page\n");
+        let record = |uri: &str, digest: &str, body: &str| {
+            format!(
+                "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2020-01-02T03:04:05Z\r\nContent-Type: text/plain\r\nWARC-Block-Digest: {digest}\r\nContent-Length: {}\r\n\r\n{body}\r\n\r\n",
+                body.len()
+            )
+        };
+        // sha1 of "hello", in base32; the body says "hellO".
+        let warc = record("https://a.test/page", "sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N", "hellO")
+            + &record("https://elsewhere.test/", "sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N", "hello");
+        env.write("in.warc", &warc);
+        let (code, doc) = env.json(&["archive", "--import-warc", "in.warc"]);
+        assert_eq!(code, 1, "{doc}");
+        assert_eq!(with_code(&doc, "warc-digest-mismatch").len(), 1, "{doc}");
+        assert_eq!(with_code(&doc, "warc-record-skipped")[0]["data"]["uri"], "https://elsewhere.test/");
+        assert!(!env.path("archive/captures/a.yml").exists(), "nothing imported");
+        env.write("good.warc", &record("https://a.test/page", "sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N", "hello"));
+        assert_eq!(env.json(&["archive", "--import-warc", "good.warc"]).0, 0);
+        assert!(env.read("archive/captures/a.yml").contains("method: web-archive"));
+        env.write("not.warc", "GIF89a, not a WARC at all");
+        let r = env.run(&["archive", "--import-warc", "not.warc"]);
+        assert_eq!(r.code, 2);
+        assert!(r.stderr.contains("not.warc") && r.stderr.contains("no WARC record at byte 0"), "{}", r.stderr);
+        let cut = &warc[..warc.len() - 7]; // inside the last body
+        env.write("cut.warc", cut);
+        let r = env.run(&["archive", "--import-warc", "cut.warc"]);
+        assert_eq!(r.code, 2);
+        assert!(r.stderr.contains("cut short"), "{}", r.stderr);
+    }
+}
