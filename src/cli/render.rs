@@ -77,8 +77,32 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let markup = if to == To::Text { Markup::Text } else { Markup::Markdown };
     let mut text = render::render(&report, &resolved, &styled, markup, &archived);
     if to == To::Html {
+        // Robust Links: a cited source's link carries its archived copy and date.
+        let mut versions = std::collections::HashMap::new();
+        for item in resolved.iter().flat_map(|r| &r.items) {
+            if let (Some(url), Some(a)) = (item.0.url(), archived(item.0.key())) {
+                versions.insert(url.value.to_string(), a);
+            }
+        }
+        let events = pulldown_cmark::Parser::new(&text).map(|event| match &event {
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) => {
+                match versions.get(dest_url.as_ref()) {
+                    Some(a) => pulldown_cmark::Event::Html(
+                        format!(
+                            "<a href=\"{}\" data-versionurl=\"{}\" data-versiondate=\"{}\">",
+                            citelock::findings::escape(dest_url),
+                            citelock::findings::escape(&a.location),
+                            citelock::findings::escape(&a.date)
+                        )
+                        .into(),
+                    ),
+                    None => event,
+                }
+            }
+            _ => event,
+        });
         let mut body = String::new();
-        pulldown_cmark::html::push_html(&mut body, pulldown_cmark::Parser::new(&text));
+        pulldown_cmark::html::push_html(&mut body, events);
         let title = citelock::findings::escape(&input.name);
         text = format!(
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body>\n{body}</body></html>\n"

@@ -352,3 +352,22 @@ fn warc_export_passes_warcio_check_with_one_record_per_snapshot() {
     let r = env.run(&["export", "--to", "warc"]);
     assert_eq!(r.code, 2, "a WARC needs -o");
 }
+
+#[test]
+fn rendered_html_carries_robust_links() {
+    let env = Env::new();
+    env.write(
+        "references/library.yml",
+        "w:\n  type: web\n  title: A Page\n  author: Doe, Jane\n  date: 2020\n  url: https://example.org/a?b=1&c=2\n",
+    );
+    env.write("copy.html", "<p>the page</p>");
+    assert_eq!(env.run(&["archive", "--attach", "w", "copy.html", "--source", "saved by hand"]).code, 0);
+    env.write("r.md", "See [@w].\n");
+    let html = env.run(&["render", "r.md", "--to", "html"]).stdout;
+    let link = html.split("<a ").find(|a| a.contains("example.org")).unwrap_or_default();
+    assert!(
+        link.starts_with("href=\"https://example.org/a?b=1&amp;c=2\" data-versionurl=\"archive/objects/sha256/"),
+        "{html}"
+    );
+    assert!(link.contains("data-versiondate=\"20"), "{html}");
+}
