@@ -33,6 +33,7 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 # proxy = "http://proxy.example:3128"   # environment proxies are never used
 # doi-resolver = "https://doi.org/"
 # isbn-service = "https://openlibrary.org"
+# web-archive = "https://web.archive.org"   # CDX API: links --suggest-web-archive, archive --from-web-archive
 # max-body = 104857600                   # bytes, decoded
 # connect-timeout = 10                   # seconds
 # read-timeout = 30
@@ -44,7 +45,6 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 # accept = "200..=299"                          # statuses that count as alive
 # accept-hosts = { "example.org" = "200..=299, 403" }
 # canary = "https://www.example.com/"           # checked first: if it fails, the network is down
-# web-archive = "https://web.archive.org"       # for --suggest-web-archive
 # max-concurrency = 64
 # host-concurrency = 4
 # host-request-interval = "50ms"
@@ -107,8 +107,6 @@ pub struct LinksSection {
     pub accept_hosts: BTreeMap<String, String>,
     /// A URL checked first; when it cannot be reached, the network is down.
     pub canary: Option<String>,
-    /// Base URL of the web archive's CDX API.
-    pub web_archive: Option<String>,
     /// Requests in flight at once.
     pub max_concurrency: Option<usize>,
     /// Requests in flight per host.
@@ -149,6 +147,8 @@ pub struct FetchSection {
     pub doi_resolver: Option<String>,
     /// Base URL of the ISBN metadata service (Open Library's API).
     pub isbn_service: Option<String>,
+    /// Base URL of the web archive whose CDX API and replay citelock uses.
+    pub web_archive: Option<String>,
     /// Cap on a decoded body, in bytes.
     pub max_body: Option<u64>,
     /// Seconds to connect.

@@ -30,6 +30,19 @@ pub struct Target {
     pub url: url::Url,
     /// Where the key is defined (for findings).
     pub at: Location,
+    /// Set when `url` is a web archive's raw copy of the reference's URL.
+    pub memento: Option<Memento>,
+}
+
+/// A web archive's capture of a URL, fetched raw instead of the live page.
+#[derive(Debug, Clone)]
+pub struct Memento {
+    /// The URL it is a capture of.
+    pub original: String,
+    /// Its replay URL.
+    pub url: String,
+    /// When the archive captured it, RFC 3339.
+    pub datetime: String,
 }
 
 /// The URL to capture for a reference: its URL, else its DOI through the
@@ -47,7 +60,7 @@ pub fn target(
     };
     Some(
         url::Url::parse(&url)
-            .map(|url| Target { key: key.to_owned(), url, at: library.location(record) })
+            .map(|url| Target { key: key.to_owned(), url, at: library.location(record), memento: None })
             .map_err(|e| format!("`{key}`: bad URL {url}: {e}")),
     )
 }
@@ -120,8 +133,13 @@ fn record(archive: &Archive, cache: &Path, t: &Target, result: Result<Fetched, f
             return;
         }
     };
-    let mut c = Capture::new(&t.key, Method::Http);
+    let mut c = Capture::new(&t.key, if t.memento.is_some() { Method::WebArchive } else { Method::Http });
     c.url = Some(t.url.to_string());
+    if let Some(m) = &t.memento {
+        c.url = Some(m.original.clone());
+        c.memento_url = Some(m.url.clone());
+        c.memento_datetime = Some(m.datetime.clone());
+    }
     let url = t.url.to_string();
     match result {
         Err(e) => {

@@ -9,7 +9,9 @@ use citelock::archive::attach::{self, Attachment};
 use citelock::archive::capture;
 use citelock::archive::http::{self, Limits};
 use citelock::fetch;
+use citelock::findings::{Code, Finding};
 use citelock::library::Library;
+use citelock::links::wayback;
 
 /// Keep snapshots of sources in archive/.
 ///
@@ -41,6 +43,10 @@ pub struct Args {
     /// `web-archive` captures of the references whose URL they hold; digests are checked.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["keys", "refresh", "pin", "attach"])]
     import_warc: Option<PathBuf>,
+    /// Take each snapshot from the web archive (`[fetch] web-archive`, the Internet Archive by
+    /// default): the capture with status 200 closest to the entry's access date, fetched raw.
+    #[arg(long, conflicts_with_all = ["attach", "pin", "import_warc"])]
+    from_web_archive: bool,
     /// With --import-warc: import the file's first record as this reference, whatever its URL.
     #[arg(long, value_name = "KEY", requires = "import_warc")]
     key: Option<String>,
@@ -121,18 +127,22 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     }
     let options = args.net.options(ctx, repo.root(), &config)?;
     let client = fetch::Client::new(options)?;
+    let runtime = super::net::runtime()?;
+    let mut findings = ctx.findings(&config);
+    if args.from_web_archive {
+        let base = config.fetch.web_archive.clone().unwrap_or_else(|| wayback::DEFAULT_BASE.to_owned());
+        targets = runtime.block_on(mementos(&client, &base, &library, targets, &mut findings));
+    }
     let _lock = citelock::archive::lock::acquire(&archive)?;
     citelock::archive::store::clean_temp(&archive)?;
     let limits = Limits { total: args.max_concurrency, per_host: args.host_concurrency };
     let n = targets.len();
     let progress = super::progress::Bar::new(ctx, n as u64, "archiving");
-    let runtime = super::net::runtime()?;
     let summary =
         runtime.block_on(http::capture_all(&client, &archive, &repo.cache_dir(), targets, limits, |done, _| {
             progress.set(done as u64)
         }));
     progress.finish();
-    let mut findings = ctx.findings(&config);
     findings.extend(summary.findings);
     ctx.emit(&repo, "archive", &findings)?;
     ctx.status(&format!(
@@ -143,6 +153,48 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         count(n, "reference", "references")
     ))?;
     Ok(Outcome::Done { errors: findings.has_errors() })
+}
+
+/// The web archive's capture closest to each entry's access date (else the
+/// newest), as targets to fetch raw; a URL it has no capture of is a finding.
+async fn mementos(
+    client: &fetch::Client,
+    base: &str,
+    library: &Library,
+    targets: Vec<http::Target>,
+    findings: &mut citelock::findings::Findings,
+) -> Vec<http::Target> {
+    let mut out = Vec::new();
+    for t in targets {
+        let accessed = library
+            .get(&t.key)
+            .and_then(|r| r.entry.url())
+            .and_then(|u| u.visit_date.as_ref())
+            .map(|d| format!("{:04}{:02}{:02}", d.year, d.month.map_or(1, |m| m + 1), d.day.map_or(1, |x| x + 1)));
+        let original = t.url.to_string();
+        let found = match &accessed {
+            Some(when) => wayback::closest(client, base, &original, when).await,
+            None => wayback::newest(client, base, &original).await,
+        };
+        let failed = |why: String| Finding::new(Code::FetchFailed, why).at(t.at.clone()).data("key", t.key.clone());
+        match found {
+            Ok(Some(m)) => match url::Url::parse(&wayback::raw_url(base, &m)) {
+                Ok(raw) => {
+                    let datetime = wayback::rfc3339(&m.timestamp);
+                    out.push(http::Target {
+                        memento: Some(http::Memento { original, url: m.url, datetime }),
+                        url: raw,
+                        ..t
+                    });
+                }
+                Err(e) => findings.push(failed(format!("`{}`: bad memento URL: {e}", t.key))),
+            },
+            Ok(None) => findings
+                .push(failed(format!("`{}`: the web archive has no capture of {original} with status 200", t.key))),
+            Err(e) => findings.push(failed(format!("`{}`: the web archive's CDX API failed: {e}", t.key))),
+        }
+    }
+    out
 }
 
 /// `--import-warc`: records matched to references by normalised URL.

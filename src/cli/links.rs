@@ -282,7 +282,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     }
 
     let mementos = if args.suggest_web_archive {
-        let base = cfg.web_archive.clone().unwrap_or_else(|| wayback::DEFAULT_BASE.to_owned());
+        let base = config.fetch.web_archive.clone().unwrap_or_else(|| wayback::DEFAULT_BASE.to_owned());
         rt.block_on(suggestions(&client, &base, &checked))
     } else {
         HashMap::new()

@@ -41,12 +41,9 @@ impl Archived {
             .as_deref()
             .and_then(|u| url::Url::parse(u).ok())
             .and_then(|u| u.host_str().map(str::to_owned));
-        Some(Archived {
-            location,
-            date: c.captured.chars().take(10).collect(),
-            method: c.method.name().to_owned(),
-            service,
-        })
+        // A memento is dated when the web archive took it, not when it was imported.
+        let date = c.memento_datetime.as_deref().unwrap_or(&c.captured).chars().take(10).collect();
+        Some(Archived { location, date, method: c.method.name().to_owned(), service })
     }
 
     /// Who holds the copy: this repository's archive, or the web archive it came from.

@@ -15,10 +15,38 @@ pub struct Memento {
     pub timestamp: String,
     /// The replay URL.
     pub url: String,
+    /// The URL as the archive captured it.
+    pub original: String,
 }
 
 /// Asks `base`'s CDX API for the newest 200 capture of `url`.
 pub async fn newest(client: &Client, base: &str, url: &str) -> Result<Option<Memento>, fetch::Error> {
+    query(client, base, url, &[("limit", "-1")]).await
+}
+
+/// Asks `base`'s CDX API for the 200 capture of `url` closest to `when`
+/// (`YYYYMMDD…`, a prefix of a CDX timestamp).
+pub async fn closest(client: &Client, base: &str, url: &str, when: &str) -> Result<Option<Memento>, fetch::Error> {
+    query(client, base, url, &[("closest", when), ("sort", "closest"), ("limit", "1")]).await
+}
+
+/// A capture's raw bytes, as archived (the `id_` form of its replay URL).
+pub fn raw_url(base: &str, m: &Memento) -> String {
+    format!("{}/web/{}id_/{}", base.trim_end_matches('/'), m.timestamp, m.original)
+}
+
+/// A CDX timestamp (`20200102030405`) as RFC 3339.
+pub fn rfc3339(timestamp: &str) -> String {
+    let t = format!("{timestamp:0<14}");
+    format!("{}-{}-{}T{}:{}:{}Z", &t[..4], &t[4..6], &t[6..8], &t[8..10], &t[10..12], &t[12..14])
+}
+
+async fn query(
+    client: &Client,
+    base: &str,
+    url: &str,
+    extra: &[(&str, &str)],
+) -> Result<Option<Memento>, fetch::Error> {
     let base = base.trim_end_matches('/');
     let mut query = url::Url::parse(&format!("{base}/cdx/search/cdx"))
         .map_err(|e| fetch::Error::Setup(format!("web archive base {base}: {e}")))?;
@@ -28,7 +56,7 @@ pub async fn newest(client: &Client, base: &str, url: &str) -> Result<Option<Mem
         .append_pair("output", "json")
         .append_pair("fl", "timestamp,original,statuscode")
         .append_pair("filter", "statuscode:200")
-        .append_pair("limit", "-1");
+        .extend_pairs(extra);
     let probe = client.probe(&query, reqwest::Method::GET, "application/json", 1024 * 1024).await?;
     if probe.status != 200 {
         return Err(fetch::Error::Body(format!("the CDX API answered {}", probe.status)));
@@ -41,10 +69,11 @@ fn parse(body: &[u8], base: &str) -> Option<Memento> {
     let rows: Vec<Vec<String>> = serde_json::from_slice(body).ok()?;
     let row = rows.iter().skip(1).next_back()?;
     let (timestamp, original) = (row.first()?, row.get(1)?);
-    timestamp
-        .chars()
-        .all(|c| c.is_ascii_digit())
-        .then(|| Memento { timestamp: timestamp.clone(), url: format!("{base}/web/{timestamp}/{original}") })
+    timestamp.chars().all(|c| c.is_ascii_digit()).then(|| Memento {
+        timestamp: timestamp.clone(),
+        url: format!("{base}/web/{timestamp}/{original}"),
+        original: original.clone(),
+    })
 }
 
 #[cfg(test)]

@@ -389,3 +389,52 @@ mod warc_import {
         assert!(r.stderr.contains("cut short"), "{}", r.stderr);
     }
 }
+
+mod from_web_archive {
+    use std::sync::{Arc, Mutex};
+
+    use super::super::server::{Server, respond};
+    use super::super::{Env, with_code};
+
+    #[test]
+    fn the_capture_closest_to_the_access_date_is_fetched_raw() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let a = asked.clone();
+        let s = Server::start(move |path, s| {
+            a.lock().unwrap().push(path.to_owned());
+            match path {
+                p if p.starts_with("/cdx/search/cdx?") && p.contains("gone.test") => respond(
+                    s,
+                    "200 OK",
+                    &[("Content-Type", "application/json")],
+                    br#"[["timestamp","original","statuscode"],["20200316000000","http://gone.test/page","200"]]"#,
+                ),
+                p if p.starts_with("/cdx/") => respond(s, "200 OK", &[("Content-Type", "application/json")], b"[]"),
+                "/web/20200316000000id_/http://gone.test/page" => {
+                    respond(s, "200 OK", &[("Content-Type", "text/html")], b"<p>the page as archived</p>")
+                }
+                _ => respond(s, "404 Not Found", &[], b""),
+            }
+        });
+        let env = Env::new();
+        env.write("citelock.toml", &format!("[fetch]\nallow-private = true\nweb-archive = \"{}\"\n", s.url("")));
+        env.write(
+            "references/library.yml",
+            "gone:\n  type: web\n  title: Gone\n  url: {value: 'http://gone.test/page', date: 2020-03-15}\nnever:\n  type: web\n  title: Never\n  url: 'http://never.test/'\n",
+        );
+        let (code, doc) = env.json(&["archive", "--from-web-archive"]);
+        assert_eq!(code, 1, "{doc}");
+        assert_eq!(with_code(&doc, "fetch-failed")[0]["data"]["key"], "never", "{doc}");
+        let log = env.read("archive/captures/gone.yml");
+        assert!(log.contains("method: web-archive") && log.contains("url: http://gone.test/page"), "{log}");
+        assert!(log.contains(&format!("memento-url: {}/web/20200316000000/http://gone.test/page", s.url(""))), "{log}");
+        assert!(log.contains("memento-datetime: 2020-03-16T00:00:00Z"), "{log}");
+        assert_eq!(env.run(&["show", "gone", "--text"]).stdout.trim(), "the page as archived");
+        let cdx = asked.lock().unwrap().iter().find(|p| p.contains("gone.test")).cloned().unwrap();
+        assert!(cdx.contains("closest=20200315") && cdx.contains("filter=statuscode%3A200"), "{cdx}");
+        assert!(!asked.lock().unwrap().iter().any(|p| p.contains("never.test/page")), "no live fetch");
+        let bib = env.run(&["export", "--with-archive", "gone"]).stdout;
+        assert!(bib.contains("Archived by 127.0.0.1 on 2020-03-16"), "{bib}");
+        assert_eq!(env.json(&["verify"]).0, 0);
+    }
+}

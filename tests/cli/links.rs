@@ -330,7 +330,7 @@ fn web_archive_suggestions_exclusions_and_markdown() {
     env.write(
         "citelock.toml",
         &format!(
-            "[fetch]\nallow-private = true\n\n[links]\nweb-archive = \"{}\"\nexclude = [\"/private/\"]\n",
+            "[fetch]\nallow-private = true\nweb-archive = \"{}\"\n\n[links]\nexclude = [\"/private/\"]\n",
             s.url("")
         ),
     );
