@@ -47,6 +47,13 @@ pub struct Args {
     /// default): the capture with status 200 closest to the entry's access date, fetched raw.
     #[arg(long, conflicts_with_all = ["attach", "pin", "import_warc"])]
     from_web_archive: bool,
+    /// Also ask the web archive to save each live page now. This publishes the URLs: do not use
+    /// it for sources that must stay confidential.
+    #[arg(long, conflicts_with_all = ["attach", "pin", "import_warc", "from_web_archive"])]
+    submit_web_archive: bool,
+    /// Least time between two submissions to the web archive.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, requires = "submit_web_archive")]
+    submit_interval: f64,
     /// With --import-warc: import the file's first record as this reference, whatever its URL.
     #[arg(long, value_name = "KEY", requires = "import_warc")]
     key: Option<String>,
@@ -133,6 +140,16 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         let base = config.fetch.web_archive.clone().unwrap_or_else(|| wayback::DEFAULT_BASE.to_owned());
         targets = runtime.block_on(mementos(&client, &base, &library, targets, &mut findings));
     }
+    if args.submit_web_archive {
+        let base = config.fetch.web_archive.clone().unwrap_or_else(|| wayback::DEFAULT_BASE.to_owned());
+        ctx.status(&format!(
+            "warning: --submit-web-archive publishes {} to {base}; unpublished or confidential sources should not be submitted",
+            count(targets.len(), "URL", "URLs")
+        ))?;
+        let gap = std::time::Duration::from_secs_f64(args.submit_interval.max(0.0));
+        let submitted = runtime.block_on(submit(&client, &base, &targets, gap, &mut findings));
+        ctx.status(&format!("submitted {} to {base}", count(submitted, "URL", "URLs")))?;
+    }
     let _lock = citelock::archive::lock::acquire(&archive)?;
     citelock::archive::store::clean_temp(&archive)?;
     let limits = Limits { total: args.max_concurrency, per_host: args.host_concurrency };
@@ -195,6 +212,30 @@ async fn mementos(
         }
     }
     out
+}
+
+/// Asks the web archive to save each target's live page, one at a time, `gap` apart.
+async fn submit(
+    client: &fetch::Client,
+    base: &str,
+    targets: &[http::Target],
+    gap: std::time::Duration,
+    findings: &mut citelock::findings::Findings,
+) -> usize {
+    let mut done = 0;
+    for (i, t) in targets.iter().enumerate() {
+        if i > 0 {
+            tokio::time::sleep(gap).await;
+        }
+        let failed = |why: String| Finding::new(Code::FetchFailed, why).at(t.at.clone()).data("key", t.key.clone());
+        match wayback::submit(client, base, t.url.as_str()).await {
+            Ok(status) if status < 400 => done += 1,
+            Ok(status) => findings
+                .push(failed(format!("`{}`: the web archive answered HTTP {status} to saving {}", t.key, t.url))),
+            Err(e) => findings.push(failed(format!("`{}`: cannot ask the web archive to save {}: {e}", t.key, t.url))),
+        }
+    }
+    done
 }
 
 /// `--import-warc`: records matched to references by normalised URL.

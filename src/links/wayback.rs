@@ -30,6 +30,14 @@ pub async fn closest(client: &Client, base: &str, url: &str, when: &str) -> Resu
     query(client, base, url, &[("closest", when), ("sort", "closest"), ("limit", "1")]).await
 }
 
+/// Asks the archive to save the live page now (the Internet Archive's
+/// "Save Page Now": `GET {base}/save/{url}`); its answer's status.
+pub async fn submit(client: &Client, base: &str, url: &str) -> Result<u16, fetch::Error> {
+    let save = url::Url::parse(&format!("{}/save/{url}", base.trim_end_matches('/')))
+        .map_err(|e| fetch::Error::Setup(format!("web archive base {base}: {e}")))?;
+    Ok(client.probe(&save, reqwest::Method::GET, "text/html", 64 * 1024).await?.status)
+}
+
 /// A capture's raw bytes, as archived (the `id_` form of its replay URL).
 pub fn raw_url(base: &str, m: &Memento) -> String {
     format!("{}/web/{}id_/{}", base.trim_end_matches('/'), m.timestamp, m.original)

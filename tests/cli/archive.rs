@@ -438,3 +438,69 @@ mod from_web_archive {
         assert_eq!(env.json(&["verify"]).0, 0);
     }
 }
+
+mod web_archive_failures {
+    use super::super::server::{Server, respond};
+    use super::super::{Env, with_code};
+
+    #[test]
+    fn a_cdx_service_that_answers_404_or_garbage_is_a_finding_and_stores_nothing() {
+        let s = Server::start(|path, s| match path {
+            p if p.contains("missing.test") => respond(s, "404 Not Found", &[], b"no such service"),
+            _ => respond(s, "200 OK", &[("Content-Type", "application/json")], b"<html>not json at all</html>"),
+        });
+        let env = Env::new();
+        env.write("citelock.toml", &format!("[fetch]\nallow-private = true\nweb-archive = \"{}\"\n", s.url("")));
+        env.write(
+            "references/library.yml",
+            "a:\n  type: web\n  title: A\n  url: 'http://missing.test/'\nb:\n  type: web\n  title: B\n  url: 'http://garbage.test/'\n",
+        );
+        let (code, doc) = env.json(&["archive", "--from-web-archive"]);
+        assert_eq!(code, 1, "{doc}");
+        let failed = with_code(&doc, "fetch-failed");
+        assert_eq!(failed.len(), 2, "{doc}");
+        assert!(failed.iter().any(|f| f["message"].as_str().unwrap().contains("answered 404")), "{doc}");
+        assert!(failed.iter().any(|f| f["message"].as_str().unwrap().contains("no capture")), "{doc}");
+        assert!(!env.path("archive/captures/a.yml").exists() && !env.path("archive/captures/b.yml").exists());
+        assert_eq!(env.read("archive/manifest-sha256.txt"), "");
+    }
+}
+
+mod submit_web_archive {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use super::super::Env;
+    use super::super::server::{Server, respond};
+
+    #[test]
+    fn submissions_are_opt_in_spaced_and_warned_about() {
+        let saves = Arc::new(Mutex::new(Vec::new()));
+        let sv = saves.clone();
+        let s = Server::start(move |path, s| {
+            if path.starts_with("/save/") {
+                sv.lock().unwrap().push((Instant::now(), path.to_owned()));
+            }
+            respond(s, "200 OK", &[("Content-Type", "text/html")], b"<p>live</p>")
+        });
+        let env = Env::new();
+        env.write("citelock.toml", &format!("[fetch]\nallow-private = true\nweb-archive = \"{}\"\n", s.url("")));
+        env.write(
+            "references/library.yml",
+            &format!(
+                "a:\n  type: web\n  title: A\n  url: '{}'\nb:\n  type: web\n  title: B\n  url: '{}'\n",
+                s.url("/a"),
+                s.url("/b")
+            ),
+        );
+        assert_eq!(env.run(&["archive"]).code, 0);
+        assert!(saves.lock().unwrap().is_empty(), "nothing is submitted unless asked");
+        let r = env.run(&["archive", "--refresh", "--submit-web-archive", "--submit-interval", "1"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("publishes 2 URLs") && r.stderr.contains("confidential"), "{}", r.stderr);
+        let saves = saves.lock().unwrap();
+        assert_eq!(saves.len(), 2);
+        assert_eq!(saves[0].1, format!("/save/{}", s.url("/a")));
+        assert!(saves[1].0 - saves[0].0 >= Duration::from_millis(950), "spaced by the interval");
+    }
+}
