@@ -159,6 +159,51 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// A record's page: its URL, date, media type and body, decoded (2xx
+/// responses and resources only).
+pub struct Page {
+    /// `WARC-Target-URI`.
+    pub uri: String,
+    /// `WARC-Date`.
+    pub date: String,
+    /// The body's media type.
+    pub content_type: String,
+    /// The body, transfer- and content-decoded.
+    pub body: Vec<u8>,
+}
+
+/// The pages a WARC file's records hold.
+pub fn pages(records: &[Record]) -> Vec<Page> {
+    let mut out = Vec::new();
+    for r in records {
+        let kind = r.field("WARC-Type").unwrap_or_default().to_ascii_lowercase();
+        let uri = r.field("WARC-Target-URI").unwrap_or_default().trim_matches(['<', '>']).to_owned();
+        let date = r.field("WARC-Date").unwrap_or_default().to_owned();
+        let (content_type, body) = match kind.as_str() {
+            "response" => {
+                let Some(h) = http(&r.block).filter(|h| (200..300).contains(&h.status)) else { continue };
+                let header =
+                    |n: &str| h.headers.iter().find(|x| x.name.eq_ignore_ascii_case(n)).map(|x| x.value.clone());
+                let Ok(body) = decoded(h.body, header("content-encoding").as_deref()) else { continue };
+                (header("content-type").unwrap_or_default(), body)
+            }
+            "resource" => (r.field("Content-Type").unwrap_or_default().to_owned(), r.block.clone()),
+            _ => continue,
+        };
+        out.push(Page { uri, date, content_type, body });
+    }
+    out
+}
+
+/// A body with its `Content-Encoding` undone.
+fn decoded(body: Vec<u8>, encoding: Option<&str>) -> Result<Vec<u8>, String> {
+    match encoding.map(str::to_ascii_lowercase).as_deref() {
+        Some("gzip" | "x-gzip") => decode(flate2::read::MultiGzDecoder::new(body.as_slice())),
+        Some("deflate") => decode(flate2::read::ZlibDecoder::new(body.as_slice())),
+        _ => Ok(body),
+    }
+}
+
 /// What an import did.
 #[derive(Default)]
 pub struct Imported {
@@ -240,11 +285,7 @@ pub fn import(
         }
         let header = |n: &str| headers.iter().find(|h| h.name.eq_ignore_ascii_case(n)).map(|h| h.value.clone());
         let encoding = header("content-encoding").filter(|e| !e.eq_ignore_ascii_case("identity"));
-        let body = match encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            Some("gzip" | "x-gzip") => decode(flate2::read::MultiGzDecoder::new(payload.as_slice()))?,
-            Some("deflate") => decode(flate2::read::ZlibDecoder::new(payload.as_slice()))?,
-            _ => payload,
-        };
+        let body = decoded(payload, encoding.as_deref())?;
         let (stored, _) =
             store::put(archive, &mut body.as_slice(), None).map_err(|e| format!("cannot store a record: {e}"))?;
         manifest::add(archive, std::slice::from_ref(&stored.sha256))

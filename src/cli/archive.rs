@@ -54,6 +54,10 @@ pub struct Args {
     /// Least time between two submissions to the web archive.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0, requires = "submit_web_archive")]
     submit_interval: f64,
+    /// With --import-warc: add a reference (from the page's metadata) for each record whose URL
+    /// no reference has, then import it.
+    #[arg(long, requires = "import_warc", conflicts_with = "key")]
+    add_references: bool,
     /// With --import-warc: import the file's first record as this reference, whatever its URL.
     #[arg(long, value_name = "KEY", requires = "import_warc")]
     key: Option<String>,
@@ -73,7 +77,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let archive = repo.archive();
     let (library, _) = Library::load(&repo)?;
     if let Some(file) = &args.import_warc {
-        return import_warc(ctx, &repo, &library, file, args.key.as_deref());
+        let (library, added) = if args.add_references {
+            add_references(ctx, &repo, &config, library, file)?
+        } else {
+            (library, Vec::new())
+        };
+        return import_warc(ctx, &repo, &library, file, args.key.as_deref(), added);
     }
     if let Some(v) = args.attach {
         let (key, file) = (&v[0], PathBuf::from(&v[1]));
@@ -238,6 +247,50 @@ async fn submit(
     done
 }
 
+/// `--add-references`: an entry for each page of the WARC file whose URL no
+/// reference has, from its HTML metadata, through `add` (duplicates refused,
+/// keys generated); the library as it is afterwards, and what `add` found.
+fn add_references(
+    ctx: &Ctx,
+    repo: &citelock::repo::Repo,
+    config: &citelock::config::Config,
+    library: Library,
+    file: &std::path::Path,
+) -> anyhow::Result<(Library, Vec<Finding>)> {
+    use citelock::library::duplicates::normalise_url;
+    use citelock::library::import::{Import, online};
+    let path = ctx.cwd.join(file);
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let records = citelock::archive::warc::read(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let known: std::collections::HashSet<String> =
+        library.records.iter().filter_map(|r| normalise_url(r.entry.url()?.value.as_ref())).collect();
+    let mut import = Import::default();
+    for page in citelock::archive::warc::pages(&records) {
+        if normalise_url(&page.uri).is_none_or(|u| known.contains(&u)) {
+            continue;
+        }
+        let accessed: String = page.date.chars().take(10).collect();
+        let found = online::page_from_html(&page.uri, &page.body, &page.content_type, &accessed);
+        import.entries.extend(found.entries);
+        import.findings.extend(found.findings);
+    }
+    if import.entries.is_empty() && import.findings.is_empty() {
+        return Ok((library, Vec::new()));
+    }
+    let into = config.add.into.clone().unwrap_or_else(|| "references/library.yml".into());
+    let opts = citelock::library::add::Options { into, ..Default::default() };
+    let name = citelock::findings::relative_path(repo.root(), &path);
+    let outcome = citelock::library::add::add(repo, &library, config, import, &name, &opts)?;
+    if !ctx.quiet_or_machine() {
+        ctx.status(&format!(
+            "added {} from {}",
+            count(outcome.added.len(), "reference", "references"),
+            path.display()
+        ))?;
+    }
+    Ok((Library::load(repo)?.0, outcome.findings))
+}
+
 /// `--import-warc`: records matched to references by normalised URL.
 fn import_warc(
     ctx: &Ctx,
@@ -245,6 +298,7 @@ fn import_warc(
     library: &Library,
     file: &std::path::Path,
     key: Option<&str>,
+    added: Vec<Finding>,
 ) -> anyhow::Result<Outcome> {
     use citelock::library::duplicates::normalise_url;
     if let Some(k) = key
@@ -263,6 +317,7 @@ fn import_warc(
     let done = citelock::archive::warc::import(&repo.archive(), &repo.cache_dir(), &path, &name, &key_of, key)
         .map_err(anyhow::Error::msg)?;
     let mut findings = ctx.findings(&ctx.config(repo)?);
+    findings.extend(added);
     findings.extend(done.findings);
     ctx.emit(repo, "archive", &findings)?;
     if !ctx.quiet_or_machine() {

@@ -378,6 +378,31 @@ mod warc_import {
         env.write("good.warc", &record("https://a.test/page", "sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N", "hello"));
         assert_eq!(env.json(&["archive", "--import-warc", "good.warc"]).0, 0);
         assert!(env.read("archive/captures/a.yml").contains("method: web-archive"));
+        // --add-references: the unknown page becomes a reference (from its metadata), then a capture.
+        let page = "<html><head><title>Somewhere Else</title></head><body>x</body></html>";
+        let html = format!(
+            "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:x>\r\nWARC-Target-URI: https://elsewhere.test/\r\nWARC-Date: 2021-02-03T04:05:06Z\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{page}\r\n\r\n",
+            page.len()
+        );
+        env.write("new.warc", &html);
+        let (code, doc) = env.json(&["archive", "--import-warc", "new.warc", "--add-references"]);
+        assert_eq!(code, 0, "{doc}");
+        let lib = env.read("references/library.yml");
+        assert!(
+            lib.contains("title: Somewhere Else")
+                && lib.contains("https://elsewhere.test/")
+                && lib.contains("2021-02-03"),
+            "{lib}"
+        );
+        let key = lib
+            .lines()
+            .filter(|l| !l.starts_with(' ') && l.ends_with(':'))
+            .last()
+            .unwrap()
+            .trim_end_matches(':')
+            .to_owned();
+        let log = env.read(&format!("archive/captures/{key}.yml"));
+        assert!(log.contains("method: web-archive") && log.contains("warc-file: new.warc"), "{log}");
         env.write("not.warc", "GIF89a, not a WARC at all");
         let r = env.run(&["archive", "--import-warc", "not.warc"]);
         assert_eq!(r.code, 2);

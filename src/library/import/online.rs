@@ -132,6 +132,12 @@ pub async fn page(client: &Client, url: &str, today: &str) -> Import {
         Err(import) => return import,
     };
     let content_type = fetched.content_type.clone().unwrap_or_default();
+    page_from_html(&fetched.final_url, &bytes, &content_type, today)
+}
+
+/// An entry from a page's HTML metadata (`citation_*`, Dublin Core,
+/// OpenGraph, JSON-LD, else `<title>`), with `accessed` as its access date.
+pub fn page_from_html(url: &str, bytes: &[u8], content_type: &str, accessed: &str) -> Import {
     if !content_type.to_ascii_lowercase().contains("html") {
         return Import {
             entries: Vec::new(),
@@ -141,7 +147,7 @@ pub async fn page(client: &Client, url: &str, today: &str) -> Import {
             ],
         };
     }
-    let doc = scraper::Html::parse_document(&html::decode(&bytes, &content_type));
+    let doc = scraper::Html::parse_document(&html::decode(bytes, content_type));
     let meta = html::metadata(&doc);
     let Some(title) = meta.title.clone() else {
         return Import {
@@ -165,8 +171,7 @@ pub async fn page(client: &Client, url: &str, today: &str) -> Import {
     if let Some(doi) = &meta.doi {
         f.insert("serial-number".into(), json!({"doi": doi}));
     }
-    let final_url = fetched.final_url.clone();
-    f.insert("url".into(), json!({"value": final_url, "date": today}));
+    f.insert("url".into(), json!({"value": url, "date": accessed}));
     if let Some(c) = &meta.container {
         let parent_type = if kind == "article" { "periodical" } else { "web" };
         f.insert("parent".into(), json!({"type": parent_type, "title": c}));
