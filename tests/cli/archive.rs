@@ -397,7 +397,7 @@ mod warc_import {
         let key = lib
             .lines()
             .filter(|l| !l.starts_with(' ') && l.ends_with(':'))
-            .last()
+            .next_back()
             .unwrap()
             .trim_end_matches(':')
             .to_owned();
