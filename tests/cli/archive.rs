@@ -394,13 +394,8 @@ mod warc_import {
                 && lib.contains("2021-02-03"),
             "{lib}"
         );
-        let key = lib
-            .lines()
-            .filter(|l| !l.starts_with(' ') && l.ends_with(':'))
-            .next_back()
-            .unwrap()
-            .trim_end_matches(':')
-            .to_owned();
+        let key =
+            lib.lines().rfind(|l| !l.starts_with(' ') && l.ends_with(':')).unwrap().trim_end_matches(':').to_owned();
         let log = env.read(&format!("archive/captures/{key}.yml"));
         assert!(log.contains("method: web-archive") && log.contains("warc-file: new.warc"), "{log}");
         env.write("not.warc", "GIF89a, not a WARC at all");
