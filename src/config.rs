@@ -34,6 +34,7 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 # doi-resolver = "https://doi.org/"
 # isbn-service = "https://openlibrary.org"
 # web-archive = "https://web.archive.org"   # CDX API: links --suggest-web-archive, archive --from-web-archive
+# timegate = "https://timetravel.mementoweb.org/timegate/"   # archive --from-web-archive asks it instead
 # max-body = 104857600                   # bytes, decoded
 # connect-timeout = 10                   # seconds
 # read-timeout = 30
@@ -149,6 +150,8 @@ pub struct FetchSection {
     pub isbn_service: Option<String>,
     /// Base URL of the web archive whose CDX API and replay citelock uses.
     pub web_archive: Option<String>,
+    /// A Memento TimeGate (RFC 7089) to ask instead of the CDX API; the URL is appended.
+    pub timegate: Option<String>,
     /// Cap on a decoded body, in bytes.
     pub max_body: Option<u64>,
     /// Seconds to connect.

@@ -147,7 +147,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let mut findings = ctx.findings(&config);
     if args.from_web_archive {
         let base = config.fetch.web_archive.clone().unwrap_or_else(|| wayback::DEFAULT_BASE.to_owned());
-        targets = runtime.block_on(mementos(&client, &base, &library, targets, &mut findings));
+        let source = match &config.fetch.timegate {
+            Some(tg) => Mementos::TimeGate(tg),
+            None => Mementos::Cdx(&base),
+        };
+        targets = runtime.block_on(mementos(&client, source, &library, targets, &mut findings));
     }
     if args.submit_web_archive {
         let base = config.fetch.web_archive.clone().unwrap_or_else(|| wayback::DEFAULT_BASE.to_owned());
@@ -181,11 +185,46 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done { errors: findings.has_errors() })
 }
 
+/// Where mementos come from.
+#[derive(Clone, Copy)]
+enum Mementos<'a> {
+    /// A CDX API and its raw (`id_`) replay, at this base URL.
+    Cdx(&'a str),
+    /// A Memento TimeGate (RFC 7089): the URL is appended to this.
+    TimeGate(&'a str),
+}
+
+/// A TimeGate's memento of `original` nearest to `when` (`YYYYMMDD`, else now).
+async fn timegate(
+    client: &fetch::Client,
+    tg: &str,
+    original: &str,
+    when: Option<&str>,
+) -> Result<http::Memento, String> {
+    let at = match when {
+        Some(w) => format!("{}-{}-{}T12:00:00Z", &w[..4], &w[4..6], &w[6..8])
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| e.to_string())?,
+        None => jiff::Timestamp::now(),
+    };
+    let accept = at.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let url = url::Url::parse(&format!("{tg}{original}")).map_err(|e| format!("TimeGate {tg}: {e}"))?;
+    let (memento, status, datetime) =
+        client.timegate(&url, &accept).await.map_err(|e| format!("the TimeGate failed: {e}"))?;
+    let Some(datetime) = datetime.filter(|_| (200..300).contains(&status)) else {
+        return Err(format!("the TimeGate has no memento of {original} (HTTP {status})"));
+    };
+    let datetime = jiff::fmt::rfc2822::parse(&datetime)
+        .map(|z| z.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .map_err(|e| format!("the memento's Memento-Datetime {datetime:?}: {e}"))?;
+    Ok(http::Memento { original: original.to_owned(), url: memento, datetime })
+}
+
 /// The web archive's capture closest to each entry's access date (else the
 /// newest), as targets to fetch raw; a URL it has no capture of is a finding.
 async fn mementos(
     client: &fetch::Client,
-    base: &str,
+    source: Mementos<'_>,
     library: &Library,
     targets: Vec<http::Target>,
     findings: &mut citelock::findings::Findings,
@@ -198,6 +237,23 @@ async fn mementos(
             .and_then(|u| u.visit_date.as_ref())
             .map(|d| format!("{:04}{:02}{:02}", d.year, d.month.map_or(1, |m| m + 1), d.day.map_or(1, |x| x + 1)));
         let original = t.url.to_string();
+        let base = match source {
+            Mementos::Cdx(base) => base,
+            Mementos::TimeGate(tg) => {
+                match timegate(client, tg, &original, accessed.as_deref()).await {
+                    Ok(m) => {
+                        let url = url::Url::parse(&m.url).expect("a URL the client fetched");
+                        out.push(http::Target { url, memento: Some(m), ..t });
+                    }
+                    Err(why) => findings.push(
+                        Finding::new(Code::FetchFailed, format!("`{}`: {why}", t.key))
+                            .at(t.at.clone())
+                            .data("key", t.key.clone()),
+                    ),
+                }
+                continue;
+            }
+        };
         let found = match &accessed {
             Some(when) => wayback::closest(client, base, &original, when).await,
             None => wayback::newest(client, base, &original).await,

@@ -238,6 +238,22 @@ impl Client {
         }
     }
 
+    /// Asks a Memento TimeGate (RFC 7089) for its capture of a URL nearest to
+    /// `accept_datetime` (an HTTP date), following its redirect: the memento's
+    /// URL, its status, and its `Memento-Datetime`. The body is not read.
+    pub async fn timegate(
+        &self,
+        timegate_url: &url::Url,
+        accept_datetime: &str,
+    ) -> Result<(String, u16, Option<String>), Error> {
+        let accept_datetime_header = reqwest::header::HeaderName::from_static("accept-datetime");
+        let (response, current, _) =
+            self.follow(timegate_url, reqwest::Method::GET, &[(accept_datetime_header, accept_datetime)]).await?;
+        let datetime =
+            response.headers().get("memento-datetime").and_then(|v| v.to_str().ok()).map(|s| s.trim().to_owned());
+        Ok((current.to_string(), response.status().as_u16(), datetime))
+    }
+
     /// Asks for `url` without storing anything: status and headers after
     /// redirects, and for GET the body, decoded, up to `body_cap` bytes.
     pub async fn probe(

@@ -524,3 +524,38 @@ mod submit_web_archive {
         assert!(saves[1].0 - saves[0].0 >= Duration::from_millis(950), "spaced by the interval");
     }
 }
+
+mod timegate {
+    use super::super::Env;
+    use super::super::server::{Server, redirect, respond};
+
+    #[test]
+    fn a_memento_timegate_is_asked_with_accept_datetime() {
+        let s = Server::start(|path, s| match path {
+            "/tg/http://gone.test/page" => redirect(s, "/mem/20200316/http://gone.test/page"),
+            "/mem/20200316/http://gone.test/page" => respond(
+                s,
+                "200 OK",
+                &[("Content-Type", "text/html"), ("Memento-Datetime", "Mon, 16 Mar 2020 08:09:10 GMT")],
+                b"<p>as it was</p>",
+            ),
+            _ => respond(s, "404 Not Found", &[], b""),
+        });
+        let env = Env::new();
+        env.write("citelock.toml", &format!("[fetch]\nallow-private = true\ntimegate = \"{}\"\n", s.url("/tg/")));
+        env.write(
+            "references/library.yml",
+            "gone:\n  type: web\n  title: Gone\n  url: {value: 'http://gone.test/page', date: 2020-03-15}\nnone:\n  type: web\n  title: None\n  url: 'http://none.test/'\n",
+        );
+        let (code, doc) = env.json(&["archive", "--from-web-archive"]);
+        assert_eq!(code, 1, "{doc}");
+        assert!(doc.to_string().contains("no memento of http://none.test/"), "{doc}");
+        let log = env.read("archive/captures/gone.yml");
+        assert!(log.contains("memento-datetime: 2020-03-16T08:09:10Z"), "{log}");
+        assert!(log.contains(&format!("memento-url: {}", s.url("/mem/20200316/http://gone.test/page"))), "{log}");
+        assert_eq!(env.run(&["show", "gone", "--text"]).stdout.trim(), "as it was");
+        let heads = s.heads.lock().unwrap();
+        let asked = heads.iter().find(|h| h.contains("/tg/http://gone.test/page")).unwrap();
+        assert!(asked.to_lowercase().contains("accept-datetime: sun, 15 mar 2020 12:00:00 gmt"), "{asked}");
+    }
+}

@@ -17,6 +17,8 @@ pub struct Server {
     pub port: u16,
     pub connections: Arc<AtomicUsize>,
     pub max_open: Arc<AtomicUsize>,
+    /// Every request head received (request line and header lines).
+    pub heads: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -32,26 +34,30 @@ impl Server {
         let max_open = Arc::new(AtomicUsize::new(0));
         let open = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
-        let (c, m) = (connections.clone(), max_open.clone());
+        let heads = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (c, m, h) = (connections.clone(), max_open.clone(), heads.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 c.fetch_add(1, Ordering::SeqCst);
                 let now = open.fetch_add(1, Ordering::SeqCst) + 1;
                 m.fetch_max(now, Ordering::SeqCst);
-                let (handler, open) = (handler.clone(), open.clone());
+                let (handler, open, heads) = (handler.clone(), open.clone(), h.clone());
                 std::thread::spawn(move || {
                     stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
                     // One request per connection: read the request head.
                     let mut reader = BufReader::new(stream.try_clone().unwrap());
                     let mut first = String::new();
                     if reader.read_line(&mut first).is_ok() {
+                        let mut head = first.clone();
                         loop {
                             let mut line = String::new();
                             if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
                                 break;
                             }
+                            head.push_str(&line);
                         }
+                        heads.lock().unwrap().push(head);
                         let mut words = first.split_whitespace();
                         let method = words.next().unwrap_or("GET").to_owned();
                         let path = words.next().unwrap_or("/").to_owned();
@@ -61,7 +67,7 @@ impl Server {
                 });
             }
         });
-        Server { ip: ip.to_owned(), port, connections, max_open }
+        Server { ip: ip.to_owned(), port, connections, max_open, heads }
     }
 
     pub fn url(&self, path: &str) -> String {
