@@ -182,3 +182,34 @@ fn config_sets_levels_and_rejects_unknown_keys_with_their_line() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("citelock.toml:2:1: unknown finding code `mising-field`"), "{}", r.stderr);
 }
+
+#[test]
+fn alias_bombs_and_deep_nesting_fail_fast_and_say_where() {
+    let env = Env::new();
+    let mut bomb = String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for i in 1..10 {
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(",")));
+    }
+    bomb.push_str("bomb:\n  type: misc\n  title: boom\n  note: *a9\n");
+    env.write("references/library.yml", &bomb);
+    let start = std::time::Instant::now();
+    let (code, doc) = env.json(&["lint"]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10), "a billion laughs is not expanded");
+    assert_eq!(code, 1, "{doc}");
+    assert!(
+        with_code(&doc, "invalid-entry").iter().any(|f| f["message"].as_str().unwrap().contains("`bomb`")),
+        "{doc}"
+    );
+
+    let depth = 100_000;
+    env.write(
+        "references/library.yml",
+        &format!("x:\n  type: misc\n  title: {}{}\n", "[".repeat(depth), "]".repeat(depth)),
+    );
+    let (code, doc) = env.json(&["lint"]);
+    assert_eq!(code, 1, "{doc}");
+    let f = &with_code(&doc, "yaml-syntax")[0];
+    assert_eq!(f["line"], 3, "{doc}");
+    let human = env.run(&["lint"]).stdout;
+    assert!(human.lines().all(|l| l.chars().count() < 200), "a 200 KB line is shown cut");
+}

@@ -78,12 +78,13 @@ fn write_one(f: &Finding, st: &Styles, sources: &mut Sources, out: &mut dyn Writ
         writeln!(out, "{pad}{gutter}-->{gutter:#} {}", loc.display())?;
         if let Some((line, text)) = snippet {
             writeln!(out, "{pad} {gutter}|{gutter:#}")?;
-            writeln!(out, "{gutter}{line} |{gutter:#} {text}")?;
             let start = loc.column.unwrap_or(1).max(1);
             let end = match (loc.end_line, loc.end_column) {
                 (Some(el), Some(ec)) if el == line && ec > start => ec,
                 _ => start + 1,
             };
+            let (shown, start, end) = window(&text, start, end);
+            writeln!(out, "{gutter}{line} |{gutter:#} {shown}")?;
             let carets = "^".repeat(end - start);
             let lead = " ".repeat(start - 1);
             writeln!(out, "{pad} {gutter}|{gutter:#} {lead}{sev}{carets}{sev:#}")?;
@@ -97,4 +98,48 @@ fn write_one(f: &Finding, st: &Styles, sources: &mut Sources, out: &mut dyn Writ
         writeln!(out, "{pad} {gutter}={gutter:#} {bold}help{bold:#}: {help}")?;
     }
     writeln!(out)
+}
+
+/// Characters of a source line shown at most: a 200 KB line (a minified
+/// file, a hostile one) is cut to the part around the span.
+const SHOWN: usize = 120;
+
+/// The part of `text` to show around the span `start..end` (1-based
+/// character columns), and the span's columns within it.
+fn window(text: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= SHOWN {
+        return (text.to_owned(), start, end);
+    }
+    let from = (start - 1).saturating_sub(SHOWN / 3).min(chars.len().saturating_sub(SHOWN));
+    let to = (from + SHOWN).min(chars.len());
+    let mut shown = String::new();
+    let mut shift = from;
+    if from > 0 {
+        shown.push('\u{2026}');
+        shift -= 1;
+    }
+    shown.extend(&chars[from..to]);
+    if to < chars.len() {
+        shown.push('\u{2026}');
+    }
+    let start = start - shift;
+    let end = (end - shift).min(to - shift + 1).max(start + 1);
+    (shown, start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
+        let (shown, start, end) = window(&line, 5001, 5002);
+        assert!(shown.chars().count() <= 122, "{}", shown.len());
+        assert_eq!(shown.chars().nth(start - 1), Some('X'));
+        assert_eq!(end, start + 1);
+        assert!(shown.starts_with('\u{2026}') && shown.ends_with('\u{2026}'));
+        assert_eq!(window("short", 2, 3), ("short".to_owned(), 2, 3));
+    }
 }
