@@ -5,8 +5,22 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Replaces (or creates) `path` with `bytes` atomically.
+/// Refuses a path that is a symbolic link: citelock neither writes through
+/// a link (to wherever it points) nor silently replaces it with a file.
+pub fn refuse_link(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is a symbolic link; citelock does not write through or over links", path.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Replaces (or creates) `path` with `bytes` atomically. A symbolic link at
+/// `path` is an error, not something to follow or replace.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    refuse_link(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -262,6 +262,11 @@ impl Archive {
     /// A key's captures, oldest first (empty when it has none).
     pub fn captures(&self, key: &str) -> Result<Vec<Capture>, LogError> {
         let path = self.log_path(key);
+        crate::atomic::refuse_link(&path).map_err(|e| LogError {
+            path: format!("archive/captures/{}.yml", file_key(key)),
+            line: None,
+            message: e.to_string(),
+        })?;
         match std::fs::read_to_string(&path) {
             Ok(text) => parse_log(&text, &format!("archive/captures/{}.yml", file_key(key))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),

@@ -76,6 +76,7 @@ impl Writer {
         crash_point("after-temp-write");
         let sha256 = hex::encode(hasher.finalize());
         let path = archive.object_path(&sha256);
+        crate::atomic::refuse_link(&path)?;
         if path.exists() {
             return Ok(Stored { sha256, length, new: false });
         }

@@ -13,6 +13,7 @@ mod list_show;
 mod lookup;
 mod matching;
 mod oracle;
+mod paths;
 mod pdf;
 mod readme;
 mod server;
@@ -26,7 +27,8 @@ use tempfile::TempDir;
 
 /// A temporary repository and a hermetic way to run citelock in it.
 pub struct Env {
-    dir: TempDir,
+    root: PathBuf,
+    _dir: Option<TempDir>,
 }
 
 /// What a run printed and how it ended.
@@ -57,15 +59,21 @@ impl Env {
 
     /// An empty directory.
     pub fn empty() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
+        let dir = tempfile::tempdir().unwrap();
+        Env { root: dir.path().to_path_buf(), _dir: Some(dir) }
+    }
+
+    /// An existing directory the test owns (its parent is watched for stray writes).
+    pub fn at(root: &Path) -> Env {
+        Env { root: root.to_path_buf(), _dir: None }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
+        self.root.join(rel)
     }
 
     pub fn root(&self) -> &Path {
-        self.dir.path()
+        &self.root
     }
 
     pub fn write(&self, rel: &str, content: &str) {
@@ -80,7 +88,7 @@ impl Env {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("citelock").unwrap();
-        c.current_dir(self.dir.path()).env("NO_COLOR", "1").env("HOME", self.dir.path()).env_remove("CLICOLOR_FORCE");
+        c.current_dir(&self.root).env("NO_COLOR", "1").env("HOME", &self.root).env_remove("CLICOLOR_FORCE");
         c
     }
 
