@@ -26,6 +26,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         _ => Path::new("."),
     };
     let mut tmp = tempfile::Builder::new().prefix(".citelock-").suffix(".tmp").tempfile_in(dir)?;
+    crate::archive::store::fail_point("atomic-write")?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     if let Ok(meta) = std::fs::metadata(path) {

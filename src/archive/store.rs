@@ -23,6 +23,20 @@ pub fn crash_point(name: &str) {
     }
 }
 
+/// Set to `POINT:ERROR` (`temp-write:ENOSPC`, `atomic-write:EIO`) to make a
+/// write fail there as the disk would: the fault-injection seam of the tests.
+pub const FAIL_ENV: &str = "CITELOCK_FAIL_AT";
+
+/// Fails with the error `CITELOCK_FAIL_AT` names if it names this point.
+pub fn fail_point(name: &str) -> io::Result<()> {
+    let Ok(v) = std::env::var(FAIL_ENV) else { return Ok(()) };
+    match v.split_once(':') {
+        Some((point, "ENOSPC")) if point == name => Err(io::Error::from_raw_os_error(28)),
+        Some((point, "EIO")) if point == name => Err(io::Error::from_raw_os_error(5)),
+        _ => Ok(()),
+    }
+}
+
 /// An object as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
@@ -72,6 +86,7 @@ impl Writer {
     /// Persists the object under its hash name (temp, fsync, rename, read-only, fsync dir).
     pub fn finish(self) -> io::Result<Stored> {
         let Writer { archive, tmp, hasher, length, .. } = self;
+        fail_point("temp-sync")?;
         tmp.as_file().sync_all()?;
         crash_point("after-temp-write");
         let sha256 = hex::encode(hasher.finalize());
@@ -93,6 +108,7 @@ impl Writer {
 impl Write for Writer {
     /// Accepts everything; keeps what fits under the cap.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        fail_point("temp-write")?;
         let room = self.cap.map_or(buf.len() as u64, |cap| cap.saturating_sub(self.length));
         let take = (buf.len() as u64).min(room) as usize;
         if take < buf.len() {

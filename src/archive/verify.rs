@@ -61,6 +61,12 @@ const LFS_MAGIC: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 /// Verifies the archive. `prefix` is the archive's path relative to the repository root.
 pub fn verify(archive: &Archive, prefix: &str, shard: Shard) -> io::Result<Report> {
     let mut report = Report::default();
+    // Read in the reverse of the order writers write (object, manifest, log),
+    // so a capture being written while verify runs is never half-seen: a log
+    // read first only names objects the manifest read next lists, and those
+    // objects exist when they are listed last.
+    let logs = if shard.k == 1 { read_logs(archive)? } else { Vec::new() };
+    let m = manifest::read(archive)?;
     let objects = store::list(archive)?.objects;
     let rel = |hex: &str| format!("{prefix}/{}", Archive::object_rel(hex));
     let mine: Vec<&(String, std::path::PathBuf)> = objects.iter().filter(|(h, _)| shard.holds(h)).collect();
@@ -93,7 +99,7 @@ pub fn verify(archive: &Archive, prefix: &str, shard: Shard) -> io::Result<Repor
     if shard.k == 1 {
         // The cheap cross-checks, once across all shards.
         let on_disk: BTreeSet<&str> = objects.iter().map(|(h, _)| h.as_str()).collect();
-        cross_check(archive, prefix, &on_disk, &mut report)?;
+        cross_check(prefix, &m, logs, &on_disk, &mut report);
     }
     Ok(report)
 }
@@ -126,9 +132,28 @@ fn check_object(path: &std::path::Path, hex: &str, rel: &str) -> Result<u64, Box
     Ok(len)
 }
 
-fn cross_check(archive: &Archive, prefix: &str, on_disk: &BTreeSet<&str>, report: &mut Report) -> io::Result<()> {
+/// The capture logs' paths and texts, sorted.
+fn read_logs(archive: &Archive) -> io::Result<Vec<(std::path::PathBuf, String)>> {
+    let dir = archive.captures_dir();
+    let mut logs: Vec<_> = match std::fs::read_dir(&dir) {
+        Ok(d) => {
+            d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yml")).collect()
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    logs.sort();
+    logs.into_iter().map(|p| std::fs::read_to_string(&p).map(|t| (p, t))).collect()
+}
+
+fn cross_check(
+    prefix: &str,
+    m: &manifest::Manifest,
+    logs: Vec<(std::path::PathBuf, String)>,
+    on_disk: &BTreeSet<&str>,
+    report: &mut Report,
+) {
     let manifest_name = format!("{prefix}/manifest-sha256.txt");
-    let m = manifest::read(archive)?;
     for (line, text) in &m.bad {
         report.findings.push(
             Finding::new(Code::ManifestMismatch, format!("not a manifest line: {text:?}"))
@@ -163,19 +188,9 @@ fn cross_check(archive: &Archive, prefix: &str, on_disk: &BTreeSet<&str>, report
         }
     }
     let mut referenced: BTreeSet<String> = BTreeSet::new();
-    let dir = archive.captures_dir();
-    let mut logs: Vec<_> = match std::fs::read_dir(&dir) {
-        Ok(d) => {
-            d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yml")).collect()
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    logs.sort();
-    for path in logs {
+    for (path, text) in logs {
         report.logs += 1;
         let name = format!("{prefix}/captures/{}", path.file_name().unwrap_or_default().to_string_lossy());
-        let text = std::fs::read_to_string(&path)?;
         let captures = match capture::parse_log(&text, &name) {
             Ok(c) => c,
             Err(e) => {
@@ -246,5 +261,4 @@ fn cross_check(archive: &Archive, prefix: &str, on_disk: &BTreeSet<&str>, report
             );
         }
     }
-    Ok(())
 }

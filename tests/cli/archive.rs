@@ -254,7 +254,9 @@ fn twenty_seeded_sigkills_of_archive_leave_a_verifiable_archive() {
     }
     env.write("references/library.yml", &lib);
     env.write("citelock.toml", &format!("[fetch]\nallow-hosts = [\"{}\"]\n", s.origin()));
-    for kill in 0..20 {
+    // 20 here; `bash scripts/fault-suite.sh` runs 100 (CITELOCK_TEST_KILLS).
+    let kills: u32 = std::env::var("CITELOCK_TEST_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    for kill in 0..kills {
         let mut child = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
             .args(["archive", "--refresh"])
             .current_dir(env.root())
@@ -275,6 +277,36 @@ fn twenty_seeded_sigkills_of_archive_leave_a_verifiable_archive() {
     // The next run completes and leaves no temp files.
     assert_eq!(env.run(&["archive"]).code, 0);
     assert!(walk(&env.path("archive/objects/sha256")).iter().all(|p| !p.to_string_lossy().contains(".tmp-")));
+    assert_eq!(env.json(&["verify"]).0, 0);
+}
+
+#[test]
+fn verify_runs_clean_while_archive_writes() {
+    use super::server::{Server, respond};
+    let s = Server::start(|path, st| {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        respond(st, "200 OK", &[("Content-Type", "text/plain")], format!("page {path}\n").repeat(500).as_bytes());
+    });
+    let env = Env::new();
+    let lib: String =
+        (0..40).map(|i| format!("k{i}:\n  type: web\n  title: P{i}\n  url: '{}'\n", s.url(&format!("/{i}")))).collect();
+    env.write("references/library.yml", &lib);
+    env.write("citelock.toml", &format!("[fetch]\nallow-hosts = [\"{}\"]\n", s.origin()));
+    let mut writer = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
+        .args(["archive", "--host-concurrency", "1", "--max-concurrency", "1"])
+        .current_dir(env.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut checks = 0;
+    while writer.try_wait().unwrap().is_none() {
+        let (code, doc) = env.json(&["verify"]);
+        assert_eq!(code, 0, "verify during archive: {doc}");
+        checks += 1;
+    }
+    assert!(writer.wait().unwrap().success());
+    assert!(checks >= 2, "verify ran while archive wrote ({checks} times)");
     assert_eq!(env.json(&["verify"]).0, 0);
 }
 
@@ -557,5 +589,65 @@ mod timegate {
         let heads = s.heads.lock().unwrap();
         let asked = heads.iter().find(|h| h.contains("/tg/http://gone.test/page")).unwrap();
         assert!(asked.to_lowercase().contains("accept-datetime: sun, 15 mar 2020 12:00:00 gmt"), "{asked}");
+    }
+}
+
+mod injected_faults {
+    use super::super::{Env, codes};
+
+    fn env() -> Env {
+        let env = Env::new();
+        env.write("references/library.yml", "x:\n  type: misc\n  title: X\n");
+        env.write("copy.txt", "the copy\n");
+        env
+    }
+
+    fn attach_failing(env: &Env, fault: &str) -> super::super::Run {
+        env.cmd().args(["archive", "--attach", "x", "copy.txt"]).env("CITELOCK_FAIL_AT", fault).output().unwrap().into()
+    }
+
+    /// Files under `archive/` but the lock file, sorted.
+    fn archive_files(env: &Env) -> Vec<String> {
+        let mut files: Vec<String> = super::walk(&env.path("archive"))
+            .iter()
+            .map(|p| p.strip_prefix(env.root()).unwrap().display().to_string())
+            .filter(|f| f != "archive/.lock")
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn a_full_disk_while_storing_leaves_nothing_behind() {
+        for fault in ["temp-write:ENOSPC", "temp-sync:EIO"] {
+            let env = env();
+            let before = archive_files(&env);
+            let manifest = env.read("archive/manifest-sha256.txt");
+            let r = attach_failing(&env, fault);
+            assert_eq!(r.code, 2, "{fault}: {}", r.stderr);
+            let words = if fault.ends_with("ENOSPC") { "No space left on device" } else { "Input/output error" };
+            assert!(r.stderr.contains(words), "{fault}: {}", r.stderr);
+            assert_eq!(archive_files(&env), before, "{fault}: no object, no temp file, no log");
+            assert_eq!(env.read("archive/manifest-sha256.txt"), manifest);
+            let (code, doc) = env.json(&["verify"]);
+            assert_eq!((code, codes(&doc).len()), (0, 0), "{fault}: {doc}");
+            assert_eq!(env.run(&["archive", "--attach", "x", "copy.txt"]).code, 0, "{fault}: and then it works");
+        }
+    }
+
+    #[test]
+    fn a_failing_log_write_keeps_the_old_log_and_verify_says_what_is_left() {
+        let env = env();
+        assert_eq!(env.run(&["archive", "--attach", "x", "copy.txt"]).code, 0);
+        let log = env.read("archive/captures/x.yml");
+        env.write("copy.txt", "another copy\n");
+        let r = attach_failing(&env, "atomic-write:EIO");
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(env.read("archive/captures/x.yml"), log, "the log is as it was");
+        assert!(!archive_files(&env).iter().any(|f| f.contains(".tmp")), "{:?}", archive_files(&env));
+        // The manifest write failed first: the new object is an orphan, which verify names as a warning.
+        let (code, doc) = env.json(&["verify"]);
+        assert_eq!(code, 0, "{doc}");
+        assert!(codes(&doc).iter().all(|c| c == "orphan-object"), "{doc}");
     }
 }
