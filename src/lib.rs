@@ -23,6 +23,8 @@ pub mod config;
 pub mod export;
 pub mod fetch;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod library;
 pub mod links;
 pub mod repo;

@@ -6,6 +6,7 @@ mod check;
 mod export;
 mod fetch;
 mod formats;
+mod fuzz_corpus;
 mod init;
 mod links;
 mod lint;
