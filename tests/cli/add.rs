@@ -183,3 +183,18 @@ fn an_edit_that_would_not_read_back_is_refused_and_nothing_changes() {
     assert!(r.stderr.contains("would not read back"), "{}", r.stderr);
     assert_eq!(env.read("references/library.yml"), text);
 }
+
+/// Found by fuzzing (fuzz/corpus/bibtex/oom-error-inside-blanked-entry.bib):
+/// a parse error inside an entry already blanked made the recovery loop
+/// repeat forever, growing memory past 9 GB. It now ends at once.
+#[test]
+fn a_parse_error_that_blanking_does_not_move_ends_the_import() {
+    let env = Env::new();
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/blanking-loop.bib"), env.path("in.bib"))
+        .unwrap();
+    let start = std::time::Instant::now();
+    let (code, doc) = env.json(&["add", "--bibtex", "in.bib", "--dry-run"]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10), "{:?}", start.elapsed());
+    assert_eq!(code, 1, "{doc}");
+    assert!(with_code(&doc, "import-failed").len() <= 5, "{doc}");
+}

@@ -180,13 +180,16 @@ pub fn read(text: &str, name: &str) -> Import {
     for item in found.iter().filter(|i| !i.closed) {
         blank(&mut src, item.start, item.end);
     }
+    // Each failing item is blanked once; an error that blanking does not move
+    // (inside an item already blanked) ends the loop instead of repeating it.
+    let mut blanked = vec![false; found.len()];
     let bib = loop {
         match Bibliography::parse(&src) {
             Ok(bib) => break bib,
             Err(e) => {
                 let (line, column) = position(e.span.start);
-                let Some(item) = found.iter().find(|i| i.closed && i.start <= e.span.start && e.span.start < i.end)
-                else {
+                let at = found.iter().position(|i| i.closed && i.start <= e.span.start && e.span.start < i.end);
+                let Some(item) = at.filter(|&i| !std::mem::replace(&mut blanked[i], true)).map(|i| &found[i]) else {
                     import.findings.push(failed(
                         name,
                         line,
