@@ -123,6 +123,10 @@ fn mask_typst(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        if !text.is_char_boundary(i) {
+            i += 1; // inside a multi-byte character: no syntax starts here
+            continue;
+        }
         let rest = &text[i..];
         let skip = if let Some(raw) = rest.strip_prefix("```") {
             raw.find("```").map_or(rest.len(), |e| e + 6)
@@ -150,6 +154,10 @@ fn mask_latex(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        if !text.is_char_boundary(i) {
+            i += 1; // inside a multi-byte character: no syntax starts here
+            continue;
+        }
         let rest = &text[i..];
         if bytes[i] == b'%' && (i == 0 || bytes[i - 1] != b'\\') {
             let e = rest.find('\n').unwrap_or(rest.len());
@@ -307,6 +315,10 @@ fn typst(text: &str) -> Vec<Marker> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
+        if !text.is_char_boundary(i) {
+            i += 1; // inside a multi-byte character: no syntax starts here
+            continue;
+        }
         let rest = &text[i..];
         if let Some(args) = rest.strip_prefix("#cite(<")
             && let Some(e) = args.find('>')
@@ -478,6 +490,18 @@ pub fn numbered_refs(text: &str) -> (Vec<(u32, String, usize)>, Vec<usize>) {
 
 #[cfg(test)]
 mod tests {
+    /// Found by fuzzing (fuzz/corpus/report/crash-typst-slice-inside-a-character):
+    /// the maskers stepped byte by byte and sliced inside a multi-byte character.
+    #[test]
+    fn multi_byte_characters_never_split() {
+        for syntax in [crate::report::Syntax::Typst, crate::report::Syntax::Latex, crate::report::Syntax::Markdown] {
+            let _ = crate::report::Report::parse(
+                "\u{201c}thr{e words\u{201d} \u{ff}\u{e9}`\u{e9}/\u{e9}%\u{e9} [0].".into(),
+                syntax,
+            );
+        }
+    }
+
     use super::*;
 
     fn keys(text: &str, syntax: Syntax) -> Vec<(String, Option<String>)> {
