@@ -37,6 +37,27 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(dir)
 }
 
+/// Like [`write`], for output too large to hold: `fill` writes into the
+/// temporary file (buffered), which is then synced and renamed over `path`.
+pub fn write_with<T>(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<T>) -> io::Result<T> {
+    refuse_link(path)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".citelock-").suffix(".tmp").tempfile_in(dir)?;
+    let value = {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        let value = fill(&mut w)?;
+        w.flush()?;
+        value
+    };
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)?;
+    Ok(value)
+}
+
 /// Makes a rename in `dir` durable.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]

@@ -160,8 +160,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done { errors: findings.has_errors() })
 }
 
-/// Every snapshot of the keys as a WARC file, written to a temporary file
-/// beside `out`, synced, then renamed.
+/// Every snapshot of the keys as a WARC file, written atomically.
 fn warc(ctx: &Ctx, repo: &Repo, keys: &[String], out: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
     let Some(out) = out else { bail!("--to warc writes a file: give -o OUT.warc.gz") };
     let out = ctx.cwd.join(out);
@@ -174,18 +173,9 @@ fn warc(ctx: &Ctx, repo: &Repo, keys: &[String], out: Option<&std::path::Path>) 
         captures.iter().map(|c| archive.object_path(c.sha256.as_deref().expect("snapshots have objects"))).collect();
     let snapshots: Vec<warc::Snapshot> =
         captures.iter().zip(&objects).map(|(capture, object)| warc::Snapshot { capture, object }).collect();
-    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let records = {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        let n = warc::write(&mut w, &name, &capture::now(), &snapshots)?;
-        w.flush()?;
-        n
-    };
-    tmp.as_file().sync_all()?;
-    tmp.persist(&out).with_context(|| format!("cannot write {}", out.display()))?;
-    citelock::atomic::sync_dir(dir)?;
+    let records = citelock::atomic::write_with(&out, |mut w| warc::write(&mut w, &name, &capture::now(), &snapshots))
+        .with_context(|| format!("cannot write {}", out.display()))?;
     ctx.status(&format!("wrote {records} WARC records ({} snapshots) to {}", snapshots.len(), out.display()))?;
     Ok(Outcome::Done { errors: false })
 }
@@ -266,20 +256,11 @@ fn formatted(
             for (key, text) in list {
                 out.push_str(text);
                 if let Some(a) = copy(key) {
-                    match markup {
-                        Markup::Markdown => {
-                            out.push_str(&format!(" [{}](<{}>)", markdown_link_text(&a.sentence()), a.location))
-                        }
-                        _ => out.push_str(&format!(" {}", a.sentence())),
-                    }
+                    out.push_str(&a.note(markup));
                 }
                 out.push_str("\n\n");
             }
         }
     }
     out
-}
-
-fn markdown_link_text(s: &str) -> String {
-    s.replace('[', "\\[").replace(']', "\\]")
 }

@@ -222,7 +222,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     links.retain(|l| !excludes.iter().any(|re| re.is_match(l.url.as_str())));
     let excluded = found - links.len();
     if let Some(shard) = &args.shard {
-        links.retain(|l| links::in_shard(&l.url, shard.k, shard.n));
+        links.retain(|l| links::in_shard(&l.url, *shard));
     }
     let now = jiff::Timestamp::now();
     let (mut cache, problem) = Cache::load(&repo.cache_dir());

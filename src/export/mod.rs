@@ -55,6 +55,17 @@ impl Archived {
         }
     }
 
+    /// What follows a formatted entry: the sentence, a Markdown link to the
+    /// copy in Markdown (brackets escaped), else plain.
+    pub fn note(&self, markup: csl::Markup) -> String {
+        match markup {
+            csl::Markup::Markdown => {
+                format!(" [{}](<{}>)", self.sentence().replace('[', "\\[").replace(']', "\\]"), self.location)
+            }
+            _ => format!(" {}", self.sentence()),
+        }
+    }
+
     /// The sentence a bibliography carries, true to how the copy was made.
     pub fn sentence(&self) -> String {
         let (date, at) = (&self.date, &self.location);

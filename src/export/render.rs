@@ -41,13 +41,7 @@ pub fn render(
     for (key, entry) in &out.bibliography {
         list.push_str(entry);
         if let Some(a) = archived(key) {
-            match markup {
-                Markup::Markdown => {
-                    let words = a.sentence().replace('[', "\\[").replace(']', "\\]");
-                    list.push_str(&format!(" [{words}](<{}>)", a.location));
-                }
-                _ => list.push_str(&format!(" {}", a.sentence())),
-            }
+            list.push_str(&a.note(markup));
         }
         list.push_str("\n\n");
     }

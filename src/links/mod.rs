@@ -288,11 +288,11 @@ pub fn urls_in(text: &str) -> Vec<(usize, url::Url)> {
         .collect()
 }
 
-/// The slice of links a shard takes: by a stable hash of the URL.
-pub fn in_shard(url: &url::Url, k: u32, n: u32) -> bool {
+/// Whether a shard takes a link: `verify`'s slicing rule, applied to the
+/// SHA-256 of the URL.
+pub fn in_shard(url: &url::Url, shard: crate::archive::verify::Shard) -> bool {
     use sha2::{Digest, Sha256};
-    let h = Sha256::digest(url.as_str().as_bytes());
-    u32::from_be_bytes([h[0], h[1], h[2], h[3]]) % n == k - 1
+    shard.holds(&hex::encode(Sha256::digest(url.as_str().as_bytes())))
 }
 
 #[cfg(test)]
@@ -341,7 +341,9 @@ mod tests {
     #[test]
     fn shards_split_the_links() {
         let urls: Vec<url::Url> = (0..100).map(|i| url::Url::parse(&format!("https://h.test/{i}")).unwrap()).collect();
-        let counts: Vec<usize> = (1..=3).map(|k| urls.iter().filter(|u| in_shard(u, k, 3)).count()).collect();
+        let counts: Vec<usize> = (1..=3)
+            .map(|k| urls.iter().filter(|u| in_shard(u, crate::archive::verify::Shard { k, n: 3 })).count())
+            .collect();
         assert_eq!(counts.iter().sum::<usize>(), 100);
         assert!(counts.iter().all(|&c| c > 20), "{counts:?}");
     }
