@@ -47,8 +47,7 @@ pub fn report(data: &[u8]) {
 /// HTML: decoding, text extraction and metadata.
 pub fn html(data: &[u8]) {
     let _ = crate::text::extract(data, "text/html");
-    let doc = scraper::Html::parse_document(&crate::text::html::decode(data, "text/html"));
-    let _ = crate::text::html::metadata(&doc);
+    let _ = crate::text::html::metadata(&crate::text::html::decode(data, "text/html"));
 }
 
 /// Capture logs and the manifest.

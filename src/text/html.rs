@@ -5,12 +5,15 @@
 //! `citation_*`, Dublin Core, OpenGraph, JSON-LD schema.org, then `<title>`).
 
 use encoding_rs::Encoding;
-use scraper::{Html, Node, Selector};
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
+use html5ever::{LocalName, TokenizerResult, tendril::StrTendril};
+use std::cell::{Cell, RefCell};
 
 /// Elements whose content is never text a reader sees.
 const SKIP: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "math", "nav", "head", "iframe", "object", "button", "select",
-    "form",
+    "script", "style", "noscript", "noembed", "noframes", "template", "svg", "math", "nav", "title", "iframe",
+    "object", "button", "select", "form",
 ];
 
 /// Elements that start a new line.
@@ -75,53 +78,204 @@ fn meta_charset(head: &[u8]) -> Option<String> {
 }
 
 /// The readable text of a document.
-pub fn text(doc: &Html) -> String {
-    let mut out = String::new();
-    // An explicit stack: a hostile page nested 100,000 deep must not overflow ours.
-    let mut stack: Vec<(ego_tree::NodeRef<'_, Node>, bool)> = vec![(*doc.root_element(), false)];
-    while let Some((node, leaving)) = stack.pop() {
-        match node.value() {
-            Node::Text(t) if !leaving => {
-                // HTML collapses whitespace in text; line breaks come from blocks.
-                let mut space = false;
-                for c in t.chars() {
-                    if c.is_whitespace() {
-                        space = true;
-                    } else {
-                        if space {
-                            out.push(' ');
-                            space = false;
-                        }
-                        out.push(c);
+pub fn text(html: &str) -> String {
+    tidy(&Page::read(html).text)
+}
+
+/// What one pass over a document collects.
+#[derive(Default)]
+struct Page {
+    /// Readable text, one block per line (before [`tidy`]).
+    text: String,
+    /// `<meta>` name (or property), lower-cased, and content, in document order.
+    metas: Vec<(String, String)>,
+    /// The first `<title>`, whitespace collapsed.
+    title: Option<String>,
+    /// The contents of each `<script type="application/ld+json">`.
+    json_ld: Vec<String>,
+}
+
+impl Page {
+    /// Reads a document in one pass of html5ever's tokenizer, without building
+    /// a tree: the tree builder's scope checks walk the stack of open elements,
+    /// so 100,000 nested `<div>`s cost it minutes, while tokens cost the same
+    /// whatever their nesting. What a tree would decide (which elements a
+    /// skipped one contains) is followed by counting its name's tags.
+    fn read(html: &str) -> Page {
+        let tokenizer = Tokenizer::new(Scan::default(), TokenizerOpts::default());
+        let input = BufferQueue::default();
+        input.push_back(StrTendril::from_slice(html));
+        while let TokenizerResult::Script(()) = tokenizer.feed(&input) {}
+        tokenizer.end();
+        tokenizer.sink.page.into_inner()
+    }
+}
+
+/// Void elements: no content, no end tag.
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input", "keygen", "link",
+    "meta", "param", "source", "track", "wbr",
+];
+
+/// Elements whose end tag may be left out: the next one of the same name ends
+/// a skipped one.
+const OPTIONAL_END: &[&str] = &["p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "rb", "rt", "rp"];
+
+/// Skipped elements that never nest in themselves (a second start tag closes
+/// the first or is ignored).
+const NO_NESTING: &[&str] = &["button", "form", "select"];
+
+/// The element being skipped and how deep its own name is nested.
+struct Skip {
+    name: LocalName,
+    depth: usize,
+    /// Inside `<svg>` or `<math>`, tags are foreign: no raw-text states.
+    foreign: bool,
+}
+
+#[derive(Default)]
+struct Scan {
+    page: RefCell<Page>,
+    skip: RefCell<Option<Skip>>,
+    /// Inside `<title>` or a JSON-LD script: where their characters go.
+    collect: RefCell<Option<String>>,
+    /// Whitespace seen since the last character written.
+    space: Cell<bool>,
+}
+
+impl Scan {
+    /// Follows a tag while skipping; false once the skipped element has ended
+    /// and this tag is to be read as usual.
+    fn skipping(&self, tag: &Tag) -> bool {
+        let mut skip = self.skip.borrow_mut();
+        let Some(s) = skip.as_mut() else { return false };
+        if tag.name != s.name {
+            return true;
+        }
+        let name: &str = &tag.name;
+        match tag.kind {
+            TagKind::StartTag if OPTIONAL_END.contains(&name) => {
+                *skip = None;
+                return false;
+            }
+            TagKind::StartTag if !NO_NESTING.contains(&name) && !tag.self_closing => s.depth += 1,
+            TagKind::StartTag => {}
+            TagKind::EndTag => s.depth -= 1,
+        }
+        if s.depth == 0 {
+            *skip = None;
+        }
+        true
+    }
+
+    /// Collects `<meta>`, the first `<title>` and JSON-LD scripts, wherever they are.
+    fn metadata(&self, tag: &Tag) {
+        let name: &str = &tag.name;
+        let attr = |n: &str| tag.attrs.iter().find(|a| &*a.name.local == n).map(|a| &*a.value);
+        match (&tag.kind, name) {
+            (TagKind::StartTag, "meta") => {
+                if let (Some(key), Some(content)) = (attr("name").or(attr("property")), attr("content")) {
+                    let content = content.trim();
+                    if !content.is_empty() {
+                        self.page.borrow_mut().metas.push((key.to_ascii_lowercase(), content.to_owned()));
                     }
-                }
-                if space {
-                    out.push(' ');
                 }
             }
-            Node::Element(e) => {
-                let name = e.name();
-                let is_block = BLOCK.contains(&name);
-                if leaving {
-                    if is_block {
-                        out.push('\n');
+            (TagKind::StartTag, "title") if self.page.borrow().title.is_none() => {
+                *self.collect.borrow_mut() = Some(String::new());
+            }
+            (TagKind::StartTag, "script")
+                if attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                *self.collect.borrow_mut() = Some(String::new());
+            }
+            (TagKind::EndTag, "title" | "script") => {
+                if let Some(collected) = self.collect.borrow_mut().take() {
+                    let mut page = self.page.borrow_mut();
+                    if name == "title" {
+                        page.title = Some(collected.split_whitespace().collect::<Vec<_>>().join(" "));
+                    } else {
+                        page.json_ld.push(collected);
                     }
-                    continue;
                 }
-                if SKIP.contains(&name) || e.attr("role") == Some("navigation") || e.attr("hidden").is_some() {
-                    continue;
-                }
-                if is_block {
-                    out.push('\n');
-                }
-                stack.push((node, true));
-                let children: Vec<_> = node.children().collect();
-                stack.extend(children.into_iter().rev().map(|c| (c, false)));
             }
             _ => {}
         }
     }
-    tidy(&out)
+
+    /// A tag outside skipped elements: a block's line break, or the start of a
+    /// skipped element.
+    fn tag(&self, tag: &Tag) {
+        let name: &str = &tag.name;
+        let start = tag.kind == TagKind::StartTag;
+        let hidden = tag
+            .attrs
+            .iter()
+            .any(|a| &*a.name.local == "hidden" || (&*a.name.local == "role" && &*a.value == "navigation"));
+        if start && !VOID.contains(&name) && !tag.self_closing && (SKIP.contains(&name) || hidden) {
+            let foreign = matches!(name, "svg" | "math");
+            *self.skip.borrow_mut() = Some(Skip { name: tag.name.clone(), depth: 1, foreign });
+        } else if BLOCK.contains(&name) {
+            self.page.borrow_mut().text.push('\n');
+        }
+    }
+
+    /// Writes characters, collapsing whitespace as HTML does.
+    fn characters(&self, chars: &str) {
+        if let Some(c) = self.collect.borrow_mut().as_mut() {
+            c.push_str(chars);
+        }
+        if self.skip.borrow().is_some() {
+            return;
+        }
+        let mut page = self.page.borrow_mut();
+        for c in chars.chars() {
+            if c.is_whitespace() {
+                self.space.set(true);
+            } else {
+                if self.space.replace(false) {
+                    page.text.push(' ');
+                }
+                page.text.push(c);
+            }
+        }
+    }
+}
+
+/// The tokenizer state an element's content is read in, as the tree builder
+/// would set it.
+fn raw_state(name: &str) -> TokenSinkResult<()> {
+    match name {
+        "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+        "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
+        "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => TokenSinkResult::RawData(RawKind::Rawtext),
+        "plaintext" => TokenSinkResult::Plaintext,
+        _ => TokenSinkResult::Continue,
+    }
+}
+
+impl TokenSink for Scan {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        match token {
+            Token::TagToken(tag) => {
+                let foreign = self.skip.borrow().as_ref().is_some_and(|s| s.foreign);
+                if !foreign {
+                    self.metadata(&tag);
+                }
+                if !self.skipping(&tag) {
+                    self.tag(&tag);
+                }
+                if tag.kind == TagKind::StartTag && !foreign {
+                    return raw_state(&tag.name);
+                }
+            }
+            Token::CharacterTokens(t) => self.characters(&t),
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
 }
 
 /// One line per block: each line trimmed and single-spaced, empty lines dropped.
@@ -158,23 +312,13 @@ pub struct Meta {
     pub sources: Vec<String>,
 }
 
-fn metas(doc: &Html, names: &[&str]) -> Vec<(String, String)> {
-    let sel = Selector::parse("meta").expect("a valid selector");
-    let mut out = Vec::new();
-    for m in doc.select(&sel) {
-        let key = m.attr("name").or(m.attr("property")).unwrap_or_default().to_ascii_lowercase();
-        if let (true, Some(content)) = (names.contains(&key.as_str()), m.attr("content")) {
-            let content = content.trim();
-            if !content.is_empty() {
-                out.push((key, content.to_owned()));
-            }
-        }
-    }
-    out
+fn metas(page: &Page, names: &[&str]) -> Vec<(String, String)> {
+    page.metas.iter().filter(|(k, _)| names.contains(&k.as_str())).cloned().collect()
 }
 
 /// Reads the metadata of a page, the most specific vocabulary first.
-pub fn metadata(doc: &Html) -> Meta {
+pub fn metadata(html: &str) -> Meta {
+    let doc = &Page::read(html);
     let mut m = Meta::default();
     let first = |names: &[&str], m: &mut Meta| -> Option<String> {
         let found = metas(doc, names);
@@ -205,12 +349,7 @@ pub fn metadata(doc: &Html) -> Meta {
     }
     json_ld(doc, &mut m);
     if m.title.is_none() {
-        let sel = Selector::parse("title").expect("a valid selector");
-        m.title = doc
-            .select(&sel)
-            .next()
-            .map(|t| t.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|t| !t.is_empty());
+        m.title = doc.title.clone().filter(|t| !t.is_empty());
         if m.title.is_some() {
             m.sources.push("title".into());
         }
@@ -219,11 +358,9 @@ pub fn metadata(doc: &Html) -> Meta {
 }
 
 /// Fills what is still missing from JSON-LD (`<script type="application/ld+json">`).
-fn json_ld(doc: &Html, m: &mut Meta) {
-    let sel = Selector::parse(r#"script[type="application/ld+json"]"#).expect("a valid selector");
-    for script in doc.select(&sel) {
-        let text: String = script.text().collect();
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+fn json_ld(doc: &Page, m: &mut Meta) {
+    for text in &doc.json_ld {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else { continue };
         let items: Vec<serde_json::Value> = match value {
             serde_json::Value::Array(a) => a,
             serde_json::Value::Object(ref o) if o.contains_key("@graph") => {
@@ -288,13 +425,12 @@ with a break.</p><p>Second &amp; last.</p><noscript>enable js</noscript></body><
 
     #[test]
     fn readable_text_skips_what_readers_never_see() {
-        let doc = Html::parse_document(PAGE);
-        assert_eq!(text(&doc), "On Things\nThe first paragraph, with a break.\nSecond & last.\n");
+        assert_eq!(text(PAGE), "On Things\nThe first paragraph, with a break.\nSecond & last.\n");
     }
 
     #[test]
     fn highwire_metadata_first() {
-        let m = metadata(&Html::parse_document(PAGE));
+        let m = metadata(PAGE);
         assert_eq!(m.title.as_deref(), Some("On Things"));
         assert_eq!(m.authors, ["Doe, Jane", "Roe, Richard"]);
         assert_eq!(m.date.as_deref(), Some("2020/05/01"));
@@ -307,11 +443,11 @@ with a break.</p><p>Second &amp; last.</p><noscript>enable js</noscript></body><
         let page = r#"<html><head><title> Just a title </title>
 <script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Big News","datePublished":"2021-03-04","author":[{"@type":"Person","name":"Ann Writer"}],"publisher":{"name":"Daily"}}</script>
 </head><body></body></html>"#;
-        let m = metadata(&Html::parse_document(page));
+        let m = metadata(page);
         assert_eq!((m.title.as_deref(), m.date.as_deref()), (Some("Big News"), Some("2021-03-04")));
         assert_eq!(m.authors, ["Ann Writer"]);
         assert_eq!(m.publisher.as_deref(), Some("Daily"));
-        let bare = metadata(&Html::parse_document("<title>Only\n  this</title>"));
+        let bare = metadata("<title>Only\n  this</title>");
         assert_eq!(bare.title.as_deref(), Some("Only this"));
     }
 
@@ -328,8 +464,38 @@ with a break.</p><p>Second &amp; last.</p><noscript>enable js</noscript></body><
     }
 
     #[test]
+    fn skipped_elements_end_where_a_tree_would_end_them() {
+        let cases = [
+            ("<button>a<button>b</button>c", "c\n"),
+            ("<p hidden>secret<p>shown", "shown\n"),
+            ("<div hidden><div>in</div>still hidden</div>out", "out\n"),
+            ("<svg/>after", "after\n"),
+            ("<svg><style>x</svg>after", "after\n"),
+            ("<nav><script>document.write('</nav>')</script>menu</nav>body", "body\n"),
+            ("<head><title>T</title><body>text", "text\n"),
+            ("<p>a<br>b</p><textarea>typed</textarea>", "a\nb\ntyped\n"),
+        ];
+        for (page, want) in cases {
+            assert_eq!(text(page), want, "{page}");
+        }
+        let m = metadata(
+            "<body><div hidden><script type='application/ld+json'>{\"@type\":\"Book\",\"name\":\"B\"}</script></div>",
+        );
+        assert_eq!(m.title.as_deref(), Some("B"), "JSON-LD is read even inside hidden elements");
+        assert_eq!(metadata("<svg><title>icon</title></svg><title>Page</title>").title.as_deref(), Some("Page"));
+    }
+
+    #[test]
     fn deep_nesting_does_not_overflow() {
-        let page = format!("{}deep{}", "<div>".repeat(5_000), "</div>".repeat(5_000));
-        assert!(text(&Html::parse_document(&page)).contains("deep"));
+        // Shapes that cost html5ever's tree builder quadratic time (benches/hostile.rs times them).
+        let n = 100_000;
+        let pages = [
+            format!("{}deep{}", "<div>".repeat(n), "</div>".repeat(n)),
+            format!("{}deep{}", "<x>".repeat(n), "</y>".repeat(n)),
+            format!("{}deep", (0..n).map(|i| format!("<b id={i}>")).collect::<String>()),
+        ];
+        for page in pages {
+            assert_eq!(text(&page).trim(), "deep");
+        }
     }
 }

@@ -9,9 +9,11 @@ pub mod quote;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
-/// The extractor's name and version, recorded with every capture
-/// (`text-extractor`). Bump the version whenever extraction output changes.
-pub const EXTRACTOR: &str = "citelock-text/1";
+/// The extractors' names and versions, recorded with every capture
+/// (`text-extractor`). Bump an extractor's version whenever its output changes.
+pub const PLAIN_EXTRACTOR: &str = "citelock-text/1 plain";
+/// HTML: version 2 reads tokens instead of a tree (same text, bounded time).
+pub const HTML_EXTRACTOR: &str = "citelock-text/2 html";
 
 /// Text extracted from a capture, before normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +30,10 @@ pub struct Extracted {
 pub fn extract(bytes: &[u8], content_type: &str) -> Option<Extracted> {
     match mime(content_type).as_str() {
         "text/plain" | "text/markdown" | "text/x-tex" | "application/x-tex" => {
-            Some(Extracted { text: decode(bytes), extractor: format!("{EXTRACTOR} plain") })
+            Some(Extracted { text: decode(bytes), extractor: PLAIN_EXTRACTOR.into() })
         }
         "text/html" | "application/xhtml+xml" => {
-            let doc = scraper::Html::parse_document(&html::decode(bytes, content_type));
-            Some(Extracted { text: html::text(&doc), extractor: format!("{EXTRACTOR} html") })
+            Some(Extracted { text: html::text(&html::decode(bytes, content_type)), extractor: HTML_EXTRACTOR.into() })
         }
         _ => None,
     }
@@ -159,8 +160,8 @@ fn is_pdf(content_type: &str) -> bool {
 /// The extractor that reads this media type, if any.
 fn extractor_for(content_type: &str) -> Option<String> {
     match mime(content_type).as_str() {
-        "text/plain" | "text/markdown" | "text/x-tex" | "application/x-tex" => Some(format!("{EXTRACTOR} plain")),
-        "text/html" | "application/xhtml+xml" => Some(format!("{EXTRACTOR} html")),
+        "text/plain" | "text/markdown" | "text/x-tex" | "application/x-tex" => Some(PLAIN_EXTRACTOR.into()),
+        "text/html" | "application/xhtml+xml" => Some(HTML_EXTRACTOR.into()),
         _ if is_pdf(content_type) => Some(pdf::extractor()),
         _ => None,
     }
@@ -194,6 +195,6 @@ mod tests {
         assert_eq!(e.text, "café “quoted”");
         assert!(extract(b"%PDF-1.4", "application/pdf").is_none());
         let html = extract(b"<p>caf\xe9</p>", "text/html; charset=iso-8859-1").unwrap();
-        assert_eq!((html.text.as_str(), html.extractor.as_str()), ("café\n", "citelock-text/1 html"));
+        assert_eq!((html.text.as_str(), html.extractor.as_str()), ("café\n", HTML_EXTRACTOR));
     }
 }

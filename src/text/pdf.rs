@@ -10,11 +10,11 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use super::{EXTRACTOR, Extracted};
+use super::Extracted;
 
 /// The extractor name recorded for PDF text.
 pub fn extractor() -> String {
-    format!("{EXTRACTOR} pdf (pdf-extract 0.12)")
+    "citelock-text/1 pdf (pdf-extract 0.12)".to_owned()
 }
 
 static HELPER: OnceLock<PathBuf> = OnceLock::new();

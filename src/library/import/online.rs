@@ -147,8 +147,7 @@ pub fn page_from_html(url: &str, bytes: &[u8], content_type: &str, accessed: &st
             ],
         };
     }
-    let doc = scraper::Html::parse_document(&html::decode(bytes, content_type));
-    let meta = html::metadata(&doc);
+    let meta = html::metadata(&html::decode(bytes, content_type));
     let Some(title) = meta.title.clone() else {
         return Import {
             entries: Vec::new(),
