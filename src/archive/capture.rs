@@ -402,6 +402,30 @@ mod tests {
         assert_eq!(new_id("2026-11-29T01:00:00Z", Some(&h1), &all), "20261129T010000Z-11111111");
     }
 
+    proptest::proptest! {
+        /// Law: a log as written parses back to the same records, whatever
+        /// text users and servers put in them (control characters, YAML's
+        /// `~`, `null`, `yes`, `: `, `#`, leading spaces, line breaks).
+        #[test]
+        fn any_log_round_trips(
+            key in "\\PC{1,20}",
+            texts in proptest::collection::vec(proptest::option::of(proptest::prelude::any::<String>()), 4),
+            headers in proptest::collection::vec(("[!-9;-~]{1,12}", proptest::prelude::any::<String>()), 0..4),
+            status in proptest::option::of(100u16..600),
+            length in proptest::option::of(proptest::prelude::any::<u64>()),
+            pinned in proptest::prelude::any::<bool>(),
+        ) {
+            let mut c = record(&key, "20261129T010000Z-11111111", Some(&"1".repeat(64)));
+            c.method = Method::Http;
+            (c.url, c.final_url, c.source, c.error) = (texts[0].clone(), texts[1].clone(), texts[2].clone(), texts[3].clone());
+            c.headers = headers.into_iter().map(|(name, value)| Header { name, value }).collect();
+            (c.status, c.length, c.pinned) = (status, length, pinned);
+            let log = vec![c.clone(), record(&key, "second", None)];
+            let text = serde_yaml::to_string(&log).unwrap();
+            proptest::prop_assert_eq!(parse_log(&text, "log.yml").unwrap(), log, "{}", text);
+        }
+    }
+
     #[test]
     fn unknown_fields_in_a_log_are_errors_with_a_line() {
         let err = parse_log("- schema: 1\n  id: x\n  colour: red\n", "log.yml").unwrap_err();

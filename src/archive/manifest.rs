@@ -90,4 +90,19 @@ mod tests {
         assert_eq!(m.lines[1].sha256, a);
         assert_eq!(m.bad, [(3, "garbage line".to_owned())]);
     }
+
+    proptest::proptest! {
+        /// Law: what `render` writes, `parse` reads back whole, line by line.
+        #[test]
+        fn any_set_of_objects_round_trips(set in proptest::collection::btree_set("[0-9a-f]{64}", 0..50)) {
+            let m = parse(&render(&set));
+            proptest::prop_assert!(m.bad.is_empty());
+            let back: BTreeSet<String> = m.lines.iter().map(|l| l.sha256.clone()).collect();
+            proptest::prop_assert_eq!(&back, &set);
+            for (i, l) in m.lines.iter().enumerate() {
+                proptest::prop_assert_eq!(l.number, i + 1);
+                proptest::prop_assert_eq!(&l.path, &Archive::object_rel(&l.sha256));
+            }
+        }
+    }
 }

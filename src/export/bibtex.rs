@@ -220,6 +220,33 @@ fn entry(f: &Flat, archived: Option<&Archived>, dialect: Dialect) -> Bib {
     e
 }
 
+/// Rewrites the biblatex crate's escapes that TeX reads otherwise: `\^` is a
+/// circumflex on the next letter and `\\` a line break, and `\{` and `\}`
+/// still count as braces, so a lone one leaves the entry unclosed. Every
+/// backslash in the crate's output starts one of its escapes.
+fn tex_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push_str("\\textbackslash{}"),
+            Some('{') => out.push_str("\\textbraceleft{}"),
+            Some('}') => out.push_str("\\textbraceright{}"),
+            Some('^') => out.push_str("\\textasciicircum{}"),
+            Some(next) => {
+                out.push('\\');
+                out.push(next);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
 /// The whole bibliography in the dialect.
 pub fn write(entries: &[(Flat, Option<&Archived>)], dialect: Dialect) -> String {
     let mut out = String::new();
@@ -230,7 +257,7 @@ pub fn write(entries: &[(Flat, Option<&Archived>)], dialect: Dialect) -> String 
             // The date was written as ISO parts, which always converts.
             Dialect::Bibtex => e.to_bibtex_string().unwrap_or_else(|_| e.to_biblatex_string()),
         };
-        out.push_str(&text);
+        out.push_str(&tex_safe(&text));
         out.push_str("\n\n");
     }
     out

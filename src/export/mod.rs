@@ -8,6 +8,8 @@ pub mod bibtex;
 pub mod csl;
 pub mod csl_json;
 pub mod flat;
+#[cfg(test)]
+mod laws;
 pub mod render;
 pub mod ris;
 pub mod warc;

@@ -6,7 +6,7 @@
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::{Import, Imported, dropped, entry_from_fields, failed};
+use super::{Import, Imported, dropped, entry_from_plain_fields, failed};
 use crate::findings::LineIndex;
 
 /// CSL type → (hayagriva type, parent type when there is a container).
@@ -117,7 +117,7 @@ pub fn read(text: &str, name: &str) -> Import {
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
         }
-        match fields(&item).and_then(|f| entry_from_fields(&key, f)) {
+        match fields(&item).and_then(|f| entry_from_plain_fields(&key, f)) {
             Ok(entry) => import.entries.push(Imported { entry, line }),
             Err(e) => import.findings.push(failed(name, line, format!("{shown} cannot be converted: {e}"))),
         }

@@ -63,6 +63,48 @@ pub fn entry_from_fields(key: &str, fields: Map<String, Value>) -> Result<Entry,
     lib.into_iter().next().ok_or_else(|| "no entry".to_owned())
 }
 
+/// hayagriva's fields that are format strings, where `$` starts math, braces
+/// protect case and `\\` escapes.
+const FORMAT_STRINGS: &[&str] =
+    &["title", "location", "organization", "archive", "archive-location", "call-number", "note", "abstract", "genre"];
+
+/// Builds an entry from fields that hold plain text (CSL-JSON, RIS, web
+/// pages): the characters that are markup in hayagriva's format strings are
+/// escaped first, so a title "Costs $5" stays text rather than starting math.
+pub fn entry_from_plain_fields(key: &str, mut fields: Map<String, Value>) -> Result<Entry, String> {
+    escape_markup(&mut fields);
+    entry_from_fields(key, fields)
+}
+
+fn escape_markup(fields: &mut Map<String, Value>) {
+    let escape = |v: &mut Value| {
+        if let Value::String(s) = v {
+            *s = s.chars().fold(String::with_capacity(s.len()), |mut out, c| {
+                if matches!(c, '$' | '{' | '}' | '\\') {
+                    out.push('\\');
+                }
+                out.push(c);
+                out
+            });
+        }
+    };
+    for (k, v) in fields.iter_mut() {
+        match (k.as_str(), v) {
+            (k, Value::Object(o)) if FORMAT_STRINGS.contains(&k) || k == "publisher" => {
+                for part in ["value", "short", "name", "location"] {
+                    o.get_mut(part).map(escape);
+                }
+            }
+            (k, v) if FORMAT_STRINGS.contains(&k) || k == "publisher" => escape(v),
+            ("parent", Value::Object(p)) => escape_markup(p),
+            ("parent", Value::Array(ps)) => {
+                ps.iter_mut().filter_map(Value::as_object_mut).for_each(escape_markup);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The same entry under another key.
 pub fn rekey(entry: &Entry, key: &str) -> Entry {
     entry_from_fields(key, super::edit::entry_value(entry)).expect("an entry's own fields deserialize again")
@@ -105,6 +147,21 @@ mod tests {
         let b = rekey(a, "b");
         assert_eq!(b.key(), "b");
         assert_eq!(rekey(&b, "a"), *a);
+    }
+
+    #[test]
+    fn plain_text_stays_text() {
+        let m: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "type": "article", "title": "Costs $5 {or} \\6", "note": "50$",
+            "publisher": {"name": "A $ B", "location": "{X}"},
+            "parent": {"type": "periodical", "title": "J$"},
+        }))
+        .unwrap();
+        let e = entry_from_plain_fields("k", m).unwrap();
+        assert_eq!(e.title().unwrap().value.to_string(), "Costs $5 {or} \\6");
+        assert_eq!(e.note().unwrap().value.to_string(), "50$");
+        assert_eq!(e.publisher().unwrap().name().unwrap().value.to_string(), "A $ B");
+        assert_eq!(e.parents()[0].title().unwrap().value.to_string(), "J$");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Import, Imported, entry_from_fields};
+use super::{Import, Imported, entry_from_plain_fields};
 use crate::archive::Archive;
 use crate::fetch::{Client, Fetched};
 use crate::findings::{Code, Finding};
@@ -208,7 +208,7 @@ fn iso_date(s: &str) -> Option<String> {
 }
 
 fn one(f: Map<String, Value>) -> Import {
-    match entry_from_fields("", f) {
+    match entry_from_plain_fields("", f) {
         Ok(entry) => Import { entries: vec![Imported { entry, line: 1 }], findings: Vec::new() },
         Err(e) => Import { entries: Vec::new(), findings: vec![lookup_failed(format!("cannot build an entry: {e}"))] },
     }

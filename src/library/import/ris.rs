@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Import, Imported, dropped, entry_from_fields, failed};
+use super::{Import, Imported, dropped, entry_from_plain_fields, failed};
 
 /// RIS type → (hayagriva type, parent type).
 fn types(ris: &str) -> (&'static str, &'static str) {
@@ -246,7 +246,7 @@ fn convert(rec: Record, name: &str, import: &mut Import) {
     if has_parent {
         f.insert("parent".into(), Value::Object(parent));
     }
-    match entry_from_fields(&key, f) {
+    match entry_from_plain_fields(&key, f) {
         Ok(entry) => import.entries.push(Imported { entry, line: rec.line }),
         Err(e) => import.findings.push(failed(name, rec.line, format!("record cannot be converted: {e}"))),
     }
