@@ -1,6 +1,9 @@
-//! Peak memory of `citelock archive` against hostile loopback servers: a gzip
-//! bomb (1 GiB of zeros in ~1 MB), an endless body, a byte drip, and a lying
-//! Content-Length, each capped by the default limits (100 MiB body cap).
+//! Time and peak memory of the release binary against hostile input. Servers
+//! on loopback: a gzip bomb (1 GiB of zeros in ~1 MB), an endless body, a byte
+//! drip, and a lying Content-Length, each capped by the default limits (100
+//! MiB body cap). Files: YAML alias bombs and deep nesting, deep JSON, BibTeX
+//! and RIS built to make parsers loop or recurse, HTML nested 100,000 deep,
+//! reports of nothing but brackets, a WARC record claiming exabytes.
 //! Run: `cargo build --release && cargo bench --bench hostile`.
 
 mod support;
@@ -11,6 +14,11 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let bin = support::release_binary();
+    servers(bin);
+    files(bin);
+}
+
+fn servers(bin: &str) {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let zeros = vec![0u8; 1 << 20];
     for _ in 0..1024 {
@@ -78,6 +86,137 @@ fn main() {
             .to_owned();
         println!(
             "{case:8} {:6.2} s  {:6.1} MB peak  exit {}  {outcome}",
+            t.elapsed().as_secs_f64(),
+            kb / 1024.0,
+            out.status.code().unwrap_or(-1)
+        );
+    }
+}
+
+/// One hostile file, where it goes, and the command that reads it.
+struct Case {
+    name: &'static str,
+    path: &'static str,
+    bytes: Vec<u8>,
+    args: &'static [&'static str],
+}
+
+fn files(bin: &str) {
+    let n = 100_000;
+    let nest = |open: &str, close: &str| format!("{}{}", open.repeat(n), close.repeat(n));
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(",")));
+    }
+    let lib_bomb = format!("{bomb}k:\n  type: misc\n  title: boom\n  note: *a9\n");
+    let log_bomb = format!("{bomb}- schema: 1\n  id: x\n  key: k\n  method: file\n  note: *a9\n");
+    let warc = "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Target-URI: https://example.org/k\r\nContent-Length: 9000000000000000000\r\n\r\nshort";
+    let cases = [
+        Case {
+            name: "YAML alias bomb (references)",
+            path: "references/x.yml",
+            bytes: lib_bomb.into(),
+            args: &["lint"],
+        },
+        Case {
+            name: "YAML nested 100k deep (references)",
+            path: "references/x.yml",
+            bytes: format!("x:\n  type: misc\n  title: {}\n", nest("[", "]")).into(),
+            args: &["lint"],
+        },
+        Case {
+            name: "YAML alias bomb (capture log)",
+            path: "archive/captures/k.yml",
+            bytes: log_bomb.into(),
+            args: &["verify"],
+        },
+        Case {
+            name: "CSL-JSON nested 100k deep",
+            path: "in.json",
+            bytes: format!("[{{\"id\": \"a\", \"title\": {}}}]", nest("[", "]")).into(),
+            args: &["add", "--csl-json", "in.json"],
+        },
+        Case {
+            name: "BibTeX braces 100k deep",
+            path: "in.bib",
+            bytes: format!("@book{{a, title = {}}}", nest("{", "}")).into(),
+            args: &["add", "--bibtex", "in.bib"],
+        },
+        Case {
+            name: "BibTeX 200k unclosed entries",
+            path: "in.bib",
+            bytes: "@article{x, title = {".repeat(200_000).into(),
+            args: &["add", "--bibtex", "in.bib"],
+        },
+        Case {
+            name: "RIS one 10 MB line",
+            path: "in.ris",
+            bytes: format!("TY  - BOOK\nTI  - {}\nER  - \n", "x".repeat(10 << 20)).into(),
+            args: &["add", "--ris", "in.ris"],
+        },
+        Case {
+            name: "HTML 100k nested <div>",
+            path: "in.html",
+            bytes: nest("<div>", "</div>").into(),
+            args: &["archive", "--attach", "k", "in.html"],
+        },
+        Case {
+            name: "HTML 100k distinct <b id>",
+            path: "in.html",
+            bytes: (0..n).map(|i| format!("<b id={i}>")).collect::<String>().into(),
+            args: &["archive", "--attach", "k", "in.html"],
+        },
+        Case {
+            name: "Markdown 1M brackets",
+            path: "report.md",
+            bytes: "[".repeat(1 << 20).into(),
+            args: &["check", "report.md"],
+        },
+        Case {
+            name: "Markdown 100k nested quotes",
+            path: "report.md",
+            bytes: format!("{} \"q\" [@k]", ">".repeat(n)).into(),
+            args: &["check", "report.md"],
+        },
+        Case {
+            name: "Typst 100k nested content",
+            path: "report.typ",
+            bytes: nest("#[", "]").into(),
+            args: &["check", "report.typ"],
+        },
+        Case {
+            name: "WARC record of 9 EB",
+            path: "in.warc",
+            bytes: warc.into(),
+            args: &["archive", "--import-warc", "in.warc"],
+        },
+    ];
+    println!("\n{:36} {:>8} {:>10} {:>5}  first line of output", "hostile file", "time", "peak", "exit");
+    for case in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::process::Command::new(bin).args(["-q", "init"]).current_dir(root).status().unwrap();
+        std::fs::write(
+            root.join("references/library.yml"),
+            "k:\n  type: web\n  title: K\n  url: https://example.org/k\n",
+        )
+        .unwrap();
+        std::fs::write(root.join(case.path), &case.bytes).unwrap();
+        let t = Instant::now();
+        let out = std::process::Command::new("/usr/bin/time")
+            .args(["-f", "%M", bin, "--color", "never"])
+            .args(case.args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let kb: f64 = stderr.lines().last().unwrap_or("0").trim().parse().unwrap_or(0.0);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let first = stdout.lines().chain(stderr.lines()).find(|l| !l.trim().is_empty()).unwrap_or("");
+        let first: String = first.chars().take(90).collect();
+        println!(
+            "{:36} {:6.2} s {:7.1} MB {:>5}  {first}",
+            case.name,
             t.elapsed().as_secs_f64(),
             kb / 1024.0,
             out.status.code().unwrap_or(-1)

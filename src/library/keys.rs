@@ -57,7 +57,9 @@ pub fn base(entry: &Entry) -> String {
         .map(ascii_word)
         .find(|w| !w.is_empty() && !STOPWORDS.contains(&w.as_str()))
         .unwrap_or_default();
-    format!("{who}{year}{word}")
+    // A hostile title of one 10 MB word must not make a 10 MB key.
+    let short = |s: &str| s.chars().take(24).collect::<String>();
+    format!("{}{year}{}", short(&who), short(&word))
 }
 
 /// `base`, or `base` + a, b, … z, aa, ab… : the first that `taken` does not hold.
@@ -121,5 +123,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(base(lib.get("x").unwrap()), "muller2019structure");
+        let long = format!("x:\n  type: misc\n  title: {}\n  author: {}\n", "t".repeat(100_000), "a".repeat(1000));
+        let lib = hayagriva::io::from_yaml_str(&long).unwrap();
+        assert_eq!(base(lib.get("x").unwrap()), format!("{}nd{}", "a".repeat(24), "t".repeat(24)));
     }
 }

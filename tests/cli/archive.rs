@@ -196,6 +196,40 @@ fn a_second_writer_fails_fast() {
 }
 
 #[test]
+fn the_lock_is_released_when_its_holder_is_killed() {
+    use super::server::{Server, respond};
+    let s = Server::start(|_, st| {
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        respond(st, "200 OK", &[("Content-Type", "text/plain")], b"slow");
+    });
+    let env = Env::new();
+    env.write("references/library.yml", &format!("k:\n  type: web\n  title: K\n  url: '{}'\n", s.url("/k")));
+    env.write("citelock.toml", &format!("[fetch]\nallow-hosts = [\"{}\"]\n", s.origin()));
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
+        .args(["archive"])
+        .current_dir(env.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the writer to name itself in the lock file (taking the lock
+    // here to look would race it).
+    let holder = format!("pid {}", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::read_to_string(env.path("archive/.lock")).unwrap_or_default() != holder {
+        assert!(std::time::Instant::now() < deadline, "the writer never took the lock");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let archive = citelock::archive::Archive::new(env.path("archive"));
+    let busy = citelock::archive::lock::acquire(&archive).unwrap_err().to_string();
+    assert!(busy.contains(&format!("another citelock process is writing to this archive ({holder})")), "{busy}");
+    let _ = child.kill(); // SIGKILL: no destructor runs
+    let _ = child.wait();
+    assert!(citelock::archive::lock::acquire(&archive).is_ok(), "the kernel dropped the dead holder's lock");
+    assert_eq!(env.json(&["verify"]).0, 0);
+}
+
+#[test]
 fn a_crash_at_any_point_of_the_write_path_leaves_a_verifiable_archive() {
     for point in ["after-temp-write", "after-rename", "before-log-append"] {
         let env = env();

@@ -104,10 +104,16 @@ pub fn read(text: &str, name: &str) -> Import {
     for raw in items {
         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
         let line = lines.position(text, offset).0;
+        // serde_json stops at 128 levels of nesting ("recursion limit exceeded"),
+        // so a hostile item costs neither stack nor much time.
         let item: Map<String, Value> = match serde_json::from_str(raw.get()) {
             Ok(Value::Object(m)) => m,
-            _ => {
+            Ok(_) => {
                 import.findings.push(failed(name, line, "a CSL-JSON item must be an object".into()));
+                continue;
+            }
+            Err(e) => {
+                import.findings.push(failed(name, line, format!("the item cannot be read: {e}")));
                 continue;
             }
         };
@@ -357,6 +363,21 @@ mod tests {
         assert!(imp.findings[0].message.contains("array"));
         let imp = read("[{\"id\": ", "z.json");
         assert!(imp.findings[0].message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = format!(
+            "[{{\"id\": \"a\", \"title\": {}1{}}},\n {{\"id\": \"b\", \"type\": \"book\", \"title\": \"B\"}}]",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let import = read(&deep, "deep.json");
+        assert_eq!(import.entries.len(), 1, "the next item is still read");
+        let message = &import.findings[0].message;
+        assert!(message.contains("recursion limit exceeded"), "{message}");
+        let whole = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(read(&whole, "deep.json").findings.len(), 1);
     }
 
     #[test]
