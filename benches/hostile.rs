@@ -125,6 +125,18 @@ fn files(bin: &str) {
             args: &["lint"],
         },
         Case {
+            name: "YAML nested 100k deep (capture log)",
+            path: "archive/captures/k.yml",
+            bytes: format!("- schema: 1\n  id: {}\n", nest("[", "]")).into(),
+            args: &["verify"],
+        },
+        Case {
+            name: "TOML nested 100k deep (config)",
+            path: "citelock.toml",
+            bytes: format!("x = {}\n", nest("[", "]")).into(),
+            args: &["lint"],
+        },
+        Case {
             name: "YAML alias bomb (capture log)",
             path: "archive/captures/k.yml",
             bytes: log_bomb.into(),
@@ -183,6 +195,12 @@ fn files(bin: &str) {
             path: "report.typ",
             bytes: nest("#[", "]").into(),
             args: &["check", "report.typ"],
+        },
+        Case {
+            name: "LaTeX 100k nested groups",
+            path: "report.tex",
+            bytes: nest("\\emph{", "}").into(),
+            args: &["check", "report.tex"],
         },
         Case {
             name: "WARC record of 9 EB",

@@ -347,6 +347,11 @@ pub fn parse_log(text: &str, name: &str) -> Result<Vec<Capture>, LogError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
+    crate::library::outline::check(text).map_err(|e| LogError {
+        path: name.to_owned(),
+        line: Some(e.line),
+        message: format!("invalid YAML: {}", e.message),
+    })?;
     serde_yaml::from_str(text).map_err(|e| LogError {
         path: name.to_owned(),
         line: e.location().map(|l| l.line()),
@@ -424,6 +429,14 @@ mod tests {
             let text = serde_yaml::to_string(&log).unwrap();
             proptest::prop_assert_eq!(parse_log(&text, "log.yml").unwrap(), log, "{}", text);
         }
+    }
+
+    #[test]
+    fn deep_nesting_in_a_log_is_refused_quickly() {
+        let deep = format!("- schema: 1\n  id: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = parse_log(&deep, "log.yml").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.message.contains("recursion limit exceeded"), "{err}");
     }
 
     #[test]

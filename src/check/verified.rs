@@ -40,6 +40,7 @@ pub fn load(root: &std::path::Path) -> Result<Vec<Verified>, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
+    crate::library::outline::check(&text).map_err(|e| format!("{FILE}:{}: invalid YAML: {}", e.line, e.message))?;
     serde_yaml::from_str(&text).map_err(|e| {
         let line = e.location().map_or(String::new(), |l| format!(":{}", l.line()));
         format!("{FILE}{line}: {e}")

@@ -31,7 +31,9 @@ pub fn changed_since(repo: &Repo, library: &Library, rev: &str) -> Result<HashSe
         }
         let text = git(&["show", &format!("{rev}:{path}")])?;
         // A file that did not parse then cannot vouch for any entry: its entries count as changed.
-        if let Ok(lib) = hayagriva::io::from_yaml_str(&text) {
+        // Checked first: serde_yaml, under hayagriva, is quadratic on deep nesting.
+        let parsed = super::outline::check(&text).ok().and_then(|()| hayagriva::io::from_yaml_str(&text).ok());
+        if let Some(lib) = parsed {
             old.extend(lib.iter().map(|e| (e.key().to_owned(), e.clone())));
         }
     }
