@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -94,6 +95,29 @@ pub struct ExportSection {
     pub archive_base_url: Option<String>,
 }
 
+/// `50ms`, `2s`, `5m`, `12h`, `1d`, `1w`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: f64 = n.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 50ms, 2s, 1d)"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86_400.0,
+        "w" => n * 604_800.0,
+        other => return Err(format!("`{s}`: unknown unit `{other}` (ms, s, m, h, d, w)")),
+    };
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is too long a duration"))
+}
+
+/// A duration in the config, checked as it is read (so an error names its line).
+fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    parse_duration(&String::deserialize(d)?).map(Some).map_err(serde::de::Error::custom)
+}
+
 /// `[links]`: the link check (flags override).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -113,19 +137,24 @@ pub struct LinksSection {
     /// Requests in flight per host.
     pub host_concurrency: Option<usize>,
     /// Least time between request starts on one host.
-    pub host_request_interval: Option<String>,
+    #[serde(default, deserialize_with = "duration")]
+    pub host_request_interval: Option<Duration>,
     /// Retries.
     pub max_retries: Option<u32>,
     /// Longest `Retry-After` waited for.
-    pub retry_after_cap: Option<String>,
+    #[serde(default, deserialize_with = "duration")]
+    pub retry_after_cap: Option<Duration>,
     /// A request's total time.
-    pub timeout: Option<String>,
+    #[serde(default, deserialize_with = "duration")]
+    pub timeout: Option<Duration>,
     /// How long a success is trusted.
-    pub max_cache_age: Option<String>,
+    #[serde(default, deserialize_with = "duration")]
+    pub max_cache_age: Option<Duration>,
     /// Failing runs before a link is called dead.
     pub confirm_dead: Option<usize>,
     /// Least time between two counted failing runs.
-    pub confirm_interval: Option<String>,
+    #[serde(default, deserialize_with = "duration")]
+    pub confirm_interval: Option<Duration>,
     /// Percent of text changed before drift is reported.
     pub drift_threshold: Option<f64>,
 }
@@ -291,6 +320,17 @@ mod tests {
             err.to_string(),
             "c.toml:2:1: unknown finding code `unknown-feild` in [levels] (README lists the codes)"
         );
+    }
+
+    #[test]
+    fn durations_are_checked_where_they_are_written() {
+        let c = Config::parse("[links]\ntimeout = \"1.5s\"\nmax-cache-age = \"2d\"\n", "c").unwrap();
+        assert_eq!(c.links.timeout, Some(Duration::from_millis(1500)));
+        assert_eq!(c.links.max_cache_age, Some(Duration::from_secs(2 * 86_400)));
+        let err = Config::parse("[links]\n\ntimeout = \"5 parsecs\"\n", "c.toml").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml:3:11: "), "{err}");
+        assert!(err.contains("unknown unit `parsecs`"), "{err}");
+        assert!(parse_duration("1e400").is_err() && parse_duration("99999999999999999999w").is_err());
     }
 
     #[test]

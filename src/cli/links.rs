@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use citelock::archive::{capture, http, verify::Shard};
 use citelock::check;
+use citelock::config::parse_duration;
 use citelock::findings::{Code, Finding, Findings, Location, Severity};
 use citelock::links::judge::{Judge, Quoted};
 use citelock::links::{self, Accept, Checked, Link, Settings, cache::Cache, wayback};
@@ -32,20 +33,20 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     host_concurrency: Option<usize>,
     /// Least time between two requests to one host, e.g. 50ms, 0ms [default: 50ms].
-    #[arg(long, value_name = "DURATION")]
-    host_request_interval: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    host_request_interval: Option<Duration>,
     /// Retries after timeouts, broken connections, 5xx and 429 [default: 3].
     #[arg(long, value_name = "N")]
     max_retries: Option<u32>,
     /// The first retry's wait; each further retry doubles it.
-    #[arg(long, value_name = "DURATION", default_value = "1s")]
-    retry_wait_time: String,
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    retry_wait_time: Duration,
     /// The longest Retry-After waited for; beyond it a link is rate-limited [default: 60s].
-    #[arg(long, value_name = "DURATION")]
-    retry_after_cap: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    retry_after_cap: Option<Duration>,
     /// A request's total time [default: 20s].
-    #[arg(long, value_name = "DURATION")]
-    timeout: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
     /// Statuses that count as alive, e.g. "200..=299, 403" [default: 100..=103, 200..=299].
     #[arg(long, value_name = "CODES")]
     accept: Option<String>,
@@ -56,8 +57,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Method::Head)]
     method: Method,
     /// How long a success stays trusted, e.g. 1d, 12h [default: 1d].
-    #[arg(long, value_name = "DURATION")]
-    max_cache_age: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    max_cache_age: Option<Duration>,
     /// Ignore and do not update .citelock/cache/links.json.
     #[arg(long)]
     no_cache: bool,
@@ -69,8 +70,8 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     confirm_dead: Option<usize>,
     /// Least time between two failing runs that count [default: 1d].
-    #[arg(long, value_name = "DURATION")]
-    confirm_interval: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    confirm_interval: Option<Duration>,
     /// Record that KEY's link is dead for good: its snapshot stands in (recorded in its capture log).
     #[arg(long, value_name = "KEY", conflicts_with_all = ["reports", "changed_since"])]
     acknowledge: Option<String>,
@@ -110,27 +111,9 @@ enum To {
     Markdown,
 }
 
-/// `50ms`, `2s`, `5m`, `12h`, `1d`, `1w`; a bare number is seconds.
-fn duration(s: &str) -> anyhow::Result<Duration> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: f64 = n.parse().with_context(|| format!("`{s}` is not a duration (e.g. 50ms, 2s, 1d)"))?;
-    let secs = match unit.trim() {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" | "min" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86_400.0,
-        "w" => n * 604_800.0,
-        other => bail!("`{s}`: unknown unit `{other}` (ms, s, m, h, d, w)"),
-    };
-    Ok(Duration::from_secs_f64(secs))
-}
-
-/// A flag, else the config's value, else the default; durations parsed.
-fn pick(flag: &Option<String>, config: &Option<String>, default: &str) -> anyhow::Result<Duration> {
-    duration(flag.as_deref().or(config.as_deref()).unwrap_or(default))
+/// A flag, else the config's value, else the default.
+fn pick(flag: Option<Duration>, config: Option<Duration>, default: Duration) -> Duration {
+    flag.or(config).unwrap_or(default)
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
@@ -151,17 +134,17 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let settings = Settings {
         max_concurrency: args.max_concurrency.or(cfg.max_concurrency).unwrap_or(64),
         host_concurrency: args.host_concurrency.or(cfg.host_concurrency).unwrap_or(4),
-        host_interval: pick(&args.host_request_interval, &cfg.host_request_interval, "50ms")?,
+        host_interval: pick(args.host_request_interval, cfg.host_request_interval, Duration::from_millis(50)),
         max_retries: args.max_retries.or(cfg.max_retries).unwrap_or(3),
-        retry_wait: duration(&args.retry_wait_time)?,
-        retry_after_cap: pick(&args.retry_after_cap, &cfg.retry_after_cap, "60s")?,
+        retry_wait: args.retry_wait_time,
+        retry_after_cap: pick(args.retry_after_cap, cfg.retry_after_cap, Duration::from_secs(60)),
         get: args.method == Method::Get,
         accept: Accept::parse(accept_spec, &host_accept).map_err(|e| anyhow::anyhow!("--accept: {e}"))?,
         ..Settings::default()
     };
-    let timeout = pick(&args.timeout, &cfg.timeout, "20s")?;
-    let max_cache_age = pick(&args.max_cache_age, &cfg.max_cache_age, "1d")?;
-    let confirm_interval = pick(&args.confirm_interval, &cfg.confirm_interval, "1d")?;
+    let timeout = pick(args.timeout, cfg.timeout, Duration::from_secs(20));
+    let max_cache_age = pick(args.max_cache_age, cfg.max_cache_age, Duration::from_secs(86_400));
+    let confirm_interval = pick(args.confirm_interval, cfg.confirm_interval, Duration::from_secs(86_400));
     let mut excludes = Vec::new();
     for pattern in cfg.exclude.iter().chain(&args.exclude) {
         excludes.push(regex::Regex::new(pattern).with_context(|| format!("exclude pattern `{pattern}`"))?);
@@ -182,6 +165,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     };
     let doi_base = super::net::services(&config).doi;
     let mut links = Vec::new();
+    let mut snapshots = HashMap::new();
     let mut seen = HashSet::new();
     for record in &library.records {
         let key = record.entry.key();
@@ -196,14 +180,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
                 continue;
             }
         };
-        let snapshot = archive.captures(key).ok().is_some_and(|c| capture::current(&c).is_some());
+        // Each log is read once: the judge falls back on these snapshots.
+        let snapshot = archive.captures(key).ok().and_then(|c| capture::current(&c).cloned());
+        let want_body = snapshot.is_some() && !args.no_drift;
+        if let Some(s) = snapshot {
+            snapshots.insert(key.to_owned(), s);
+        }
         seen.insert(target.url.to_string());
-        links.push(Link {
-            url: target.url,
-            key: Some(key.to_owned()),
-            at: target.at,
-            want_body: snapshot && !args.no_drift,
-        });
+        links.push(Link { url: target.url, key: Some(key.to_owned()), at: target.at, want_body });
     }
     if changed.is_none() {
         for input in &inputs {
@@ -289,6 +273,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     };
     let judge = Judge {
         archive: &archive,
+        snapshots: &snapshots,
         cache_dir: &repo.cache_dir(),
         now,
         confirm_dead: args.confirm_dead.or(cfg.confirm_dead).unwrap_or(1).max(1),

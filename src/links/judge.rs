@@ -29,6 +29,8 @@ pub struct Quoted {
 pub struct Judge<'a> {
     /// The archive.
     pub archive: &'a Archive,
+    /// Each reference's current snapshot, by key.
+    pub snapshots: &'a HashMap<String, capture::Capture>,
     /// The text cache directory.
     pub cache_dir: &'a Path,
     /// This run's time.
@@ -122,8 +124,7 @@ impl Judge<'_> {
 
     /// The reference's current snapshot, if it has one.
     fn copy(&self, key: &str) -> Option<Copy> {
-        let captures = self.archive.captures(key).ok()?;
-        let capture = capture::current(&captures)?.clone();
+        let capture = self.snapshots.get(key)?.clone();
         let path = format!("archive/{}", Archive::object_rel(capture.sha256.as_deref()?));
         Some(Copy { capture, path })
     }

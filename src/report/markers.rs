@@ -118,15 +118,17 @@ fn mask_markdown(text: &str) -> String {
     to_string(out)
 }
 
+/// Where the character after the one at `i` starts: scanners step by
+/// characters, so they never slice inside one.
+fn next_char(text: &str, i: usize) -> usize {
+    i + text[i..].chars().next().map_or(1, char::len_utf8)
+}
+
 fn mask_typst(text: &str) -> String {
     let mut out = text.as_bytes().to_vec();
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if !text.is_char_boundary(i) {
-            i += 1; // inside a multi-byte character: no syntax starts here
-            continue;
-        }
         let rest = &text[i..];
         let skip = if let Some(raw) = rest.strip_prefix("```") {
             raw.find("```").map_or(rest.len(), |e| e + 6)
@@ -143,7 +145,7 @@ fn mask_typst(text: &str) -> String {
             blank(&mut out, i, i + skip);
             i += skip;
         } else {
-            i += 1;
+            i = next_char(text, i);
         }
     }
     to_string(out)
@@ -154,10 +156,6 @@ fn mask_latex(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if !text.is_char_boundary(i) {
-            i += 1; // inside a multi-byte character: no syntax starts here
-            continue;
-        }
         let rest = &text[i..];
         if bytes[i] == b'%' && (i == 0 || bytes[i - 1] != b'\\') {
             let e = rest.find('\n').unwrap_or(rest.len());
@@ -182,7 +180,7 @@ fn mask_latex(text: &str) -> String {
             i += e;
             continue;
         }
-        i += rest.chars().next().map_or(1, char::len_utf8);
+        i = next_char(text, i);
     }
     to_string(out)
 }
@@ -315,10 +313,6 @@ fn typst(text: &str) -> Vec<Marker> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if !text.is_char_boundary(i) {
-            i += 1; // inside a multi-byte character: no syntax starts here
-            continue;
-        }
         let rest = &text[i..];
         if let Some(args) = rest.strip_prefix("#cite(<")
             && let Some(e) = args.find('>')
@@ -357,7 +351,7 @@ fn typst(text: &str) -> Vec<Marker> {
             i = end;
             continue;
         }
-        i += rest.chars().next().map_or(1, char::len_utf8);
+        i = next_char(text, i);
     }
     out
 }
