@@ -118,17 +118,43 @@ fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, 
     parse_duration(&String::deserialize(d)?).map(Some).map_err(serde::de::Error::custom)
 }
 
+/// Status ranges in lychee's form, checked as they are read.
+fn statuses<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let spec = String::deserialize(d)?;
+    crate::links::Accept::parse(&spec, &[]).map_err(serde::de::Error::custom)?;
+    Ok(Some(spec))
+}
+
+fn statuses_by_host<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    let hosts = BTreeMap::<String, String>::deserialize(d)?;
+    for (host, spec) in &hosts {
+        crate::links::Accept::parse(spec, &[]).map_err(|e| serde::de::Error::custom(format!("{host}: {e}")))?;
+    }
+    Ok(hosts)
+}
+
+/// Regular expressions, compiled once as they are read to find mistakes.
+fn patterns<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let patterns = Vec::<String>::deserialize(d)?;
+    for p in &patterns {
+        regex::Regex::new(p)
+            .map_err(|e| serde::de::Error::custom(format!("`{p}` is not a regular expression: {e}")))?;
+    }
+    Ok(patterns)
+}
+
 /// `[links]`: the link check (flags override).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LinksSection {
     /// Regular expressions of URLs not to check.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "patterns")]
     pub exclude: Vec<String>,
     /// Accepted statuses (`200..=299, 403`).
+    #[serde(default, deserialize_with = "statuses")]
     pub accept: Option<String>,
     /// Accepted statuses by host name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "statuses_by_host")]
     pub accept_hosts: BTreeMap<String, String>,
     /// A URL checked first; when it cannot be reached, the network is down.
     pub canary: Option<String>,
@@ -323,7 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn durations_are_checked_where_they_are_written() {
+    fn link_settings_are_checked_where_they_are_written() {
         let c = Config::parse("[links]\ntimeout = \"1.5s\"\nmax-cache-age = \"2d\"\n", "c").unwrap();
         assert_eq!(c.links.timeout, Some(Duration::from_millis(1500)));
         assert_eq!(c.links.max_cache_age, Some(Duration::from_secs(2 * 86_400)));
@@ -331,6 +357,10 @@ mod tests {
         assert!(err.starts_with("c.toml:3:11: "), "{err}");
         assert!(err.contains("unknown unit `parsecs`"), "{err}");
         assert!(parse_duration("1e400").is_err() && parse_duration("99999999999999999999w").is_err());
+        let err = Config::parse("[links]\naccept = \"200..=299, 9999999\"\n", "c.toml").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml:2:10: ") && err.contains("`9999999` is not a status code"), "{err}");
+        let err = Config::parse("[links]\nexclude = [\"ok\", \"(\"]\n", "c.toml").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml:2:11: ") && err.contains("`(` is not a regular expression"), "{err}");
     }
 
     #[test]
