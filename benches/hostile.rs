@@ -109,7 +109,14 @@ fn files(bin: &str) {
         bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(",")));
     }
     let lib_bomb = format!("{bomb}k:\n  type: misc\n  title: boom\n  note: *a9\n");
-    let log_bomb = format!("{bomb}- schema: 1\n  id: x\n  key: k\n  method: file\n  note: *a9\n");
+    // In a log the anchors must sit inside a record: one field holds all ten levels.
+    let levels: Vec<String> = (0..10)
+        .map(|i| match i {
+            0 => "&a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]".to_owned(),
+            _ => format!("&a{i} [{}]", vec![format!("*a{}", i - 1); 9].join(",")),
+        })
+        .collect();
+    let log_bomb = format!("- schema: 1\n  id: x\n  key: k\n  method: file\n  source: [{}]\n", levels.join(", "));
     let warc = "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Target-URI: https://example.org/k\r\nContent-Length: 9000000000000000000\r\n\r\nshort";
     let cases = [
         Case {
