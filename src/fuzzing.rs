@@ -50,11 +50,12 @@ pub fn html(data: &[u8]) {
     let _ = crate::text::html::metadata(&crate::text::html::decode(data, "text/html"));
 }
 
-/// Capture logs and the manifest.
+/// Capture logs, the manifest and `citelock.toml`.
 pub fn archive_files(data: &[u8]) {
     let t = text(data);
     let _ = crate::archive::capture::parse_log(&t, "fuzz.yml");
     let _ = crate::archive::manifest::parse(&t);
+    let _ = crate::config::Config::parse(&t, "citelock.toml");
 }
 
 /// WARC files.
@@ -64,10 +65,11 @@ pub fn warc(data: &[u8]) {
     }
 }
 
-/// `Retry-After` values and the key-to-file-name mapping.
+/// `Retry-After` values, durations and the key-to-file-name mapping.
 pub fn small_values(data: &[u8]) {
     let t = text(data);
     let _ = crate::links::retry_after(&t, jiff::Timestamp::UNIX_EPOCH);
+    let _ = crate::config::parse_duration(&t);
     let name = crate::archive::capture::file_key(&t);
     assert!(!name.contains('/') && !name.starts_with('.'), "a key maps to one safe file name: {name:?}");
 }
