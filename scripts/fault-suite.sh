@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CITELOCK_TEST_KILLS=${CITELOCK_TEST_KILLS:-100}
 cargo test --locked --test integration -- --nocapture \
-  sigkills crash_at_any_point injected_faults verify_runs_clean 2>&1 | grep -E "seed|test result|panicked|FAILED"
+  sigkills crash_at_any_point injected_faults verify_runs_clean 2>&1 | grep -E "seed|kills:|test result|panicked|FAILED"

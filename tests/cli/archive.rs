@@ -290,6 +290,16 @@ fn twenty_seeded_sigkills_of_archive_leave_a_verifiable_archive() {
     env.write("citelock.toml", &format!("[fetch]\nallow-hosts = [\"{}\"]\n", s.origin()));
     // 20 here; `bash scripts/fault-suite.sh` runs 100 (CITELOCK_TEST_KILLS).
     let kills: u32 = std::env::var("CITELOCK_TEST_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    // Every snapshot a log has recorded must survive every later kill.
+    let recorded = |env: &Env| -> std::collections::BTreeSet<(String, String)> {
+        let archive = citelock::archive::Archive::new(env.path("archive"));
+        (0..60)
+            .flat_map(|i| archive.captures(&format!("k{i}")).expect("every log parses after a kill"))
+            .filter(|c| c.is_snapshot())
+            .map(|c| (c.id, c.sha256.unwrap_or_default()))
+            .collect()
+    };
+    let (mut before, mut temp_files) = (recorded(&env), 0);
     for kill in 0..kills {
         let mut child = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
             .args(["archive", "--refresh"])
@@ -306,8 +316,17 @@ fn twenty_seeded_sigkills_of_archive_leave_a_verifiable_archive() {
         for path in walk(&env.path("archive/objects/sha256")) {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             assert!(name.starts_with(".tmp-") || name.len() == 62, "seed {seed}, kill {kill}: {name}");
+            temp_files += usize::from(name.starts_with(".tmp-"));
         }
+        let after = recorded(&env);
+        let lost: Vec<_> = before.difference(&after).collect();
+        assert!(lost.is_empty(), "seed {seed}, kill {kill}: snapshots lost: {lost:?}");
+        before = after;
     }
+    println!(
+        "{kills} kills: verify clean after each, {} snapshots recorded, 0 lost; leftover temp files seen across the checks: {temp_files}",
+        before.len()
+    );
     // The next run completes and leaves no temp files.
     assert_eq!(env.run(&["archive"]).code, 0);
     assert!(walk(&env.path("archive/objects/sha256")).iter().all(|p| !p.to_string_lossy().contains(".tmp-")));
