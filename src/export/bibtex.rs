@@ -288,4 +288,13 @@ mod tests {
         let blx = write(&[(Flat::of(&e), None)], Dialect::Biblatex);
         assert!(blx.contains("date = {2020-05-01}") && blx.contains("journaltitle"), "{blx}");
     }
+
+    #[test]
+    fn a_caret_is_no_accent_and_a_lone_brace_leaves_the_entry_closed() {
+        let e = flat_of("k:\n  type: misc\n  title: '^ A \\{ b \\\\ c'\n");
+        let bib = write(&[(Flat::of(&e), None)], Dialect::Biblatex);
+        assert!(bib.contains("title = {\\textasciicircum{} A \\textbraceleft{} b \\textbackslash{} c}"), "{bib}");
+        let back = crate::library::import::read(crate::library::import::Source::Bibtex, &bib, "k.bib");
+        assert_eq!(back.entries[0].entry.title().unwrap().value.to_string(), "^ A { b \\ c");
+    }
 }
