@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::Archived;
-use super::flat::{Flat, Kind, Ymd, is_institution};
+use super::flat::{Flat, Kind, Ymd, chunks, is_institution};
+use hayagriva::types::FormatString;
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -133,6 +134,15 @@ fn names(people: &[hayagriva::types::Person]) -> Vec<Name> {
         .collect()
 }
 
+/// A title as CSL-JSON's rich text: case-protected parts (`{DNA}`) in
+/// `<span class="nocase">`, as pandoc and Zotero write them.
+fn rich(f: &FormatString) -> String {
+    chunks(f)
+        .into_iter()
+        .map(|(s, protected)| if protected { format!("<span class=\"nocase\">{s}</span>") } else { s })
+        .collect()
+}
+
 fn item(f: &Flat, archived: Option<&Archived>) -> Item {
     let (archive, archive_location) = match archived {
         Some(a) => (Some(a.holder()), Some(a.location.clone())),
@@ -141,12 +151,12 @@ fn item(f: &Flat, archived: Option<&Archived>) -> Item {
     Item {
         id: f.key.to_owned(),
         kind: kind(f.kind),
-        title: f.title.map(|t| t.value.to_string()),
+        title: f.title.map(rich),
         author: names(f.authors),
         editor: names(f.editors),
         issued: f.date.map(DateParts::of),
-        container_title: f.container.map(|c| c.value.to_string()),
-        collection_title: f.series.map(|c| c.value.to_string()),
+        container_title: f.container.map(rich),
+        collection_title: f.series.map(rich),
         volume: f.volume.clone(),
         issue: f.issue.clone(),
         page: f.pages.clone(),

@@ -9,32 +9,27 @@ use super::flat::Flat;
 use super::{bibtex, csl_json, ris};
 use crate::library::import::{self, Source, entry_from_fields};
 
-/// A word as titles, names of publishers and notes have them: plain, accented,
-/// or one of the characters that BibTeX, RIS and JSON each need to escape.
-/// (Not `~`: in hayagriva's text it is TeX's tie, which BibLaTeX export writes
-/// as a tie and import reads as a no-break space, as README's table says.)
+/// A word as titles, names of publishers and notes have them, in hayagriva's
+/// syntax: plain, accented, case-protected (`{DNA}`), or one of the characters
+/// that BibTeX, RIS and JSON each need to escape (`$`, braces and `\\`
+/// escaped, as hayagriva's format strings want them). Not `~`: in hayagriva's
+/// text it is TeX's tie, which BibLaTeX export writes as a tie and import
+/// reads as a no-break space, as README's table says.
 fn word() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => "[A-Za-z][a-z]{0,9}",
         1 => "[À-ÖØ-öø-ÿ][a-zà-ÿ]{0,6}",
         1 => "[0-9]{1,4}",
-        1 => prop::sample::select(vec!["&", "%", "$", "#", "_", "{", "}", "\\", "^", "'", "\"", ":", "?", "–", "“quoted”", "C++", "50%"])
-            .prop_map(str::to_owned),
+        1 => "\\{[A-Z][A-Za-z]{1,4}\\}",
+        1 => prop::sample::select(vec![
+            "&", "%", "\\$", "#", "_", "\\{", "\\}", "\\\\", "^", "'", "\"", ":", "?", "–", "“quoted”", "C++", "50%",
+        ])
+        .prop_map(str::to_owned),
     ]
 }
 
-/// Words as hayagriva's YAML writes them: `$`, `{`, `}` and `\` escaped
-/// (unescaped, they start math and case-protected chunks).
 fn words(n: std::ops::Range<usize>) -> impl Strategy<Value = String> {
-    prop::collection::vec(word(), n).prop_map(|w| {
-        w.join(" ").chars().fold(String::new(), |mut s, c| {
-            if matches!(c, '$' | '{' | '}' | '\\') {
-                s.push('\\');
-            }
-            s.push(c);
-            s
-        })
-    })
+    prop::collection::vec(word(), n).prop_map(|w| w.join(" "))
 }
 
 /// A name as `Family, Given`: family names of two words or with a particle,
@@ -125,8 +120,15 @@ fn round_trip(fields: Map<String, Value>, source: Source, carried: &[&str]) -> R
     let back = import::read(source, &text, "export");
     prop_assert_eq!(back.entries.len(), 1, "{}\n{:?}", text, back.findings);
     let (before, after) = (as_csl(&entry), as_csl(&back.entries[0].entry));
+    // RIS has no markup: case protection is the one thing it cannot carry.
+    let unmarked = |v: &Value| match (source, v) {
+        (Source::Ris, Value::String(s)) => {
+            Value::String(s.replace("<span class=\"nocase\">", "").replace("</span>", ""))
+        }
+        _ => v.clone(),
+    };
     for field in carried {
-        prop_assert_eq!(&before[field], &after[field], "{} in\n{}", field, text);
+        prop_assert_eq!(unmarked(&before[field]), unmarked(&after[field]), "{} in\n{}", field, text);
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::{Import, Imported, dropped, entry_from_plain_fields, failed};
+use super::{Import, Imported, dropped, entry_from_text_fields, escape, failed};
 use crate::findings::LineIndex;
 
 /// CSL type → (hayagriva type, parent type when there is a container).
@@ -123,12 +123,47 @@ pub fn read(text: &str, name: &str) -> Import {
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
         }
-        match fields(&item).and_then(|f| entry_from_plain_fields(&key, f)) {
+        match fields(&item).and_then(|f| entry_from_text_fields(&key, f, rich)) {
             Ok(entry) => import.entries.push(Imported { entry, line }),
             Err(e) => import.findings.push(failed(name, line, format!("{shown} cannot be converted: {e}"))),
         }
     }
     import
+}
+
+/// CSL-JSON's rich text in hayagriva's syntax: the formatting tags CSL
+/// processors read (`<i>`, `<b>`, `<sup>`, `<sub>`, small-caps spans) are
+/// dropped, since hayagriva's text has no formatting; `<span
+/// class="nocase">` becomes `{…}`, which protects case as it does; the rest
+/// is text, escaped.
+fn rich(s: &str) -> String {
+    const DROPPED: &[&str] = &["<i>", "</i>", "<b>", "</b>", "<sup>", "</sup>", "<sub>", "</sub>"];
+    let mut out = String::with_capacity(s.len());
+    let mut spans = Vec::new();
+    let mut rest = s;
+    loop {
+        let Some((lt, gt)) = rest.find('<').and_then(|lt| Some((lt, lt + rest[lt..].find('>')?))) else {
+            out.push_str(&escape(rest));
+            break;
+        };
+        out.push_str(&escape(&rest[..lt]));
+        let tag = &rest[lt..=gt];
+        if tag == "<span class=\"nocase\">" {
+            out.push('{');
+            spans.push(true);
+        } else if tag.starts_with("<span ") {
+            spans.push(false);
+        } else if tag == "</span>" && !spans.is_empty() {
+            if spans.pop() == Some(true) {
+                out.push('}');
+            }
+        } else if !DROPPED.contains(&tag) {
+            out.push_str(&escape(tag));
+        }
+        rest = &rest[gt + 1..];
+    }
+    out.extend(spans.iter().filter(|&&nocase| nocase).map(|_| '}'));
+    out
 }
 
 /// The item's id when it is a usable citation key (not Zotero's item URI, not a bare number).
@@ -363,6 +398,16 @@ mod tests {
         assert!(imp.findings[0].message.contains("array"));
         let imp = read("[{\"id\": ", "z.json");
         assert!(imp.findings[0].message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn rich_text_markup_is_read_not_kept() {
+        assert_eq!(rich("The <i>Origin</i> of x<sup>2</sup>"), "The Origin of x2");
+        assert_eq!(rich("On <span class=\"nocase\">DNA</span> and $5"), "On {DNA} and \\$5");
+        assert_eq!(rich("a <span style=\"font-variant:small-caps;\">b</span> c"), "a b c");
+        assert_eq!(rich("1 < 2 > 0 <unknown> {x}"), "1 < 2 > 0 <unknown> \\{x\\}");
+        assert_eq!(rich("<span class=\"nocase\">open"), "{open}");
+        assert_eq!(rich("stray </span> and <"), "stray </span> and <");
     }
 
     #[test]

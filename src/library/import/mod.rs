@@ -68,37 +68,52 @@ pub fn entry_from_fields(key: &str, fields: Map<String, Value>) -> Result<Entry,
 const FORMAT_STRINGS: &[&str] =
     &["title", "location", "organization", "archive", "archive-location", "call-number", "note", "abstract", "genre"];
 
-/// Builds an entry from fields that hold plain text (CSL-JSON, RIS, web
-/// pages): the characters that are markup in hayagriva's format strings are
-/// escaped first, so a title "Costs $5" stays text rather than starting math.
-pub fn entry_from_plain_fields(key: &str, mut fields: Map<String, Value>) -> Result<Entry, String> {
-    escape_markup(&mut fields);
+/// Builds an entry from fields that hold plain text (RIS, web pages): the
+/// characters that are markup in hayagriva's format strings are escaped
+/// first, so a title "Costs $5" stays text rather than starting math.
+pub fn entry_from_plain_fields(key: &str, fields: Map<String, Value>) -> Result<Entry, String> {
+    entry_from_text_fields(key, fields, escape)
+}
+
+/// Builds an entry after `text` has turned each format-string field's value
+/// into hayagriva's syntax ([`escape`] for plain text).
+pub fn entry_from_text_fields(
+    key: &str,
+    mut fields: Map<String, Value>,
+    text: fn(&str) -> String,
+) -> Result<Entry, String> {
+    map_format_strings(&mut fields, text);
     entry_from_fields(key, fields)
 }
 
-fn escape_markup(fields: &mut Map<String, Value>) {
-    let escape = |v: &mut Value| {
+/// Plain text in hayagriva's format-string syntax: `$`, braces and `\\` escaped.
+pub fn escape(s: &str) -> String {
+    s.chars().fold(String::with_capacity(s.len()), |mut out, c| {
+        if matches!(c, '$' | '{' | '}' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        out
+    })
+}
+
+fn map_format_strings(fields: &mut Map<String, Value>, text: fn(&str) -> String) {
+    let convert = |v: &mut Value| {
         if let Value::String(s) = v {
-            *s = s.chars().fold(String::with_capacity(s.len()), |mut out, c| {
-                if matches!(c, '$' | '{' | '}' | '\\') {
-                    out.push('\\');
-                }
-                out.push(c);
-                out
-            });
+            *s = text(s);
         }
     };
     for (k, v) in fields.iter_mut() {
         match (k.as_str(), v) {
             (k, Value::Object(o)) if FORMAT_STRINGS.contains(&k) || k == "publisher" => {
                 for part in ["value", "short", "name", "location"] {
-                    o.get_mut(part).map(escape);
+                    o.get_mut(part).map(convert);
                 }
             }
-            (k, v) if FORMAT_STRINGS.contains(&k) || k == "publisher" => escape(v),
-            ("parent", Value::Object(p)) => escape_markup(p),
+            (k, v) if FORMAT_STRINGS.contains(&k) || k == "publisher" => convert(v),
+            ("parent", Value::Object(p)) => map_format_strings(p, text),
             ("parent", Value::Array(ps)) => {
-                ps.iter_mut().filter_map(Value::as_object_mut).for_each(escape_markup);
+                ps.iter_mut().filter_map(Value::as_object_mut).for_each(|p| map_format_strings(p, text));
             }
             _ => {}
         }
