@@ -98,8 +98,8 @@ struct Page {
 impl Page {
     /// Reads a document in one pass of html5ever's tokenizer, without building
     /// a tree: the tree builder's scope checks walk the stack of open elements,
-    /// so 100,000 nested `<div>`s cost it minutes, while tokens cost the same
-    /// whatever their nesting. What a tree would decide (which elements a
+    /// so 100,000 nested `<div>`s took it 12.6 s (and 100,000 distinct `<b>`s
+    /// over a minute), while tokens cost the same whatever their nesting. What a tree would decide (which elements a
     /// skipped one contains) is followed by counting its name's tags.
     fn read(html: &str) -> Page {
         let tokenizer = Tokenizer::new(Scan::default(), TokenizerOpts::default());
