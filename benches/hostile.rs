@@ -186,6 +186,16 @@ fn files(bin: &str) {
             args: &["archive", "--attach", "k", "in.html"],
         },
         Case {
+            name: "PDF object nested 100k deep",
+            path: "in.pdf",
+            bytes: format!(
+                "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X {} >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+                nest("[", "]")
+            )
+            .into(),
+            args: &["archive", "--attach", "k", "in.pdf"],
+        },
+        Case {
             name: "Markdown 1M brackets",
             path: "report.md",
             bytes: "[".repeat(1 << 20).into(),
