@@ -198,3 +198,44 @@ fn a_parse_error_that_blanking_does_not_move_ends_the_import() {
     assert_eq!(code, 1, "{doc}");
     assert!(with_code(&doc, "import-failed").len() <= 5, "{doc}");
 }
+
+#[test]
+fn ten_seeded_sigkills_of_add_leave_the_old_file_or_the_new_one() {
+    let mut rng = super::Rng::seeded();
+    let seed = rng.seed;
+    let bib: String = (0..3000)
+        .map(|i| format!("@article{{k{i}, title={{Title {i}}}, author={{Doe, Jane}}, journal={{J}}, year={{2000}}}}\n"))
+        .collect();
+    let old = "old:\n  type: misc\n  title: Old\n";
+    let done = Env::new();
+    done.write("references/library.yml", old);
+    done.write("big.bib", &bib);
+    assert_eq!(done.run(&["add", "--bibtex", "big.bib"]).code, 0);
+    let new = done.read("references/library.yml");
+    let mut outcomes = [0; 2];
+    for kill in 0..10 {
+        let env = Env::new();
+        env.write("references/library.yml", old);
+        env.write("big.bib", &bib);
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("citelock"))
+            .args(["add", "--bibtex", "big.bib"])
+            .current_dir(env.root())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng.next() % 2500));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let now = env.read("references/library.yml");
+        assert!(now == old || now == new, "seed {seed}, kill {kill}: a half-written library ({} bytes)", now.len());
+        outcomes[usize::from(now == new)] += 1;
+        // Only our own temp files may be left, and nothing reads them.
+        for e in std::fs::read_dir(env.path("references")).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(name == "library.yml" || name.starts_with(".citelock-") && name.ends_with(".tmp"), "{name}");
+        }
+        assert_eq!(env.json(&["lint"]).0, 0, "seed {seed}, kill {kill}");
+    }
+    println!("10 kills of add: {} left the old library, {} the new one, none half-written", outcomes[0], outcomes[1]);
+}

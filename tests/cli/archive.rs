@@ -256,26 +256,11 @@ fn a_crash_at_any_point_of_the_write_path_leaves_a_verifiable_archive() {
     }
 }
 
-/// A small seeded generator (xorshift64*), so a failing run can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
-
 #[test]
 fn twenty_seeded_sigkills_of_archive_leave_a_verifiable_archive() {
     use super::server::{Server, respond};
-    let seed: u64 = std::env::var("CITELOCK_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-    });
-    println!("seed {seed} (replay: CITELOCK_TEST_SEED={seed})");
-    let mut rng = Rng(seed);
+    let mut rng = super::Rng::seeded();
+    let seed = rng.seed;
     let s = Server::start(|path, st| {
         std::thread::sleep(std::time::Duration::from_millis(20));
         let body = format!("page {path}\n").repeat(2000);

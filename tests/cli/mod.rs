@@ -135,3 +135,27 @@ gpl3:
   date: 2007-06-29
   url: {value: 'https://www.gnu.org/licenses/gpl-3.0.txt', date: 2026-11-29}
 ";
+
+/// A small seeded generator (xorshift64*) for the kill tests: the seed is
+/// printed, and `CITELOCK_TEST_SEED` replays it.
+pub struct Rng {
+    pub seed: u64,
+    state: u64,
+}
+
+impl Rng {
+    pub fn seeded() -> Rng {
+        let seed: u64 = std::env::var("CITELOCK_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+        });
+        println!("seed {seed} (replay: CITELOCK_TEST_SEED={seed})");
+        Rng { seed, state: seed }
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
