@@ -60,9 +60,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let mut resolved = Vec::new();
     for (i, marker) in report.markers.iter().enumerate() {
         let mut items = Vec::new();
-        for claim in claims.by_ref().take(marker.cites.len()) {
+        for (claim, cite) in claims.by_ref().take(marker.cites.len()).zip(&marker.cites) {
             if let Some(record) = claim.key.as_deref().and_then(|k| library.get(k)) {
-                items.push((&*record.entry, claim.locator.as_deref()));
+                items.push((&*record.entry, claim.locator.as_deref(), cite.form));
             }
         }
         if !items.is_empty() {

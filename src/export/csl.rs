@@ -13,11 +13,12 @@ use hayagriva::citationberg::{
     VerticalAlign,
 };
 use hayagriva::{
-    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, ElemChildren, Entry, Formatting,
-    LocatorPayload, SpecificLocator,
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose, ElemChild, ElemChildren,
+    Entry, Formatting, LocatorPayload, SpecificLocator,
 };
 
 use crate::findings::escape;
+use crate::report::Form;
 
 /// What rendered text is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,10 +103,11 @@ fn unknown_style(name: &str) -> String {
     format!("unknown style `{name}` (`citelock export --list-styles` lists them, or give a .csl file){hint}")
 }
 
-/// One citation to render: entries with their locators (a page, `ch. 2`).
+/// One citation to render: entries with their locators (a page, `ch. 2`)
+/// and how each reads in the text.
 pub struct Cite<'a> {
-    /// The cited entries and locators.
-    pub items: Vec<(&'a Entry, Option<&'a str>)>,
+    /// The cited entries, locators and forms.
+    pub items: Vec<(&'a Entry, Option<&'a str>, Form)>,
 }
 
 /// What a render produced: each citation's text, and the bibliography's
@@ -129,17 +131,34 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
         let items = cite
             .items
             .iter()
-            .map(|(entry, locator)| {
+            .map(|(entry, locator, form)| {
                 let locator = locator.map(|l| {
                     SpecificLocator(hayagriva::citationberg::taxonomy::Locator::Custom, LocatorPayload::Str(l))
                 });
-                CitationItem::with_locator(*entry, locator)
+                let purpose = match form {
+                    Form::Normal | Form::SuppressAuthor => None,
+                    Form::Prose => Some(CitePurpose::Prose),
+                    Form::Year => Some(CitePurpose::Year),
+                    Form::Author => Some(CitePurpose::Author),
+                };
+                CitationItem::new(*entry, locator, None, false, purpose)
             })
             .collect();
         driver.citation(CitationRequest::new(items, &styled.style, styled.locale.clone(), &styled.locales, None));
     }
     let rendered = driver.finish(BibliographyRequest::new(&styled.style, styled.locale.clone(), &styled.locales));
-    let citations = rendered.citations.iter().map(|c| write(&c.citation, markup)).collect();
+    let citations = rendered
+        .citations
+        .iter()
+        .zip(cites)
+        .map(|(c, cite)| {
+            let mut text = write(&c.citation, markup);
+            for (entry, ..) in cite.items.iter().filter(|(.., form)| *form == Form::SuppressAuthor) {
+                text = without_author(styled, entry, &text, markup);
+            }
+            text
+        })
+        .collect();
     let bibliography = rendered
         .bibliography
         .map(|b| {
@@ -158,6 +177,19 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
         })
         .unwrap_or_default();
     Output { citations, bibliography }
+}
+
+/// A citation with an entry's author taken out, as pandoc's `[-@key]` asks:
+/// hayagriva has no such form, so the author as the style names it (its
+/// `Author` form) is removed with the separator after it, `(Darwin, 1859, p.
+/// 12)` becoming `(1859, p. 12)`. A citation that does not show the author
+/// (a numeric style's `[1]`) is left as it is.
+fn without_author(styled: &Styled, entry: &Entry, citation: &str, markup: Markup) -> String {
+    let author = render_from(styled, &[Cite { items: vec![(entry, None, Form::Author)] }], markup, 0);
+    let Some(author) = author.citations.first().filter(|a| !a.is_empty()) else { return citation.to_owned() };
+    let Some(at) = citation.find(author.as_str()) else { return citation.to_owned() };
+    let rest = citation[at + author.len()..].trim_start_matches([',', ' ']);
+    format!("{}{rest}", &citation[..at])
 }
 
 /// A bibliography of `entries` alone, each cited once, rendered in parallel
@@ -200,7 +232,8 @@ pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: 
                         let (items, hit) = match cached {
                             Some(items) => (items, true),
                             None => {
-                                let cites: Vec<Cite> = chunk.iter().map(|e| Cite { items: vec![(*e, None)] }).collect();
+                                let cites: Vec<Cite> =
+                                    chunk.iter().map(|e| Cite { items: vec![(*e, None, Form::Normal)] }).collect();
                                 let items = render_from(styled, &cites, markup, *offset).bibliography;
                                 if let Some(p) = &path {
                                     store(p, &items);
@@ -549,7 +582,7 @@ mod tests {
     }
 
     fn one_render(styled: &Styled, refs: &[&Entry]) -> Vec<(String, String)> {
-        let one: Vec<Cite> = refs.iter().map(|e| Cite { items: vec![(*e, None)] }).collect();
+        let one: Vec<Cite> = refs.iter().map(|e| Cite { items: vec![(*e, None, Form::Normal)] }).collect();
         render(styled, &one, Markup::Html).bibliography
     }
 

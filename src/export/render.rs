@@ -7,15 +7,15 @@ use hayagriva::Entry;
 
 use super::Archived;
 use super::csl::{self, Cite, Markup, Styled};
-use crate::report::Report;
+use crate::report::{Form, Report};
 
 /// A resolved citation of the report: its marker's index, and for each cite
 /// the entry and locator (`None` when the cite did not resolve).
 pub struct Resolved<'a> {
     /// Index into the report's markers.
     pub marker: usize,
-    /// The cites that resolved.
-    pub items: Vec<(&'a Entry, Option<&'a str>)>,
+    /// The cites that resolved, with how each reads.
+    pub items: Vec<(&'a Entry, Option<&'a str>, Form)>,
 }
 
 /// The rendered report.

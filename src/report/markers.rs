@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{Cite, Marker, Span, Syntax, Target};
+use super::{Cite, Form, Marker, Span, Syntax, Target};
 
 /// Markers in `text`, and the text with non-prose regions masked.
 pub(super) fn find(text: &str, syntax: Syntax) -> (Vec<Marker>, String) {
@@ -264,12 +264,17 @@ fn markdown(text: &str) -> Vec<Marker> {
             }
             out.push(Marker {
                 span: Span { start: i, end },
-                cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator }],
+                cites: vec![Cite {
+                    target: Target::Key(key),
+                    span: Span { start: ks, end: ke },
+                    locator,
+                    form: Form::Prose,
+                }],
             });
             i = end;
             continue;
         }
-        i += text[i..].chars().next().map_or(1, char::len_utf8);
+        i = next_char(text, i);
     }
     out
 }
@@ -287,7 +292,8 @@ fn bracketed(text: &str, base: usize, inner: &str, labels: &HashSet<String>) -> 
             let tail = &text[ke..base + offset + item.len()];
             let tail = tail.trim_start_matches('}').trim_start_matches(',').trim();
             let locator = (!tail.is_empty()).then(|| tail.to_owned());
-            cites.push(Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator });
+            let form = if item[..p].ends_with('-') { Form::SuppressAuthor } else { Form::Normal };
+            cites.push(Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator, form });
         }
         offset += item.len() + 1;
     }
@@ -319,17 +325,23 @@ fn typst(text: &str) -> Vec<Marker> {
         {
             let key = args[..e].to_owned();
             let close = args.find(')').map_or(rest.len(), |c| c + 8);
-            let supplement = args[e..close.saturating_sub(7).max(e)].find("supplement:").map(|_| ());
-            let locator = supplement.and_then(|_| {
-                let s = &args[e..close - 7];
+            // The call's other arguments: `supplement: [p. 3]`, `form: "prose"`.
+            let call = &args[e..close.saturating_sub(7).max(e)];
+            let locator = call.contains("supplement:").then_some(call).and_then(|s| {
                 let a = s.find('[')?;
                 let b = s.rfind(']')?;
                 (b > a).then(|| s[a + 1..b].trim().to_owned())
             });
+            let form = match call.split_once("form:").map(|(_, f)| f.trim_start()) {
+                Some(f) if f.starts_with("\"prose\"") => Form::Prose,
+                Some(f) if f.starts_with("\"year\"") => Form::Year,
+                Some(f) if f.starts_with("\"author\"") => Form::Author,
+                _ => Form::Normal,
+            };
             let ks = i + 7;
             out.push(Marker {
                 span: Span { start: i, end: i + close },
-                cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ks + e }, locator }],
+                cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ks + e }, locator, form }],
             });
             i += close;
             continue;
@@ -346,7 +358,12 @@ fn typst(text: &str) -> Vec<Marker> {
             }
             out.push(Marker {
                 span: Span { start: i, end },
-                cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator }],
+                cites: vec![Cite {
+                    target: Target::Key(key),
+                    span: Span { start: ks, end: ke },
+                    locator,
+                    form: Form::Normal,
+                }],
             });
             i = end;
             continue;
@@ -411,6 +428,12 @@ fn latex(text: &str) -> Vec<Marker> {
         let Some(e) = text[j..].find('}') else { continue };
         let list = &text[j + 1..j + e];
         let locator = optional.last().filter(|l| !l.is_empty()).cloned();
+        let form = match name {
+            "textcite" | "Textcite" | "textcites" | "citet" => Form::Prose,
+            "citeyear" => Form::Year,
+            "citeauthor" => Form::Author,
+            _ => Form::Normal,
+        };
         let mut cites = Vec::new();
         let mut offset = j + 1;
         for key in list.split(',') {
@@ -422,6 +445,7 @@ fn latex(text: &str) -> Vec<Marker> {
                     target: Target::Key(k.to_owned()),
                     span: Span { start: ks, end: ks + k.len() },
                     locator: locator.clone(),
+                    form,
                 });
             }
             offset += key.len() + 1;
@@ -445,8 +469,12 @@ fn plain(text: &str) -> Vec<Marker> {
             if (1..=6).contains(&digits) && bytes.get(i + 1 + digits) == Some(&b']') {
                 let n: u32 = text[i + 1..i + 1 + digits].parse().unwrap_or(0);
                 let end = i + digits + 2;
-                let cite =
-                    Cite { target: Target::Number(n), span: Span { start: i + 1, end: i + 1 + digits }, locator: None };
+                let cite = Cite {
+                    target: Target::Number(n),
+                    span: Span { start: i + 1, end: i + 1 + digits },
+                    locator: None,
+                    form: Form::Normal,
+                };
                 match out.last_mut() {
                     Some(last) if text[last.span.end..i].bytes().all(|b| b == b' ') => {
                         last.span.end = end;
@@ -557,6 +585,28 @@ mod tests {
     fn latex_forms() {
         let t = "As \\cite{a, b} and \\parencite[see][p. 3]{c} and \\textcite*{d}. % \\cite{hidden}\n\\begin{verbatim}\\cite{v}\\end{verbatim} 50\\% \\autocite{e}";
         assert_eq!(keys(t, Syntax::Latex), [k("a"), k("b"), ("c".into(), Some("p. 3".into())), k("d"), k("e")]);
+    }
+
+    #[test]
+    fn citation_forms_in_each_syntax() {
+        let forms = |t: &str, syntax| -> Vec<Form> {
+            find(t, syntax).0.iter().flat_map(|m| m.cites.iter().map(|c| c.form)).collect()
+        };
+        assert_eq!(
+            forms("@a says [@b; -@c, p. 2] and [-@d].", Syntax::Markdown),
+            [Form::Prose, Form::Normal, Form::SuppressAuthor, Form::SuppressAuthor]
+        );
+        assert_eq!(
+            forms("\\textcite{a} \\citet{b} \\cite{c} \\citeyear{d} \\citeauthor{e}", Syntax::Latex),
+            [Form::Prose, Form::Prose, Form::Normal, Form::Year, Form::Author]
+        );
+        assert_eq!(
+            forms(
+                "@a #cite(<b>, form: \"prose\") #cite(<c>, form: \"year\", supplement: [p. 1]) #cite(<d>)",
+                Syntax::Typst
+            ),
+            [Form::Normal, Form::Prose, Form::Year, Form::Normal]
+        );
     }
 
     #[test]

@@ -62,6 +62,26 @@ pub struct Cite {
     pub span: Span,
     /// A locator such as `p. 12`, if given.
     pub locator: Option<String>,
+    /// How it reads in the text.
+    pub form: Form,
+}
+
+/// How a citation reads in the text: pandoc's `@key` and `[-@key]`, LaTeX's
+/// `\textcite`, `\citeyear` and `\citeauthor`, Typst's `form:`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Form {
+    /// As the style cites: `(Darwin, 1859)`, `[1]`.
+    #[default]
+    Normal,
+    /// Part of the sentence: `Darwin (1859)`.
+    Prose,
+    /// The year alone: `1859`.
+    Year,
+    /// The citation without its author, who is named in the text: `(1859,
+    /// p. 12)` (pandoc's `[-@key]`).
+    SuppressAuthor,
+    /// The author alone.
+    Author,
 }
 
 /// A marker as written: one or more citations.

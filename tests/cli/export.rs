@@ -263,6 +263,12 @@ fn render_formats_citations_and_places_the_bibliography() {
     env.write("citelock.toml", "[export]\narchive-base-url = \"https://example.org/repo/blob/main\"\n");
     let linked = env.run(&["render", "r.md"]).stdout;
     assert!(linked.contains("(<https://example.org/repo/blob/main/archive/objects/sha256/"), "{linked}");
+    // Narrative and author-suppressed citations, as pandoc reads them.
+    env.write("forms.md", "As @darwin1859 showed, Darwin said so himself [-@darwin1859, p. 3].\n");
+    let forms = env.run(&["render", "forms.md"]).stdout;
+    assert!(forms.contains("As Darwin (1859) showed, Darwin said so himself (1859, p. 3)."), "{forms}");
+    let numeric = env.run(&["render", "forms.md", "--style", "ieee", "--to", "text"]).stdout;
+    assert!(numeric.contains("said so himself [1, p. 3]."), "a numeric citation has no author to drop: {numeric}");
     // A report citing an unknown key: the marker stays, the finding says why, exit 1.
     env.write("bad.md", "See [@nobody].\n");
     let r = env.run(&["render", "bad.md"]);
