@@ -17,35 +17,27 @@ pub fn refuse_link(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The temporary files this module writes are `.citelock-<random>.tmp`.
+const PREFIX: &str = ".citelock-";
+const SUFFIX: &str = ".tmp";
+
 /// Replaces (or creates) `path` with `bytes` atomically. A symbolic link at
 /// `path` is an error, not something to follow or replace.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    refuse_link(path)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".citelock-").suffix(".tmp").tempfile_in(dir)?;
-    crate::archive::store::fail_point("atomic-write")?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        // Keep the permissions a user gave the file.
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
+    write_with(path, |w| w.write_all(bytes))
 }
 
 /// Like [`write`], for output too large to hold: `fill` writes into the
 /// temporary file (buffered), which is then synced and renamed over `path`.
+/// A file that is replaced keeps the permissions a user gave it.
 pub fn write_with<T>(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<T>) -> io::Result<T> {
     refuse_link(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".citelock-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(PREFIX).suffix(SUFFIX).tempfile_in(dir)?;
+    crate::archive::store::fail_point("atomic-write")?;
     let value = {
         let mut w = io::BufWriter::new(tmp.as_file_mut());
         let value = fill(&mut w)?;
@@ -53,9 +45,24 @@ pub fn write_with<T>(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Resul
         value
     };
     tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)?;
     Ok(value)
+}
+
+/// Removes temporary files that a killed writer left in `dir`, once they
+/// are older than `age` (a live writer's are younger); how many went.
+pub fn sweep(dir: &Path, age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX)))
+        .filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|d| d > age)))
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
 }
 
 /// Makes a rename in `dir` durable.
@@ -79,5 +86,20 @@ mod tests {
         write(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn sweep_takes_only_old_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [".citelock-abc.tmp", ".citelock-def.tmp", "keep.yml", ".other.tmp"] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        assert_eq!(sweep(dir.path(), std::time::Duration::from_secs(3600)), 0, "young ones stay");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(sweep(dir.path(), std::time::Duration::from_millis(10)), 2);
+        let mut left: Vec<_> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        assert_eq!(left, [".other.tmp", "keep.yml"]);
     }
 }

@@ -272,6 +272,8 @@ fn write_file(repo: &Repo, library: &Library, file: &str, mut edits: FileEdits, 
     let io = |source| Error::Io { file: file.to_owned(), source };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
+        // What a killed `add` left behind; an hour is far longer than any write.
+        crate::atomic::sweep(dir, std::time::Duration::from_secs(3600));
     }
     crate::atomic::write(&path, text.as_bytes()).map_err(io)
 }

@@ -239,3 +239,23 @@ fn ten_seeded_sigkills_of_add_leave_the_old_file_or_the_new_one() {
     }
     println!("10 kills of add: {} left the old library, {} the new one, none half-written", outcomes[0], outcomes[1]);
 }
+
+#[test]
+fn the_next_add_sweeps_what_a_killed_one_left() {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    env.write("references/.citelock-old.tmp", "half of a library");
+    env.write("references/.citelock-new.tmp", "a live writer's");
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(env.path("references/.citelock-old.tmp"))
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    env.write("in.bib", SAMPLE);
+    let r = env.run(&["add", "--bibtex", "in.bib"]);
+    assert!(r.stderr.contains("added 3 entries"), "{}", r.stderr);
+    assert!(!env.path("references/.citelock-old.tmp").exists(), "an hour-old temp file is swept");
+    assert!(env.path("references/.citelock-new.tmp").exists(), "a young one may be a live writer's");
+}
