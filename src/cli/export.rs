@@ -54,6 +54,7 @@ enum To {
     Text,
     Html,
     Markdown,
+    Latex,
     Bibtex,
     Biblatex,
     CslJson,
@@ -82,10 +83,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         keys.iter().map(|_| None).collect()
     };
     let text = match args.to {
-        To::Text | To::Html | To::Markdown => {
+        To::Text | To::Html | To::Markdown | To::Latex => {
             let markup = match args.to {
                 To::Html => Markup::Html,
                 To::Markdown => Markup::Markdown,
+                To::Latex => Markup::Latex,
                 _ => Markup::Text,
             };
             for (key, entry) in keys.iter().zip(&entries) {
@@ -252,14 +254,13 @@ fn formatted(
             }
             out.push_str("</div>\n</body></html>\n");
         }
-        Markup::Markdown | Markup::Text => {
-            for (key, text) in list {
-                out.push_str(text);
-                if let Some(a) = copy(key) {
-                    out.push_str(&a.note(markup));
-                }
-                out.push_str("\n\n");
-            }
+        Markup::Markdown | Markup::Text | Markup::Latex => {
+            let entries: Vec<String> = list
+                .iter()
+                .map(|(key, text)| format!("{text}{}", copy(key).map(|a| a.note(markup)).unwrap_or_default()))
+                .collect();
+            out.push_str(&citelock::export::render::list(&entries, markup));
+            out.push('\n');
         }
     }
     out

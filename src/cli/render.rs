@@ -41,6 +41,7 @@ pub struct Args {
 enum To {
     Markdown,
     Html,
+    Latex,
     Text,
 }
 
@@ -49,7 +50,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let path = ctx.cwd.join(&args.report);
     let input =
         check::input(repo.root(), &path, args.syntax).with_context(|| format!("cannot read {}", path.display()))?;
-    let to = args.to.unwrap_or(if input.syntax == Syntax::Markdown { To::Markdown } else { To::Text });
+    let to = args.to.unwrap_or(match input.syntax {
+        Syntax::Markdown => To::Markdown,
+        Syntax::Latex => To::Latex,
+        _ => To::Text,
+    });
     let outcome = check::check(&repo, &library, std::slice::from_ref(&input), &[]);
     findings.extend(
         outcome.findings.into_iter().filter(|f| matches!(f.code, Code::UnknownCitation | Code::ImplicitNumbering)),
@@ -74,7 +79,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let styled = csl::load_style(name, &ctx.cwd, locale).map_err(anyhow::Error::msg)?;
     let base = config.export.archive_base_url.clone();
     let archived = |key: &str| Archived::of(&repo, base.as_deref(), key);
-    let markup = if to == To::Text { Markup::Text } else { Markup::Markdown };
+    let markup = match to {
+        To::Text => Markup::Text,
+        To::Latex => Markup::Latex,
+        To::Markdown | To::Html => Markup::Markdown,
+    };
     let mut text = render::render(&report, &resolved, &styled, markup, &archived);
     if to == To::Html {
         // Robust Links: a cited source's link carries its archived copy and date.

@@ -29,6 +29,8 @@ pub enum Markup {
     Html,
     /// Markdown, text escaped.
     Markdown,
+    /// LaTeX, text escaped.
+    Latex,
 }
 
 /// A style ready to render, and what it is called.
@@ -414,7 +416,7 @@ fn write_child(child: &ElemChild, markup: Markup, out: &mut String) {
                 styled_text(&t.text, &t.formatting, markup, out);
                 let _ = write!(out, "](<{}>)", url.replace('>', "%3E"));
             }
-            Markup::Text => styled_text(&t.text, &t.formatting, markup, out),
+            Markup::Text | Markup::Latex => styled_text(&t.text, &t.formatting, markup, out),
         },
         ElemChild::Elem(e) => {
             let block = matches!(e.display, Some(Display::Block));
@@ -488,6 +490,21 @@ fn styled_text(t: &str, f: &Formatting, markup: Markup, out: &mut String) {
             c.reverse();
             (o, c)
         }
+        Markup::Latex => {
+            let o: Vec<&str> = [
+                (f.font_style == FontStyle::Italic, "\\emph{"),
+                (f.font_weight == FontWeight::Bold, "\\textbf{"),
+                (f.font_variant == FontVariant::SmallCaps, "\\textsc{"),
+                (f.text_decoration == TextDecoration::Underline, "\\underline{"),
+                (f.vertical_align == VerticalAlign::Sup, "\\textsuperscript{"),
+                (f.vertical_align == VerticalAlign::Sub, "\\textsubscript{"),
+            ]
+            .into_iter()
+            .filter_map(|(on, command)| on.then_some(command))
+            .collect();
+            let c = vec!["}"; o.len()];
+            (o, c)
+        }
     };
     if open.is_empty() || t.trim().is_empty() {
         text(t, markup, out);
@@ -503,11 +520,30 @@ fn styled_text(t: &str, f: &Formatting, markup: Markup, out: &mut String) {
     out.push_str(trail);
 }
 
+/// Text for LaTeX: its ten special characters written as text.
+pub fn escape_latex(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '~' => out.push_str("\\textasciitilde{}"),
+            '^' => out.push_str("\\textasciicircum{}"),
+            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Text escaped for the markup.
 fn text(t: &str, markup: Markup, out: &mut String) {
     match markup {
         Markup::Text => out.push_str(t),
         Markup::Html => out.push_str(&escape(t)),
+        Markup::Latex => out.push_str(&escape_latex(t)),
         Markup::Markdown => {
             for c in t.chars() {
                 if matches!(c, '\\' | '*' | '_' | '[' | ']' | '<' | '>' | '`' | '#' | '|') {

@@ -64,6 +64,7 @@ impl Archived {
             csl::Markup::Markdown => {
                 format!(" [{}](<{}>)", self.sentence().replace('[', "\\[").replace(']', "\\]"), self.location)
             }
+            csl::Markup::Latex => format!(" {}", csl::escape_latex(&self.sentence())),
             _ => format!(" {}", self.sentence()),
         }
     }

@@ -37,19 +37,31 @@ pub fn render(
         at = span.end;
     }
     text.push_str(&report.text[at..]);
-    let mut list = String::new();
-    for (key, entry) in &out.bibliography {
-        list.push_str(entry);
-        if let Some(a) = archived(key) {
-            list.push_str(&a.note(markup));
-        }
-        list.push_str("\n\n");
+    let entries: Vec<String> = out
+        .bibliography
+        .iter()
+        .map(|(key, entry)| format!("{entry}{}", archived(key).map(|a| a.note(markup)).unwrap_or_default()))
+        .collect();
+    place(&text, &list(&entries, markup), markup)
+}
+
+/// A bibliography's entries as one block of the markup: paragraphs, or for
+/// LaTeX a list with hanging indents.
+pub fn list(entries: &[String], markup: Markup) -> String {
+    if markup != Markup::Latex {
+        return entries.join("\n\n");
     }
-    place(&text, list.trim_end(), markup)
+    let items: String = entries.iter().map(|e| format!("\\item {e}\n")).collect();
+    format!(
+        "\\begin{{list}}{{}}{{\\setlength{{\\leftmargin}}{{2em}}\\setlength{{\\itemindent}}{{-2em}}}}\n{items}\\end{{list}}"
+    )
 }
 
 /// Puts the bibliography where the report asks for it, else at the end.
 fn place(text: &str, list: &str, markup: Markup) -> String {
+    if markup == Markup::Latex {
+        return place_latex(text, list);
+    }
     for marker in ["<!-- bibliography -->", "::: {#refs}\n:::"] {
         if let Some(i) = text.find(marker) {
             return format!("{}{list}{}", &text[..i], &text[i + marker.len()..]);
@@ -68,6 +80,29 @@ fn place(text: &str, list: &str, markup: Markup) -> String {
     format!("{trimmed}\n\n{title}\n\n{list}\n")
 }
 
+/// In LaTeX: at `\\printbibliography` or `\\bibliography{…}` (now without
+/// a bibliography to print), else before `\\end{document}`, under a
+/// starred section.
+fn place_latex(text: &str, list: &str) -> String {
+    let block = format!("\\section*{{References}}\n{list}\n");
+    for command in ["\\printbibliography", "\\bibliography{"] {
+        if let Some(i) = text.find(command) {
+            let rest = &text[i + command.len()..];
+            let end = match command {
+                // `\printbibliography[heading=…]`: its options go with it.
+                "\\printbibliography" if rest.starts_with('[') => rest.find(']').map_or(0, |e| e + 1),
+                "\\printbibliography" => 0,
+                _ => rest.find('}').map_or(0, |e| e + 1),
+            };
+            return format!("{}{block}{}", &text[..i], &rest[end..]);
+        }
+    }
+    match text.rfind("\\end{document}") {
+        Some(i) => format!("{}{block}{}", &text[..i], &text[i..]),
+        None => format!("{}\n\n{block}", text.trim_end()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +116,26 @@ mod tests {
         );
         assert_eq!(place("Text.\n\n## References\n", list, Markup::Markdown), "Text.\n\n## References\n\nA. (2020).\n");
         assert_eq!(place("Text.", list, Markup::Text), "Text.\n\nReferences\n\nA. (2020).\n");
+        let tex = list_latex_once();
+        assert_eq!(
+            place("A.\n\\printbibliography[heading=none]\nB.\n", &tex, Markup::Latex),
+            format!("A.\n\\section*{{References}}\n{tex}\n\nB.\n")
+        );
+        assert_eq!(
+            place("A.\n\\bibliography{refs}\n\\end{document}\n", &tex, Markup::Latex),
+            format!("A.\n\\section*{{References}}\n{tex}\n\n\\end{{document}}\n")
+        );
+        assert_eq!(
+            place("A.\n\\end{document}\n", &tex, Markup::Latex),
+            format!("A.\n\\section*{{References}}\n{tex}\n\\end{{document}}\n")
+        );
+    }
+
+    fn list_latex_once() -> String {
+        let tex = list(&["A. (2020).".to_owned()], Markup::Latex);
+        assert!(
+            tex.starts_with("\\begin{list}") && tex.contains("\\item A. (2020).\n") && tex.ends_with("\\end{list}")
+        );
+        tex
     }
 }

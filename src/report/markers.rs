@@ -427,7 +427,11 @@ fn latex(text: &str) -> Vec<Marker> {
         }
         let Some(e) = text[j..].find('}') else { continue };
         let list = &text[j + 1..j + e];
-        let locator = optional.last().filter(|l| !l.is_empty()).cloned();
+        // A locator is TeX (`p.~12`): its characters, as a reader sees them.
+        let locator = optional
+            .last()
+            .filter(|l| !l.is_empty())
+            .map(|l| crate::library::import::bibtex::untex(l).replace('~', "\u{a0}"));
         let form = match name {
             "textcite" | "Textcite" | "textcites" | "citet" => Form::Prose,
             "citeyear" => Form::Year,
@@ -585,6 +589,7 @@ mod tests {
     fn latex_forms() {
         let t = "As \\cite{a, b} and \\parencite[see][p. 3]{c} and \\textcite*{d}. % \\cite{hidden}\n\\begin{verbatim}\\cite{v}\\end{verbatim} 50\\% \\autocite{e}";
         assert_eq!(keys(t, Syntax::Latex), [k("a"), k("b"), ("c".into(), Some("p. 3".into())), k("d"), k("e")]);
+        assert_eq!(keys("\\cite[p.~12]{a}", Syntax::Latex), [("a".into(), Some("p.\u{a0}12".into()))]);
     }
 
     #[test]

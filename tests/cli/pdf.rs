@@ -219,3 +219,35 @@ fn a_pdf_of_scanned_pages_only_is_unverifiable() {
     assert_eq!(code, 0, "{doc}");
     assert_eq!(super::codes(&doc), ["quote-unverifiable"], "{doc}");
 }
+
+#[test]
+fn a_latex_report_renders_to_latex_that_pdflatex_sets() {
+    let env = Env::new();
+    let odd = "odd:\n  type: article\n  title: 'Costs \\$5 & 100% of {DNA}: a_b ~ c^2 #1'\n  author: Doe, Ann\n  date: 2021\n  parent: {type: periodical, title: Journal of Things}\n";
+    env.write("references/library.yml", &format!("{LIBRARY}{odd}"));
+    env.write("copy.txt", "the origin of species\n");
+    assert_eq!(env.run(&["archive", "--attach", "darwin1859", "copy.txt"]).code, 0);
+    env.write(
+        "paper.tex",
+        "\\documentclass{article}\n\\begin{document}\nAs \\textcite{darwin1859} argued, species change \\cite[p.~12]{darwin1859}; see \\parencite{odd}.\n% \\cite{commented}\n\\printbibliography\n\\end{document}\n",
+    );
+    let r = env.run(&["render", "paper.tex", "-o", "out.tex"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tex = env.read("out.tex");
+    assert!(tex.contains("As Darwin (1859) argued"), "{tex}");
+    assert!(tex.contains("Costs \\$5 \\& 100\\% of DNA: a\\_b \\textasciitilde{} c\\textasciicircum{}2 \\#1"), "{tex}");
+    assert!(tex.contains("\\section*{References}") && !tex.contains("\\printbibliography"), "{tex}");
+    let list = env.run(&["export", "--to", "latex", "--with-archive"]).stdout;
+    assert!(list.starts_with("\\begin{list}") && list.contains("\\item Doe, A. (2021). Costs \\$5 \\&"), "{list}");
+    // pdflatex sets it, and citelock's own PDF reader finds the text a reader sees.
+    let pdf = pdflatex(env.root(), &tex);
+    std::fs::write(env.path("out.pdf"), pdf).unwrap();
+    assert_eq!(env.run(&["archive", "--attach", "odd", "out.pdf"]).code, 0);
+    let text = env.run(&["show", "odd", "--text"]).stdout;
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // (The PDF's own text shows `\$` and `\_` with gaps: that is how the fonts set them.)
+    for seen in ["As Darwin (1859) argued", "(Darwin, 1859, p. 12); see (Doe, 2021).", "& 100% of DNA", "Copy on file"]
+    {
+        assert!(flat.contains(seen), "{seen:?} in {flat}");
+    }
+}
