@@ -285,11 +285,13 @@ fn bracketed(text: &str, base: usize, inner: &str, labels: &HashSet<String>) -> 
     let mut offset = 0;
     for item in inner.split(';') {
         let at = item.char_indices().find(|&(p, c)| c == '@' && (p == 0 || item[..p].ends_with([' ', '-', '\t'])));
+        // A braced key that runs on past its item (`[@{a;b}]`) is not this item's
+        // (the bare `@{a;b}` is read as a key of its own).
         if let Some((p, _)) = at
             && let Some((key, ks, ke)) = read_key(text, base + offset + p + 1)
             && !labels.contains(&key)
+            && let Some(tail) = text.get(ke..base + offset + item.len())
         {
-            let tail = &text[ke..base + offset + item.len()];
             let tail = tail.trim_start_matches('}').trim_start_matches(',').trim();
             let locator = (!tail.is_empty()).then(|| tail.to_owned());
             let form = if item[..p].ends_with('-') { Form::SuppressAuthor } else { Form::Normal };
@@ -566,6 +568,12 @@ mod tests {
                 k("odd key"),
             ]
         );
+    }
+
+    #[test]
+    fn a_braced_key_across_items_no_longer_panics() {
+        // Found by fuzzing: the key's end lay beyond its `;`, and slicing the tail panicked.
+        assert_eq!(keys("[@{a;b}] and [@ok; @{x]", Syntax::Markdown), [k("a;b"), k("ok")]);
     }
 
     #[test]
