@@ -18,5 +18,5 @@ for t in "${targets[@]}"; do
   echo "== $t (${seconds}s)"
   mkdir -p "work/$t"
   cargo fuzz run -O "$t" "work/$t" "corpus/$t" -- -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 2>&1 \
-    | grep -E "^#[0-9]+.*(DONE|pulse)|Done [0-9]+ runs|ERROR|SUMMARY|crash-" | tail -3
+    | grep -a -E "^#[0-9]+.*(DONE|pulse)|Done [0-9]+ runs|ERROR|SUMMARY|panicked|crash-" | tail -4
 done
