@@ -1,5 +1,5 @@
-//! The repository lock: writers to the archive take an exclusive `flock` on
-//! `archive/.lock`. The kernel releases it when the holder exits or dies, so
+//! The repository lock: writers to the archive, and `add` writing
+//! references, take an exclusive `flock` on `archive/.lock`. The kernel releases it when the holder exits or dies, so
 //! there is no stale lock to guess about; a second writer fails at once.
 //! Readers (`verify`) take no lock.
 

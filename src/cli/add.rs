@@ -115,6 +115,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             }
         }
     };
+    // One writer at a time: two `add`s reading the same file would each write
+    // back their own version, and the first one's entries would be lost.
+    let archive = repo.archive();
+    let _lock = if args.dry_run { None } else { Some(citelock::archive::lock::acquire(&archive)?) };
     let (library, _) = Library::load(&repo)?;
     let into = args.into.or(config.add.into.clone()).unwrap_or_else(|| "references/library.yml".into());
     let opts = Options { into, key: args.key, force: args.force, update: args.update, dry_run: args.dry_run };
@@ -130,8 +134,6 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             .filter_map(|k| library.get(k))
             .filter_map(|r| http::target(&library, r, &doi_base)?.ok())
             .collect();
-        let archive = repo.archive();
-        let _lock = citelock::archive::lock::acquire(&archive)?;
         let limits = Limits { total: 8, per_host: 2 };
         let (client, runtime) = (client.as_ref().expect("built above"), runtime.as_ref().expect("built above"));
         let summary =

@@ -259,3 +259,22 @@ fn the_next_add_sweeps_what_a_killed_one_left() {
     assert!(!env.path("references/.citelock-old.tmp").exists(), "an hour-old temp file is swept");
     assert!(env.path("references/.citelock-new.tmp").exists(), "a young one may be a live writer's");
 }
+
+#[test]
+fn a_second_add_fails_fast_instead_of_losing_the_first_ones_entries() {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    env.write("in.bib", SAMPLE);
+    let archive = citelock::archive::Archive::new(env.path("archive"));
+    let held = citelock::archive::lock::acquire(&archive).unwrap();
+    let r = env.run(&["add", "--bibtex", "in.bib"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("another citelock process is writing"), "{}", r.stderr);
+    assert_eq!(env.read("references/library.yml"), LIBRARY, "nothing written");
+    assert!(
+        env.run(&["add", "--bibtex", "in.bib", "--dry-run"]).stderr.contains("would add"),
+        "a dry run needs no lock"
+    );
+    drop(held);
+    assert!(env.run(&["add", "--bibtex", "in.bib"]).stderr.contains("added 3 entries"));
+}
