@@ -201,49 +201,34 @@ fn main() {
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
         let mut verdicts = (BTreeMap::new(), BTreeMap::new());
+        // The same manners for both, under lychee's flag names.
+        let manners = [
+            "--max-concurrency",
+            "64",
+            "--host-concurrency",
+            "4",
+            "--host-request-interval",
+            interval,
+            "--max-retries",
+            "0",
+            "--no-progress",
+        ];
         for round in 0..2 {
-            let (wall, mem, out) = timed(Command::new(bin).current_dir(&repo).args([
-                "--format",
-                "json",
-                "links",
-                "--max-concurrency",
-                "64",
-                "--host-concurrency",
-                "4",
-                "--host-request-interval",
-                interval,
-                "--max-retries",
-                "0",
-                "--method",
-                "get",
-                "--no-cache",
-                "--no-drift",
-                "--no-progress",
-                "--allow-private",
-            ]));
+            let (wall, mem, out) =
+                timed(Command::new(bin).current_dir(&repo).args(["--format", "json", "links"]).args(manners).args([
+                    "--method",
+                    "get",
+                    "--no-cache",
+                    "--no-drift",
+                    "--allow-private",
+                ]));
             if round == 0 {
                 verdicts.0 = citelock_verdicts(&out.stdout, &urls);
             }
             ours.push((wall, mem));
             let report = dir.path().join("lychee.json");
             let (wall, mem, out) = timed(
-                Command::new(&lychee)
-                    .args([
-                        "--max-concurrency",
-                        "64",
-                        "--host-concurrency",
-                        "4",
-                        "--host-request-interval",
-                        interval,
-                        "--max-retries",
-                        "0",
-                        "--no-progress",
-                        "--format",
-                        "json",
-                        "--output",
-                    ])
-                    .arg(&report)
-                    .arg(&list),
+                Command::new(&lychee).args(manners).args(["--format", "json", "--output"]).arg(&report).arg(&list),
             );
             assert!(out.status.code().is_some(), "lychee ran");
             if round == 0 {

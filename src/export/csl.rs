@@ -443,69 +443,41 @@ fn write_child(child: &ElemChild, markup: Markup, out: &mut String) {
 
 /// Text with its formatting, escaped for the markup.
 fn styled_text(t: &str, f: &Formatting, markup: Markup, out: &mut String) {
-    let (open, close): (Vec<&str>, Vec<&str>) = match markup {
-        Markup::Text => (vec![], vec![]),
-        Markup::Html => {
-            let mut o = Vec::new();
-            let mut c = Vec::new();
-            if f.font_style == FontStyle::Italic {
-                o.push("<i>");
-                c.push("</i>");
-            }
-            if f.font_weight == FontWeight::Bold {
-                o.push("<b>");
-                c.push("</b>");
-            }
-            if f.font_variant == FontVariant::SmallCaps {
-                o.push("<span style=\"font-variant: small-caps\">");
-                c.push("</span>");
-            }
-            if f.text_decoration == TextDecoration::Underline {
-                o.push("<u>");
-                c.push("</u>");
-            }
-            match f.vertical_align {
-                VerticalAlign::Sup => {
-                    o.push("<sup>");
-                    c.push("</sup>");
-                }
-                VerticalAlign::Sub => {
-                    o.push("<sub>");
-                    c.push("</sub>");
-                }
-                _ => {}
-            }
-            c.reverse();
-            (o, c)
-        }
-        Markup::Markdown => {
-            let mut o = Vec::new();
-            if f.font_style == FontStyle::Italic {
-                o.push("*");
-            }
-            if f.font_weight == FontWeight::Bold {
-                o.push("**");
-            }
-            let mut c = o.clone();
-            c.reverse();
-            (o, c)
-        }
-        Markup::Latex => {
-            let o: Vec<&str> = [
-                (f.font_style == FontStyle::Italic, "\\emph{"),
-                (f.font_weight == FontWeight::Bold, "\\textbf{"),
-                (f.font_variant == FontVariant::SmallCaps, "\\textsc{"),
-                (f.text_decoration == TextDecoration::Underline, "\\underline{"),
-                (f.vertical_align == VerticalAlign::Sup, "\\textsuperscript{"),
-                (f.vertical_align == VerticalAlign::Sub, "\\textsubscript{"),
-            ]
-            .into_iter()
-            .filter_map(|(on, command)| on.then_some(command))
-            .collect();
-            let c = vec!["}"; o.len()];
-            (o, c)
-        }
+    let pair = |on: bool, open: &'static str, close: &'static str| on.then_some((open, close));
+    let italic = f.font_style == FontStyle::Italic;
+    let bold = f.font_weight == FontWeight::Bold;
+    let small_caps = f.font_variant == FontVariant::SmallCaps;
+    let underline = f.text_decoration == TextDecoration::Underline;
+    let (sup, sub) = (f.vertical_align == VerticalAlign::Sup, f.vertical_align == VerticalAlign::Sub);
+    // Each markup's (open, close) pairs, outermost first.
+    let pairs: Vec<(&str, &str)> = match markup {
+        Markup::Text => vec![],
+        Markup::Html => [
+            pair(italic, "<i>", "</i>"),
+            pair(bold, "<b>", "</b>"),
+            pair(small_caps, "<span style=\"font-variant: small-caps\">", "</span>"),
+            pair(underline, "<u>", "</u>"),
+            pair(sup, "<sup>", "</sup>"),
+            pair(sub, "<sub>", "</sub>"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        Markup::Markdown => [pair(italic, "*", "*"), pair(bold, "**", "**")].into_iter().flatten().collect(),
+        Markup::Latex => [
+            pair(italic, "\\emph{", "}"),
+            pair(bold, "\\textbf{", "}"),
+            pair(small_caps, "\\textsc{", "}"),
+            pair(underline, "\\underline{", "}"),
+            pair(sup, "\\textsuperscript{", "}"),
+            pair(sub, "\\textsubscript{", "}"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
     };
+    let open: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+    let close: Vec<&str> = pairs.iter().rev().map(|p| p.1).collect();
     if open.is_empty() || t.trim().is_empty() {
         text(t, markup, out);
         return;

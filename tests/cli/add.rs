@@ -217,13 +217,7 @@ fn ten_seeded_sigkills_of_add_leave_the_old_file_or_the_new_one() {
         let env = Env::new();
         env.write("references/library.yml", old);
         env.write("big.bib", &bib);
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("citelock"))
-            .args(["add", "--bibtex", "big.bib"])
-            .current_dir(env.root())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = env.spawn(&["add", "--bibtex", "big.bib"]);
         std::thread::sleep(std::time::Duration::from_millis(rng.next() % 2500));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();

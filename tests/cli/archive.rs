@@ -205,13 +205,7 @@ fn the_lock_is_released_when_its_holder_is_killed() {
     let env = Env::new();
     env.write("references/library.yml", &format!("k:\n  type: web\n  title: K\n  url: '{}'\n", s.url("/k")));
     env.write("citelock.toml", &format!("[fetch]\nallow-hosts = [\"{}\"]\n", s.origin()));
-    let mut child = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
-        .args(["archive"])
-        .current_dir(env.root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn(&["archive"]);
     // Wait for the writer to name itself in the lock file (taking the lock
     // here to look would race it).
     let holder = format!("pid {}", child.id());
@@ -286,13 +280,7 @@ fn twenty_seeded_sigkills_of_archive_leave_a_verifiable_archive() {
     };
     let (mut before, mut temp_files) = (recorded(&env), 0);
     for kill in 0..kills {
-        let mut child = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
-            .args(["archive", "--refresh"])
-            .current_dir(env.root())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = env.spawn(&["archive", "--refresh"]);
         std::thread::sleep(std::time::Duration::from_millis(rng.next() % 400));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
@@ -330,13 +318,7 @@ fn verify_runs_clean_while_archive_writes() {
         (0..40).map(|i| format!("k{i}:\n  type: web\n  title: P{i}\n  url: '{}'\n", s.url(&format!("/{i}")))).collect();
     env.write("references/library.yml", &lib);
     env.write("citelock.toml", &format!("[fetch]\nallow-hosts = [\"{}\"]\n", s.origin()));
-    let mut writer = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
-        .args(["archive", "--host-concurrency", "1", "--max-concurrency", "1"])
-        .current_dir(env.root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut writer = env.spawn(&["archive", "--host-concurrency", "1", "--max-concurrency", "1"]);
     let mut checks = 0;
     while writer.try_wait().unwrap().is_none() {
         let (code, doc) = env.json(&["verify"]);

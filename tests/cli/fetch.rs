@@ -261,13 +261,7 @@ fn two_archive_runs_at_once_the_second_fails_fast() {
         respond(st, "200 OK", &[("Content-Type", "text/plain")], b"ok\n");
     });
     let env = repo(&[("a", s.url("/a"))], &format!("allow-hosts = [\"{}\"]", s.origin()));
-    let mut first = Std::new(assert_cmd::cargo::cargo_bin("citelock"))
-        .arg("archive")
-        .current_dir(env.root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = env.spawn(&["archive"]);
     std::thread::sleep(Duration::from_millis(500));
     let second = env.run(&["archive"]);
     assert_eq!(second.code, 2, "{}", second.stderr);

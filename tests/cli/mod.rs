@@ -97,6 +97,20 @@ impl Env {
         self.cmd().args(args).output().unwrap().into()
     }
 
+    /// Starts citelock in the background, its output discarded (to kill it,
+    /// or to run something beside it).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("citelock"))
+            .args(args)
+            .current_dir(&self.root)
+            .env("NO_COLOR", "1")
+            .env("HOME", &self.root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
     /// Runs with `--format json` and parses stdout.
     pub fn json(&self, args: &[&str]) -> (i32, serde_json::Value) {
         let mut all = vec!["--format", "json"];

@@ -25,13 +25,21 @@ fn files(dir: &Path) -> Vec<String> {
     out
 }
 
-#[test]
-fn hostile_keys_stay_inside_the_archive() {
+/// An initialised repository at `repo/` inside a folder of its own, so that
+/// anything written outside the repository can be seen.
+fn repo_in_a_folder() -> (tempfile::TempDir, Env) {
     let outer = tempfile::tempdir().unwrap();
     let root = outer.path().join("repo");
     std::fs::create_dir(&root).unwrap();
     let env = Env::at(&root);
     assert_eq!(env.run(&["init"]).code, 0);
+    (outer, env)
+}
+
+#[test]
+fn hostile_keys_stay_inside_the_archive() {
+    let (outer, env) = repo_in_a_folder();
+    let root = env.root().to_path_buf();
     let keys = [
         "../../.git/hooks/x",
         "/etc/passwd",
@@ -66,11 +74,8 @@ fn hostile_keys_stay_inside_the_archive() {
 
 #[test]
 fn links_planted_in_the_repository_are_not_written_through() {
-    let outer = tempfile::tempdir().unwrap();
-    let root = outer.path().join("repo");
-    std::fs::create_dir(&root).unwrap();
-    let env = Env::at(&root);
-    assert_eq!(env.run(&["init"]).code, 0);
+    let (outer, env) = repo_in_a_folder();
+    let root = env.root().to_path_buf();
     env.write("references/library.yml", "x:\n  type: misc\n  title: X\n");
     let outside = outer.path().join("outside.txt");
     std::fs::write(&outside, "precious\n").unwrap();
