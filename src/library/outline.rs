@@ -177,11 +177,28 @@ fn last_line(span: Span) -> usize {
     if end.col() == 0 && end.line() > span.start.line() { end.line() - 1 } else { end.line() }
 }
 
-/// Reads every event of `text` and builds nothing: syntax errors, and
-/// nesting past the parser's limit, found in linear time. serde_yaml takes
-/// quadratic time on deep nesting (100,000 levels: 18 s), so files it reads
-/// pass through here first.
+/// Guards serde_yaml, which takes quadratic time on deep nesting (100,000
+/// levels: 18 s): files it reads pass through here first. Only flow
+/// collections (`[`, `{`) nest deeply in little text, so brackets are counted
+/// (quotes ignored, which can only over-count); text that may nest deeper
+/// than serde_yaml's own limit of 128 is read event by event, in linear time,
+/// for the error and its line.
 pub fn check(text: &str) -> Result<(), SyntaxError> {
+    let mut depth = 0usize;
+    let mut deepest = 0;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest <= 128 {
+        return Ok(());
+    }
     let mut w = Walker { parser: Parser::new_from_str(text), aliases: false };
     while w.next()?.0 != Event::StreamEnd {}
     Ok(())
