@@ -96,6 +96,11 @@ pub struct Claim {
     pub column: usize,
     /// The marker as written.
     pub marker: String,
+    /// The key (or number) as the report writes it.
+    pub cites: String,
+    /// How the citation reads: `normal`, `prose`, `suppress-author`,
+    /// `year` or `author`.
+    pub form: crate::report::Form,
     /// The key it resolves to (none when it does not).
     pub key: Option<String>,
     /// A page or other locator.
@@ -201,6 +206,8 @@ impl Checker<'_> {
                     line: here.line.unwrap_or(0),
                     column: here.column.unwrap_or(0),
                     marker: report.text[m.span.start..m.span.end].to_owned(),
+                    cites: report.text[cite.span.start..cite.span.end].to_owned(),
+                    form: cite.form,
                     key: None,
                     locator: cite.locator.clone(),
                     sentence: sentence_of(&report.text, m.span.start, m.span.end),

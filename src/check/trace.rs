@@ -106,6 +106,8 @@ mod tests {
             line: 1,
             column: 2,
             marker: "[@k]".into(),
+            cites: "k<script>".into(),
+            form: crate::report::Form::Normal,
             key: Some("k<script>".into()),
             locator: None,
             sentence: "<script>alert(1)</script> & more".into(),

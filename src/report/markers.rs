@@ -8,23 +8,17 @@ use super::{Cite, Form, Marker, Span, Syntax, Target};
 
 /// Markers in `text`, and the text with non-prose regions masked.
 pub(super) fn find(text: &str, syntax: Syntax) -> (Vec<Marker>, String) {
-    let masked = match syntax {
-        Syntax::Markdown => mask_markdown(text),
-        Syntax::Typst => mask_typst(text),
-        Syntax::Latex => mask_latex(text),
-        Syntax::Plain => text.to_owned(),
-    };
-    let markers = match syntax {
-        Syntax::Markdown => markdown(&masked),
-        Syntax::Typst => typst(&masked),
-        Syntax::Latex => latex(&masked),
-        Syntax::Plain => plain(&masked),
-    };
-    (markers, masked)
+    let scan = |masked: String, markers: fn(&str) -> Vec<Marker>| (markers(&masked), masked);
+    match syntax {
+        Syntax::Markdown => super::markdown::find(text),
+        Syntax::Typst => scan(mask_typst(text), typst),
+        Syntax::Latex => scan(mask_latex(text), latex),
+        Syntax::Plain => scan(text.to_owned(), plain),
+    }
 }
 
 /// Replaces `text[start..end]` with spaces (line breaks kept), byte for byte.
-fn blank(out: &mut [u8], start: usize, end: usize) {
+pub(super) fn blank(out: &mut [u8], start: usize, end: usize) {
     for b in &mut out[start..end] {
         if *b != b'\n' {
             *b = b' ';
@@ -34,7 +28,7 @@ fn blank(out: &mut [u8], start: usize, end: usize) {
 
 /// Bytes to a String: masking only ever replaces whole characters' bytes
 /// with ASCII spaces, but a range may split a character; repair if so.
-fn to_string(bytes: Vec<u8>) -> String {
+pub(super) fn to_string(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| {
         let mut b = e.into_bytes();
         let mut i = 0;
@@ -53,74 +47,9 @@ fn to_string(bytes: Vec<u8>) -> String {
     })
 }
 
-fn mask_markdown(text: &str) -> String {
-    let mut out = text.as_bytes().to_vec();
-    // Fenced code blocks.
-    let mut offset = 0;
-    let mut fence: Option<(&str, usize)> = None;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        match fence {
-            Some((f, start)) if t.starts_with(f) => {
-                blank(&mut out, start, offset + line.len());
-                fence = None;
-            }
-            None if t.starts_with("```") || t.starts_with("~~~") => fence = Some((&t[..3], offset)),
-            _ => {}
-        }
-        offset += line.len();
-    }
-    if let Some((_, start)) = fence {
-        blank(&mut out, start, text.len());
-    }
-    let bytes = out.clone();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'`' => {
-                let ticks = bytes[i..].iter().take_while(|&&b| b == b'`').count();
-                let closer = "`".repeat(ticks);
-                if let Some(end) = text[i + ticks..].find(&closer) {
-                    blank(&mut out, i, i + ticks + end + ticks);
-                    i += ticks + end + ticks;
-                    continue;
-                }
-                i += ticks;
-            }
-            // A link's destination: `](…)`.
-            b']' if bytes.get(i + 1) == Some(&b'(') => {
-                if let Some(end) = text[i + 2..].find(')') {
-                    blank(&mut out, i + 2, i + 2 + end);
-                    i += 2 + end;
-                    continue;
-                }
-                i += 1;
-            }
-            // Autolinks and HTML: `<https://…>`, `<a href=…>`; comments too.
-            b'<' => {
-                let rest = &text[i..];
-                let end = if rest.starts_with("<!--") {
-                    rest.find("-->").map(|e| e + 3)
-                } else {
-                    rest.find('>').map(|e| e + 1)
-                };
-                match end {
-                    Some(e) if !rest[..e].contains('\n') || rest.starts_with("<!--") => {
-                        blank(&mut out, i, i + e);
-                        i += e;
-                    }
-                    _ => i += 1,
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    to_string(out)
-}
-
 /// Where the character after the one at `i` starts: scanners step by
 /// characters, so they never slice inside one.
-fn next_char(text: &str, i: usize) -> usize {
+pub(super) fn next_char(text: &str, i: usize) -> usize {
     i + text[i..].chars().next().map_or(1, char::len_utf8)
 }
 
@@ -211,7 +140,7 @@ fn read_key(text: &str, i: usize) -> Option<(String, usize, usize)> {
 }
 
 /// Labels a document defines (`{#fig:x}` in Markdown, `<intro>` in Typst).
-fn labels(text: &str, open: &str, close: char) -> HashSet<String> {
+pub(super) fn labels(text: &str, open: &str, close: char) -> HashSet<String> {
     let mut out = HashSet::new();
     let mut rest = text;
     while let Some(p) = rest.find(open) {
@@ -223,83 +152,6 @@ fn labels(text: &str, open: &str, close: char) -> HashSet<String> {
         rest = &after[end.min(after.len())..];
     }
     out
-}
-
-fn markdown(text: &str) -> Vec<Marker> {
-    let labels = labels(text, "{#", '}');
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'['
-            && let Some(len) = text[i + 1..].find([']', '\n', '[']).filter(|&l| bytes[i + 1 + l] == b']')
-        {
-            let inner_start = i + 1;
-            let inner = &text[inner_start..inner_start + len];
-            let followed = bytes.get(inner_start + len + 1).copied();
-            if inner.contains('@') && followed != Some(b'(') {
-                let cites = bracketed(text, inner_start, inner, &labels);
-                if !cites.is_empty() {
-                    out.push(Marker { span: Span { start: i, end: inner_start + len + 1 }, cites });
-                    i = inner_start + len + 1;
-                    continue;
-                }
-            }
-        }
-        if bytes[i] == b'@'
-            && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '@'))
-            && let Some((key, ks, ke)) = read_key(text, i + 1).filter(|(k, ..)| !labels.contains(k))
-        {
-            let mut end = if bytes.get(ke) == Some(&b'}') { ke + 1 } else { ke };
-            let mut locator = None;
-            // `@key [p. 33]`: a locator in brackets right after.
-            let after = &text[end..];
-            let trimmed = after.trim_start_matches(' ');
-            if let Some(loc) = trimmed.strip_prefix('[').and_then(|l| l.find(']').map(|e| &l[..e]))
-                && !loc.contains('@')
-                && !loc.contains('\n')
-            {
-                locator = Some(loc.trim().to_owned());
-                end += after.len() - trimmed.len() + loc.len() + 2;
-            }
-            out.push(Marker {
-                span: Span { start: i, end },
-                cites: vec![Cite {
-                    target: Target::Key(key),
-                    span: Span { start: ks, end: ke },
-                    locator,
-                    form: Form::Prose,
-                }],
-            });
-            i = end;
-            continue;
-        }
-        i = next_char(text, i);
-    }
-    out
-}
-
-/// The citations inside `[…]`: items split by `;`, each with one `@key`.
-fn bracketed(text: &str, base: usize, inner: &str, labels: &HashSet<String>) -> Vec<Cite> {
-    let mut cites = Vec::new();
-    let mut offset = 0;
-    for item in inner.split(';') {
-        let at = item.char_indices().find(|&(p, c)| c == '@' && (p == 0 || item[..p].ends_with([' ', '-', '\t'])));
-        // A braced key that runs on past its item (`[@{a;b}]`) is not this item's
-        // (the bare `@{a;b}` is read as a key of its own).
-        if let Some((p, _)) = at
-            && let Some((key, ks, ke)) = read_key(text, base + offset + p + 1)
-            && !labels.contains(&key)
-            && let Some(tail) = text.get(ke..base + offset + item.len())
-        {
-            let tail = tail.trim_start_matches('}').trim_start_matches(',').trim();
-            let locator = (!tail.is_empty()).then(|| tail.to_owned());
-            let form = if item[..p].ends_with('-') { Form::SuppressAuthor } else { Form::Normal };
-            cites.push(Cite { target: Target::Key(key), span: Span { start: ks, end: ke }, locator, form });
-        }
-        offset += item.len() + 1;
-    }
-    cites
 }
 
 fn typst(text: &str) -> Vec<Marker> {
@@ -565,7 +417,6 @@ mod tests {
                 k("a"),
                 ("b:c".into(), Some("ch. 2".into())),
                 ("smith.2019".into(), Some("p. 3".into())),
-                k("odd key"),
             ]
         );
     }

@@ -3,6 +3,7 @@
 //! markers (DESIGN §4). This module only reads the report; `check` decides
 //! what the markers and quotations mean.
 
+mod markdown;
 mod markers;
 mod quotes;
 
@@ -68,7 +69,8 @@ pub struct Cite {
 
 /// How a citation reads in the text: pandoc's `@key` and `[-@key]`, LaTeX's
 /// `\textcite`, `\citeyear` and `\citeauthor`, Typst's `form:`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Form {
     /// As the style cites: `(Darwin, 1859)`, `[1]`.
     #[default]

@@ -14,6 +14,7 @@ mod list_show;
 mod lookup;
 mod matching;
 mod oracle;
+mod parity;
 mod paths;
 mod pdf;
 mod readme;
@@ -164,6 +165,11 @@ impl Rng {
         });
         println!("seed {seed} (replay: CITELOCK_TEST_SEED={seed})");
         Rng { seed, state: seed }
+    }
+
+    /// A generator with a fixed seed (not printed).
+    pub fn from_seed(seed: u64) -> Rng {
+        Rng { seed, state: seed.max(1) }
     }
 
     pub fn next(&mut self) -> u64 {
