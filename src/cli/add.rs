@@ -8,8 +8,10 @@ use anyhow::{Context as _, bail};
 use super::{Ctx, Outcome, count};
 use citelock::archive::http::{self, Limits, Target};
 use citelock::fetch;
+use citelock::findings::{Code, Finding, Location};
 use citelock::library::Library;
 use citelock::library::add::{self, Options};
+use citelock::library::import::encoding::{self, Decoded};
 use citelock::library::import::online;
 use citelock::library::import::{self, Source};
 
@@ -60,13 +62,19 @@ pub struct Args {
     /// and report which fields changed.
     #[arg(long)]
     update: bool,
+    /// The import file's encoding when it is not UTF-8 (a WHATWG label: latin1, windows-1252,
+    /// shift_jis…); without it, an encoding the file declares (JabRef's `% Encoding:` line) is used.
+    #[arg(long, value_name = "NAME")]
+    encoding: Option<String>,
     /// Show what would happen; change no file.
     #[arg(long, short = 'n')]
     dry_run: bool,
 }
 
-/// Reads an import file (relative to the working directory `-C` names), or stdin for `-`.
-fn read_input(ctx: &Ctx, path: &PathBuf) -> anyhow::Result<String> {
+/// Reads an import file (relative to the working directory `-C` names), or
+/// stdin for `-`, decoded as `--encoding` says or as the file declares; a
+/// declared encoding is reported as a warning.
+fn read_input(ctx: &Ctx, path: &PathBuf, named: Option<&str>) -> anyhow::Result<(String, Option<Finding>)> {
     let bytes = if path.as_os_str() == "-" {
         let mut b = Vec::new();
         std::io::stdin().read_to_end(&mut b).context("cannot read standard input")?;
@@ -74,13 +82,30 @@ fn read_input(ctx: &Ctx, path: &PathBuf) -> anyhow::Result<String> {
     } else {
         std::fs::read(ctx.cwd.join(path)).with_context(|| format!("cannot read {}", path.display()))?
     };
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            bail!("{}:{line}: not UTF-8 (convert it first, e.g. `iconv -f latin1 -t utf-8`)", path.display())
+    let named =
+        match named {
+            Some(label) => Some(encoding_rs::Encoding::for_label(label.as_bytes()).with_context(|| {
+                format!("--encoding {label}: not an encoding label (latin1, windows-1252, utf-16le…)")
+            })?),
+            None => None,
+        };
+    match encoding::decode(bytes, named) {
+        Ok(Decoded::Utf8(text) | Decoded::Named(text)) => Ok((text, None)),
+        Ok(Decoded::Declared { text, label, line }) => {
+            let name = path.display().to_string();
+            let finding = Finding::new(
+                Code::NotUtf8,
+                format!("the file is not UTF-8; it was read as {label}, the encoding it declares"),
+            )
+            .at(Location::at(&name, line, 1))
+            .help("pass --encoding NAME to choose another");
+            Ok((text, Some(finding)))
         }
+        Err(e) => bail!(
+            "{}:{}: not UTF-8 and no encoding declared (name one: --encoding latin1, or convert: `iconv -f latin1 -t utf-8`)",
+            path.display(),
+            e.line
+        ),
     }
 }
 
@@ -101,7 +126,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let (imported, name) = match file {
         Some((source, path)) => {
             let name = path.display().to_string();
-            (import::read(source, &read_input(ctx, path)?, &name), name)
+            let (text, guessed) = read_input(ctx, path, args.encoding.as_deref())?;
+            let mut imported = import::read(source, &text, &name);
+            imported.findings.extend(guessed);
+            (imported, name)
         }
         None => {
             let (client, runtime) = (client.as_ref().expect("built above"), runtime.as_ref().expect("built above"));

@@ -57,6 +57,16 @@ codes! {
         "An entry of an imported file could not be read or converted; the other entries still import.";
     FieldDropped = "field-dropped", Warning,
         "A field of an imported entry has no place in hayagriva's model, or an unusable value; it was not imported.";
+    NotUtf8 = "not-utf8", Warning,
+        "An import file is not UTF-8; it was decoded with the encoding it declares (`--encoding` names another).";
+    UndefinedMacro = "undefined-macro", Warning,
+        "A BibTeX macro no @string defines; the entry is imported with the macro's name as text, as pandoc does.";
+    UnquotedValue = "unquoted-value", Warning,
+        "A BibTeX value that is neither braced, quoted, a number nor a macro (`pages = 1-19`); it is read as text.";
+    CrossrefCycle = "crossref-cycle", Warning,
+        "BibTeX crossref/xdata links form a cycle or a chain too deep to follow; the link is cut and the entries still import.";
+    RepeatedEntry = "repeated-entry", Info,
+        "An entry repeats an earlier one of the same file byte for byte; it is imported once.";
     HashMismatch = "hash-mismatch", Error,
         "An object's bytes no longer hash to its name: the snapshot was changed after capture.";
     MissingObject = "missing-object", Error,

@@ -4,11 +4,13 @@
 //! the file. hayagriva converts each entry on its own. Subtitles and title
 //! addenda, which hayagriva ignores, are joined to the title as pandoc does.
 
-use biblatex::{Bibliography, Chunk, Spanned};
+mod raw;
+
+use biblatex::{Bibliography, Chunk, RawBibliography, Spanned};
 use hayagriva::Entry;
 
 use super::{Import, Imported, dropped, failed};
-use crate::findings::LineIndex;
+use crate::findings::{Code, Finding, LineIndex, Location};
 
 /// BibLaTeX fields hayagriva's converter reads, or that we fold into others.
 const MAPPED: &[&str] = &[
@@ -96,6 +98,10 @@ struct Item {
     closed: bool,
     /// How deep its braces nest.
     depth: usize,
+    /// A `@preamble`: TeX for BibTeX's output, nothing to import.
+    preamble: bool,
+    /// Where its opening `(` is, when parentheses delimit it.
+    paren: Option<usize>,
 }
 
 /// Braces nested deeper than this are refused before the biblatex crate
@@ -154,7 +160,8 @@ fn items(text: &str) -> Vec<Item> {
         let closed = end.is_some();
         let end = end.unwrap_or(text.len());
         if kind != "comment" {
-            out.push(Item { start: at, end, key, closed, depth: deepest });
+            let paren = paren.then_some(j);
+            out.push(Item { start: at, end, key, closed, depth: deepest, preamble: kind == "preamble", paren });
         }
         i = end.max(at + 1);
     }
@@ -173,6 +180,10 @@ fn blank(text: &mut String, start: usize, end: usize) {
 /// Reads a BibTeX/BibLaTeX file.
 pub fn read(text: &str, name: &str) -> Import {
     let mut import = Import::default();
+    let entries: Vec<(usize, usize)> =
+        items(text).iter().filter(|i| i.closed && i.key.is_some()).map(|i| (i.start, i.end)).collect();
+    let (text, bare) = raw::normalize_values(text, &entries);
+    let text = text.as_str();
     let found = items(text);
     let lines = LineIndex::new(text);
     let position = |offset: usize| lines.position(text, offset);
@@ -197,34 +208,77 @@ pub fn read(text: &str, name: &str) -> Import {
         ));
     }
     let mut src = text.to_owned();
-    for item in found.iter().filter(|i| !i.closed || i.depth > MAX_DEPTH) {
+    // `@book(key, …)` is BibTeX too; the crate reads braces only.
+    for item in found.iter().filter(|i| i.closed) {
+        if let Some(open) = item.paren {
+            src.replace_range(open..open + 1, "{");
+            src.replace_range(item.end - 1..item.end, "}");
+        }
+    }
+    for item in found.iter().filter(|i| !i.closed || i.depth > MAX_DEPTH || i.preamble) {
         blank(&mut src, item.start, item.end);
     }
     // Each failing item is blanked once; an error that blanking does not move
     // (inside an item already blanked) ends the loop instead of repeating it.
     let mut blanked = vec![false; found.len()];
+    while let Err(e) = RawBibliography::parse(&src) {
+        let (line, column) = position(e.span.start);
+        let at = found.iter().position(|i| i.closed && i.start <= e.span.start && e.span.start < i.end);
+        let Some(item) = at.filter(|&i| !std::mem::replace(&mut blanked[i], true)).map(|i| &found[i]) else {
+            import.findings.push(failed(
+                name,
+                line,
+                format!("cannot parse the file at line {line}, column {column}: {}", e.kind),
+            ));
+            return import;
+        };
+        let (item_line, _) = position(item.start);
+        let what = item.key.as_deref().map_or_else(|| "an item".to_owned(), |k| format!("entry `{k}`"));
+        import.findings.push(failed(
+            name,
+            item_line,
+            format!("{what} cannot be parsed: {} (line {line}, column {column})", e.kind),
+        ));
+        blank(&mut src, item.start, item.end);
+    }
+    let Ok(mut parsed) = RawBibliography::parse(&src) else { return import };
+    let mut repairs = bare;
+    repairs.extend(raw::define_missing_macros(&mut parsed));
+    repairs.extend(raw::drop_repeated_keys(&mut parsed, &src));
+    repairs.extend(raw::cut_cycles(&mut parsed));
+    for r in repairs {
+        let (line, column) = position(r.offset);
+        import.findings.push(match r.code {
+            Code::ImportFailed => failed(name, line, r.message),
+            code => Finding::new(code, r.message).at(Location::at(name, line, column)),
+        });
+    }
+    // The crate resolves every entry at once: an entry it cannot resolve is
+    // left out and the rest resolved again.
     let bib = loop {
-        match Bibliography::parse(&src) {
+        match Bibliography::from_raw(parsed.clone()) {
             Ok(bib) => break bib,
             Err(e) => {
                 let (line, column) = position(e.span.start);
-                let at = found.iter().position(|i| i.closed && i.start <= e.span.start && e.span.start < i.end);
-                let Some(item) = at.filter(|&i| !std::mem::replace(&mut blanked[i], true)).map(|i| &found[i]) else {
+                // A value the crate cannot read costs its field, not its entry.
+                if let Some((key, field)) = raw::remove_field_at(&mut parsed, e.span.start) {
+                    let dropped_value = format!("{field} (unreadable: {}, line {line}, column {column})", e.kind);
+                    import.findings.push(dropped(name, line, &key, &[dropped_value]));
+                    continue;
+                }
+                let Some(i) = parsed.entries.iter().position(|en| en.span.contains(&e.span.start)) else {
                     import.findings.push(failed(
                         name,
                         line,
-                        format!("cannot parse the file at line {line}, column {column}: {}", e.kind),
+                        format!("cannot read the file at line {line}, column {column}: {}", e.kind),
                     ));
                     return import;
                 };
-                let (item_line, _) = position(item.start);
-                let what = item.key.as_deref().map_or_else(|| "an item".to_owned(), |k| format!("entry `{k}`"));
-                import.findings.push(failed(
-                    name,
-                    item_line,
-                    format!("{what} cannot be parsed: {} (line {line}, column {column})", e.kind),
-                ));
-                blank(&mut src, item.start, item.end);
+                let entry = parsed.entries.remove(i);
+                let (entry_line, _) = position(entry.span.start);
+                let msg =
+                    format!("entry `{}` cannot be read: {} (line {line}, column {column})", entry.v.key.v, e.kind);
+                import.findings.push(failed(name, entry_line, msg));
             }
         }
     };
@@ -245,8 +299,13 @@ pub fn read(text: &str, name: &str) -> Import {
         }
         join_title_parts(&mut bib_entry);
         untex_fields(&mut bib_entry);
-        match Entry::try_from(&bib_entry) {
-            Ok(entry) => import.entries.push(Imported { entry, line }),
+        match convert(&bib_entry) {
+            Ok((entry, unusable)) => {
+                if let Some(field) = unusable {
+                    import.findings.push(dropped(name, line, &key, &[field]));
+                }
+                import.entries.push(Imported { entry, line });
+            }
             Err(e) => {
                 let (l, c) = position(e.span.start);
                 let msg = format!("entry `{key}` cannot be converted: {} (line {l}, column {c})", e.kind);
@@ -255,6 +314,44 @@ pub fn read(text: &str, name: &str) -> Import {
         }
     }
     import
+}
+
+/// Fields whose values hayagriva parses, tried first when a conversion fails.
+const TYPED: &[&str] = &[
+    "month",
+    "number",
+    "issue",
+    "volume",
+    "volumes",
+    "edition",
+    "pages",
+    "pagetotal",
+    "chapter",
+    "date",
+    "year",
+    "urldate",
+    "eventdate",
+    "origdate",
+];
+
+/// hayagriva's entry for `entry`; when one field's value is unusable
+/// (`month = {First Quarter}`), the entry without that field, and which
+/// field it was.
+fn convert(entry: &biblatex::Entry) -> Result<(Entry, Option<String>), biblatex::TypeError> {
+    let err = match Entry::try_from(entry) {
+        Ok(e) => return Ok((e, None)),
+        Err(e) => e,
+    };
+    let typed = TYPED.iter().copied().filter(|f| entry.fields.contains_key(*f));
+    let others = entry.fields.keys().map(String::as_str).filter(|f| !TYPED.contains(f));
+    for field in typed.chain(others) {
+        let mut trial = entry.clone();
+        let value = trial.fields.remove(field).map(|c| chunks_text(&c)).unwrap_or_default();
+        if let Ok(e) = Entry::try_from(&trial) {
+            return Ok((e, Some(format!("{field} = {{{value}}} (unusable: {})", err.kind))));
+        }
+    }
+    Err(err)
 }
 
 fn chunks_text(chunks: &[Spanned<Chunk>]) -> String {
@@ -438,5 +535,82 @@ mod tests {
         assert_eq!(imp.entries.len(), 1);
         let parent = &imp.entries[0].entry.parents()[0];
         assert_eq!(parent.title().unwrap().value.to_string(), "Nature");
+    }
+    fn codes(imp: &Import) -> Vec<&'static str> {
+        imp.findings.iter().map(|f| f.code.name()).collect()
+    }
+
+    #[test]
+    fn crossref_and_xdata_cycles_are_cut_not_followed() {
+        // Length 1, 2 and 50; xdata too. These overflowed the stack.
+        let mut t = String::from(
+            "@book{self, title={S}, crossref={self}}\n@book{a, title={A}, crossref={b}}\n@book{b, title={B}, crossref={a}}\n@xdata{x, publisher={P}, xdata={y}}\n@xdata{y, location={L}, xdata={x}}\n@book{u, title={U}, xdata={x}}\n",
+        );
+        for i in 0..50 {
+            t.push_str(&format!("@book{{c{i}, title={{C{i}}}, crossref={{c{}}}}}\n", (i + 1) % 50));
+        }
+        let imp = read(&t, "x.bib");
+        assert_eq!(imp.entries.len(), 56, "{:?}", imp.findings);
+        // One cut per cycle; the 50-cycle, once cut, is a chain of 50 links,
+        // cut twice more to stay within 16.
+        let cycles = codes(&imp).iter().filter(|c| **c == "crossref-cycle").count();
+        assert_eq!(cycles, 6, "{:?}", imp.findings);
+        assert!(imp.findings.iter().any(|f| f.message.contains("a → b → a")));
+    }
+
+    #[test]
+    fn a_chain_ten_thousand_deep_is_cut_every_sixteen() {
+        let n = 10_000;
+        let t: String = (0..n).map(|i| format!("@book{{c{i}, title={{C{i}}}, crossref={{c{}}}}}\n", i + 1)).collect();
+        let imp = read(&t, "x.bib");
+        assert_eq!(imp.entries.len(), n);
+        assert!(codes(&imp).iter().all(|c| *c == "crossref-cycle"));
+    }
+
+    #[test]
+    fn bare_words_undefined_macros_and_bad_fields_keep_their_entry() {
+        let t = "@string{ack-nhfb = {N. H. F. B.}}\n\
+                 @article{a, title={A}, journal = bams, month = June, pages = 1-19, note = ack-nhfb # \" and \" # ack-bnb, year = 1999}\n\
+                 @article{b, title={B}, month = {22--24 Jun}, year = 2001}\n\
+                 @article{c, title={C}, month = \"First Quarter\", year = 1978}\n";
+        let imp = read(t, "x.bib");
+        let keys: Vec<_> = imp.entries.iter().map(|e| e.entry.key().to_owned()).collect();
+        assert_eq!(keys, ["a", "b", "c"], "{:?}", imp.findings);
+        let a = &imp.entries[0].entry;
+        assert_eq!(a.parents()[0].title().unwrap().value.to_string(), "bams");
+        assert_eq!(a.note().unwrap().value.to_string(), "N. H. F. B. and ack-bnb");
+        assert!(a.page_range().is_some());
+        let found = codes(&imp);
+        assert_eq!(found.iter().filter(|c| **c == "undefined-macro").count(), 3, "{:?}", imp.findings);
+        assert!(found.contains(&"unquoted-value"));
+        // `{22--24 Jun}` is kept (hayagriva reads the month); `First Quarter` is not a month.
+        let dropped: Vec<_> = imp
+            .findings
+            .iter()
+            .filter(|f| f.message.contains("unusable"))
+            .map(|f| f.location.as_ref().unwrap().line)
+            .collect();
+        assert_eq!(dropped, [Some(4)], "{:?}", imp.findings);
+    }
+
+    #[test]
+    fn preambles_comments_parentheses_and_repeats() {
+        let t = format!(
+            "@preamble{{ \"\\hyphenation{{a-b}}\" # \"\\def\\x{{y}}\" }}\n@comment{{jabref-meta: x}}\n@book(p, title={{P}})\n@book{{r, title={{R}}}}\n@book{{r, title={{R}}}}\n@book{{r, title={{Other}}}}\n@preamble{{\"{}\"}}\n",
+            "x".repeat(5 << 20)
+        );
+        let imp = read(&t, "x.bib");
+        let keys: Vec<_> = imp.entries.iter().map(|e| e.entry.key().to_owned()).collect();
+        assert_eq!(keys, ["p", "r"]);
+        assert_eq!(codes(&imp), ["repeated-entry", "import-failed"]);
+    }
+
+    #[test]
+    fn an_unclosed_first_entry_and_a_macro_defined_after_use() {
+        let imp = read("@book{a, title={A\n@book{b, title={B}, journal=j}\n@string{j = {Journal}}\n", "x.bib");
+        // The unclosed entry swallows the rest as BibTeX would, and says so.
+        assert!(imp.findings[0].message.contains("not closed"), "{:?}", imp.findings);
+        let imp = read("@book{b, title={B}, journal=j}\n@string{j = {Journal}}\n", "x.bib");
+        assert_eq!(imp.entries.len(), 1, "{:?}", imp.findings);
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod bibtex;
 pub mod csl_json;
+pub mod encoding;
 pub mod online;
 pub mod ris;
 
