@@ -128,3 +128,54 @@ fn biblatex_examples_import_whole_and_agree_with_pandoc() {
     assert_eq!(with_code(&again, "duplicate-reference").len(), library.records.len());
     assert_eq!(env.read("references/library.yml"), before);
 }
+
+/// Every entry of every `.bib` file TeX Live ships in texlive-bibtex-extra
+/// is imported, or named in an `import-failed` finding with its line
+/// (`benches/texlive-bib.sh` prints the table, beside pandoc's).
+#[test]
+fn every_texlive_bib_entry_imports_or_is_named() {
+    use citelock::library::import::{self, encoding};
+    let dir = Path::new("/usr/share/texlive/texmf-dist/bibtex/bib");
+    let mut files: Vec<_> = walk_bib(dir);
+    files.sort();
+    assert!(files.len() >= 20, "texlive-bibtex-extra is installed: {} files", files.len());
+    let entry = regex::Regex::new(r"@\s*([A-Za-z]+)\s*[{(]").unwrap();
+    let (mut entries, mut imported) = (0, 0);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        let text = match encoding::decode(bytes.clone(), None) {
+            Ok(encoding::Decoded::Utf8(t) | encoding::Decoded::Named(t) | encoding::Decoded::Declared { text: t, .. }) => t,
+            Err(_) => match encoding::decode(bytes, encoding_rs::Encoding::for_label(b"latin1")).unwrap() {
+                encoding::Decoded::Named(t) => t,
+                other => panic!("{other:?}"),
+            },
+        };
+        let expected = entry
+            .captures_iter(&text)
+            .filter(|c| !matches!(c[1].to_ascii_lowercase().as_str(), "string" | "preamble" | "comment"))
+            .count();
+        let name = f.display().to_string();
+        let read = import::read(import::Source::Bibtex, &text, &name);
+        let failed = read.findings.iter().filter(|x| x.code.name() == "import-failed").count();
+        let repeated = read.findings.iter().filter(|x| x.code.name() == "repeated-entry").count();
+        assert!(read.findings.iter().all(|x| x.location.as_ref().and_then(|l| l.line).is_some()));
+        assert_eq!(read.entries.len() + failed + repeated, expected, "{name}");
+        entries += expected;
+        imported += read.entries.len();
+    }
+    println!("{} files, {entries} entries, {imported} imported", files.len());
+    assert!(imported * 1000 >= entries * 995, "{imported} of {entries}");
+}
+
+fn walk_bib(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_bib(&p));
+        } else if p.extension().is_some_and(|x| x == "bib") {
+            out.push(p);
+        }
+    }
+    out
+}
