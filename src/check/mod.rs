@@ -96,7 +96,7 @@ pub struct Claim {
     pub column: usize,
     /// The marker as written.
     pub marker: String,
-    /// The key (or number) as the report writes it.
+    /// The key (or number) the report cites.
     pub cites: String,
     /// How the citation reads: `normal`, `prose`, `suppress-author`,
     /// `year` or `author`.
@@ -206,7 +206,10 @@ impl Checker<'_> {
                     line: here.line.unwrap_or(0),
                     column: here.column.unwrap_or(0),
                     marker: report.text[m.span.start..m.span.end].to_owned(),
-                    cites: report.text[cite.span.start..cite.span.end].to_owned(),
+                    cites: match &cite.target {
+                        Target::Key(k) => k.clone(),
+                        Target::Number(n) => n.to_string(),
+                    },
                     form: cite.form,
                     key: None,
                     locator: cite.locator.clone(),

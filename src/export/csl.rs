@@ -138,12 +138,12 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
                     SpecificLocator(hayagriva::citationberg::taxonomy::Locator::Custom, LocatorPayload::Str(l))
                 });
                 let purpose = match form {
-                    Form::Normal | Form::SuppressAuthor => None,
+                    Form::Normal | Form::SuppressAuthor | Form::Hidden => None,
                     Form::Prose => Some(CitePurpose::Prose),
                     Form::Year => Some(CitePurpose::Year),
                     Form::Author => Some(CitePurpose::Author),
                 };
-                CitationItem::new(*entry, locator, None, false, purpose)
+                CitationItem::new(*entry, locator, None, *form == Form::Hidden, purpose)
             })
             .collect();
         driver.citation(CitationRequest::new(items, &styled.style, styled.locale.clone(), &styled.locales, None));

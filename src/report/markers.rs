@@ -12,7 +12,7 @@ pub(super) fn find(text: &str, syntax: Syntax) -> (Vec<Marker>, String) {
     match syntax {
         Syntax::Markdown => super::markdown::find(text),
         Syntax::Typst => scan(mask_typst(text), typst),
-        Syntax::Latex => scan(mask_latex(text), latex),
+        Syntax::Latex => super::latex::find(text),
         Syntax::Plain => scan(text.to_owned(), plain),
     }
 }
@@ -80,65 +80,6 @@ fn mask_typst(text: &str) -> String {
     to_string(out)
 }
 
-fn mask_latex(text: &str) -> String {
-    let mut out = text.as_bytes().to_vec();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &text[i..];
-        if bytes[i] == b'%' && (i == 0 || bytes[i - 1] != b'\\') {
-            let e = rest.find('\n').unwrap_or(rest.len());
-            blank(&mut out, i, i + e);
-            i += e;
-            continue;
-        }
-        if let Some(env) = ["verbatim", "lstlisting", "minted", "comment"]
-            .iter()
-            .find(|e| rest.starts_with(&format!("\\begin{{{e}}}")))
-        {
-            let end = format!("\\end{{{env}}}");
-            let e = rest.find(&end).map_or(rest.len(), |p| p + end.len());
-            blank(&mut out, i, i + e);
-            i += e;
-            continue;
-        }
-        if rest.starts_with("\\verb") && rest.len() > 5 {
-            let delim = rest[5..].chars().next().unwrap_or(' ');
-            let e = rest[5 + delim.len_utf8()..].find(delim).map_or(rest.len(), |p| p + 5 + 2 * delim.len_utf8());
-            blank(&mut out, i, i + e);
-            i += e;
-            continue;
-        }
-        i = next_char(text, i);
-    }
-    to_string(out)
-}
-
-/// Characters a citation key may contain inside (pandoc's rule); the key
-/// never ends in punctuation.
-fn key_char(c: char) -> bool {
-    c.is_alphanumeric() || "_:.#$%&-+?<>~/".contains(c)
-}
-
-/// Reads a key at `text[i..]` (after `@`): `{any}` or word characters with
-/// internal punctuation. Returns (key, start, end) in bytes.
-fn read_key(text: &str, i: usize) -> Option<(String, usize, usize)> {
-    let rest = &text[i..];
-    if let Some(braced) = rest.strip_prefix('{') {
-        let end = braced.find('}')?;
-        return Some((braced[..end].to_owned(), i + 1, i + 1 + end));
-    }
-    let first = rest.chars().next()?;
-    if !(first.is_alphanumeric() || first == '_') {
-        return None;
-    }
-    let mut end = rest.char_indices().find(|(_, c)| !key_char(*c)).map_or(rest.len(), |(p, _)| p);
-    while end > 0 && !rest[..end].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
-        end -= rest[..end].chars().last().map_or(1, char::len_utf8);
-    }
-    Some((rest[..end].to_owned(), i, i + end))
-}
-
 /// Labels a document defines (`{#fig:x}` in Markdown, `<intro>` in Typst).
 pub(super) fn labels(text: &str, open: &str, close: char) -> HashSet<String> {
     let mut out = HashSet::new();
@@ -174,35 +115,21 @@ fn typst(text: &str) -> Vec<Marker> {
     let mut i = 0;
     while i < bytes.len() {
         let rest = &text[i..];
-        if let Some(args) = rest.strip_prefix("#cite(<")
-            && let Some(e) = args.find('>')
+        if bytes[i] == b'\\' {
+            // `\@` is an escaped character, not a reference.
+            i = next_char(text, next_char(text, i));
+            continue;
+        }
+        if rest.starts_with("#cite(")
+            && let Some((marker, end)) = typst_cite_call(text, i)
         {
-            let key = args[..e].to_owned();
-            let close = args.find(')').map_or(rest.len(), |c| c + 8);
-            // The call's other arguments: `supplement: [p. 3]`, `form: "prose"`.
-            let call = &args[e..close.saturating_sub(7).max(e)];
-            let locator = call.contains("supplement:").then_some(call).and_then(|s| {
-                let a = s.find('[')?;
-                let b = s.rfind(']')?;
-                (b > a).then(|| s[a + 1..b].trim().to_owned())
-            });
-            let form = match call.split_once("form:").map(|(_, f)| f.trim_start()) {
-                Some(f) if f.starts_with("\"prose\"") => Form::Prose,
-                Some(f) if f.starts_with("\"year\"") => Form::Year,
-                Some(f) if f.starts_with("\"author\"") => Form::Author,
-                _ => Form::Normal,
-            };
-            let ks = i + 7;
-            out.push(Marker {
-                span: Span { start: i, end: i + close },
-                cites: vec![Cite { target: Target::Key(key), span: Span { start: ks, end: ks + e }, locator, form }],
-            });
-            i += close;
+            out.push(marker);
+            i = end;
             continue;
         }
         if bytes[i] == b'@'
             && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric()))
-            && let Some((key, ks, ke)) = read_key(text, i + 1).filter(|(k, ..)| !defined.contains(k))
+            && let Some((key, ks, ke)) = typst_label(text, i + 1).filter(|(k, ..)| !defined.contains(k))
         {
             let mut end = ke;
             let mut locator = None;
@@ -227,93 +154,73 @@ fn typst(text: &str) -> Vec<Marker> {
     out
 }
 
-const LATEX_CITES: &[&str] = &[
-    "cite",
-    "citep",
-    "citet",
-    "citealp",
-    "citealt",
-    "citeauthor",
-    "citeyear",
-    "parencite",
-    "Parencite",
-    "textcite",
-    "Textcite",
-    "autocite",
-    "Autocite",
-    "footcite",
-    "footcitetext",
-    "smartcite",
-    "Smartcite",
-    "supercite",
-    "fullcite",
-    "Cite",
-    "nocite",
-    "cites",
-    "parencites",
-    "textcites",
-    "autocites",
-];
-
-fn latex(text: &str) -> Vec<Marker> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(p) = text[i..].find('\\') {
-        let s = i + p;
-        let name_len = text[s + 1..].bytes().take_while(u8::is_ascii_alphabetic).count();
-        let name = &text[s + 1..s + 1 + name_len];
-        i = s + 1 + name_len;
-        if !LATEX_CITES.contains(&name) || name == "nocite" {
-            continue;
-        }
-        let mut j = i;
-        if text[j..].starts_with('*') {
-            j += 1;
-        }
-        let mut optional = Vec::new();
-        while text[j..].starts_with('[') {
-            let Some(e) = text[j..].find(']') else { break };
-            optional.push(text[j + 1..j + e].trim().to_owned());
-            j += e + 1;
-        }
-        if !text[j..].starts_with('{') {
-            continue;
-        }
-        let Some(e) = text[j..].find('}') else { continue };
-        let list = &text[j + 1..j + e];
-        // A locator is TeX (`p.~12`): its characters, as a reader sees them.
-        let locator = optional
-            .last()
-            .filter(|l| !l.is_empty())
-            .map(|l| crate::library::import::bibtex::untex(l).replace('~', "\u{a0}"));
-        let form = match name {
-            "textcite" | "Textcite" | "textcites" | "citet" => Form::Prose,
-            "citeyear" => Form::Year,
-            "citeauthor" => Form::Author,
-            _ => Form::Normal,
-        };
-        let mut cites = Vec::new();
-        let mut offset = j + 1;
-        for key in list.split(',') {
-            let lead = key.len() - key.trim_start().len();
-            let k = key.trim();
-            if !k.is_empty() {
-                let ks = offset + lead;
-                cites.push(Cite {
-                    target: Target::Key(k.to_owned()),
-                    span: Span { start: ks, end: ks + k.len() },
-                    locator: locator.clone(),
-                    form,
-                });
-            }
-            offset += key.len() + 1;
-        }
-        if !cites.is_empty() {
-            out.push(Marker { span: Span { start: s, end: j + e + 1 }, cites });
-        }
-        i = j + e + 1;
+/// A Typst label after `@` at `i`: letters, digits, `_`, `-`, and `:` or
+/// `.` inside. Returns (label, start, end).
+fn typst_label(text: &str, i: usize) -> Option<(String, usize, usize)> {
+    let rest = &text[i..];
+    let mut end =
+        rest.char_indices().find(|&(_, c)| !(c.is_alphanumeric() || "_-:.".contains(c))).map_or(rest.len(), |(p, _)| p);
+    while rest[..end].ends_with([':', '.']) {
+        end -= 1;
     }
-    out
+    (end > 0).then(|| (rest[..end].to_owned(), i, i + end))
+}
+
+/// `#cite(<key>, …)` or `#cite(label("key"), …)` at `i`, with its
+/// `supplement: […]` and `form: "…"` arguments.
+fn typst_cite_call(text: &str, i: usize) -> Option<(Marker, usize)> {
+    let open = i + "#cite(".len();
+    // The call ends at its balanced `)`; strings and content blocks nest.
+    let mut depth = 1usize;
+    let mut in_string = false;
+    let mut close = None;
+    let b = text.as_bytes();
+    let mut k = open;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 1,
+            b'"' => in_string = !in_string,
+            b'(' | b'[' | b'{' if !in_string => depth += 1,
+            b')' | b']' | b'}' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(k);
+                    break;
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    let close = close?;
+    let args = &text[open..close];
+    let lead = args.len() - args.trim_start().len();
+    let target = &args[lead..];
+    let (key, ks, after) = if let Some(label) = target.strip_prefix('<') {
+        let e = label.find('>')?;
+        (&label[..e], open + lead + 1, lead + e + 2)
+    } else {
+        let quoted = target.strip_prefix("label(")?.trim_start();
+        let inner = quoted.strip_prefix('"')?;
+        let e = inner.find('"')?;
+        let start = open + lead + (target.len() - inner.len());
+        (&inner[..e], start, (start - open) + e + 1)
+    };
+    let call = args.get(after..).unwrap_or_default();
+    let locator = call.split_once("supplement:").and_then(|(_, s)| {
+        let a = s.find('[')?;
+        let b = s.rfind(']')?;
+        (b > a).then(|| s[a + 1..b].trim().to_owned())
+    });
+    let form = match call.split_once("form:").map(|(_, f)| f.trim_start()) {
+        Some(f) if f.starts_with("\"prose\"") => Form::Prose,
+        Some(f) if f.starts_with("\"year\"") => Form::Year,
+        Some(f) if f.starts_with("\"author\"") => Form::Author,
+        _ => Form::Normal,
+    };
+    let cite =
+        Cite { target: Target::Key(key.to_owned()), span: Span { start: ks, end: ks + key.len() }, locator, form };
+    Some((Marker { span: Span { start: i, end: close + 1 }, cites: vec![cite] }, close + 1))
 }
 
 /// `[12]`, with neighbours `[3] [4]` and `[3][4]` grouped into one marker.
@@ -445,13 +352,6 @@ mod tests {
     }
 
     #[test]
-    fn latex_forms() {
-        let t = "As \\cite{a, b} and \\parencite[see][p. 3]{c} and \\textcite*{d}. % \\cite{hidden}\n\\begin{verbatim}\\cite{v}\\end{verbatim} 50\\% \\autocite{e}";
-        assert_eq!(keys(t, Syntax::Latex), [k("a"), k("b"), ("c".into(), Some("p. 3".into())), k("d"), k("e")]);
-        assert_eq!(keys("\\cite[p.~12]{a}", Syntax::Latex), [("a".into(), Some("p.\u{a0}12".into()))]);
-    }
-
-    #[test]
     fn citation_forms_in_each_syntax() {
         let forms = |t: &str, syntax| -> Vec<Form> {
             find(t, syntax).0.iter().flat_map(|m| m.cites.iter().map(|c| c.form)).collect()
@@ -461,15 +361,15 @@ mod tests {
             [Form::Prose, Form::Normal, Form::SuppressAuthor, Form::SuppressAuthor]
         );
         assert_eq!(
-            forms("\\textcite{a} \\citet{b} \\cite{c} \\citeyear{d} \\citeauthor{e}", Syntax::Latex),
-            [Form::Prose, Form::Prose, Form::Normal, Form::Year, Form::Author]
+            forms("\\textcite{a} \\citet{b} \\cite{c} \\citeyear{d} \\citeauthor{e} \\nocite{f}", Syntax::Latex),
+            [Form::Prose, Form::Prose, Form::Normal, Form::Year, Form::Author, Form::Hidden]
         );
         assert_eq!(
             forms(
-                "@a #cite(<b>, form: \"prose\") #cite(<c>, form: \"year\", supplement: [p. 1]) #cite(<d>)",
+                "@a #cite(<b>, form: \"prose\") #cite(<c>, form: \"year\", supplement: [p. 1]) #cite(<d>) #cite(label(\"e:f\"), form: \"prose\") me\\@g",
                 Syntax::Typst
             ),
-            [Form::Normal, Form::Prose, Form::Year, Form::Normal]
+            [Form::Normal, Form::Prose, Form::Year, Form::Normal, Form::Prose]
         );
     }
 

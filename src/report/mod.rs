@@ -3,6 +3,7 @@
 //! markers (DESIGN §4). This module only reads the report; `check` decides
 //! what the markers and quotations mean.
 
+mod latex;
 mod markdown;
 mod markers;
 mod quotes;
@@ -84,6 +85,8 @@ pub enum Form {
     SuppressAuthor,
     /// The author alone.
     Author,
+    /// In the bibliography, not in the text (`\nocite`).
+    Hidden,
 }
 
 /// A marker as written: one or more citations.

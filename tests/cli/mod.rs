@@ -15,6 +15,7 @@ mod lookup;
 mod matching;
 mod oracle;
 mod parity;
+mod parity_tex;
 mod paths;
 mod pdf;
 mod readme;

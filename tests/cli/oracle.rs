@@ -144,7 +144,9 @@ fn every_texlive_bib_entry_imports_or_is_named() {
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
         let text = match encoding::decode(bytes.clone(), None) {
-            Ok(encoding::Decoded::Utf8(t) | encoding::Decoded::Named(t) | encoding::Decoded::Declared { text: t, .. }) => t,
+            Ok(
+                encoding::Decoded::Utf8(t) | encoding::Decoded::Named(t) | encoding::Decoded::Declared { text: t, .. },
+            ) => t,
             Err(_) => match encoding::decode(bytes, encoding_rs::Encoding::for_label(b"latin1")).unwrap() {
                 encoding::Decoded::Named(t) => t,
                 other => panic!("{other:?}"),
