@@ -26,11 +26,55 @@ pub fn render(
     markup: Markup,
     archived: &dyn Fn(&str) -> Option<Archived>,
 ) -> String {
-    let cites: Vec<Cite> = resolved.iter().map(|r| Cite { items: r.items.clone() }).collect();
-    let out = csl::render(styled, &cites, markup);
+    // A narrative citation inside another's suffix (`[@a, @b]`) is rendered
+    // on its own and read as part of the preceding cite's locator, as
+    // pandoc prints it: (A 2020, B (2019)).
+    let nested: Vec<(usize, usize)> = resolved
+        .iter()
+        .enumerate()
+        .flat_map(|(r, res)| {
+            res.items.iter().enumerate().filter_map(move |(k, item)| {
+                (k > 0 && item.2 == Form::Prose && res.items[..k].iter().any(|i| i.2 != Form::Prose)).then_some((r, k))
+            })
+        })
+        .collect();
+    // First pass: each nested citation as a citation of its own, right after
+    // its host, so numeric styles number it where it stands.
+    let originals: Vec<Vec<Option<&str>>> = resolved.iter().map(|r| r.items.iter().map(|i| i.1).collect()).collect();
+    let alone: Vec<String> = if nested.is_empty() {
+        Vec::new()
+    } else {
+        let (split, _, alone_at) = split_nested(resolved, &nested, &originals, None);
+        let first = csl::render(styled, &split, markup).citations;
+        alone_at.iter().map(|&i| first[i].clone()).collect()
+    };
+    // Second pass: the host's locator holds a placeholder, replaced after
+    // rendering (a style would merge the nested citation's closing
+    // parenthesis with its own); the nested cite stays, hidden, so that it
+    // is cited (and numbered) where it stands.
+    let placeholder = |n: usize| format!("\u{e000}{n}\u{e001}");
+    let mut locators: Vec<Vec<Option<String>>> =
+        originals.iter().map(|r| r.iter().map(|l| l.map(str::to_owned)).collect()).collect();
+    for (n, &(r, k)) in nested.iter().enumerate() {
+        let host = (0..k).rev().find(|j| !nested.contains(&(r, *j))).unwrap_or(0);
+        let host = &mut locators[r][host];
+        *host = Some(match host.take() {
+            Some(l) => format!("{l}, {}", placeholder(n)),
+            None => placeholder(n),
+        });
+    }
+    let locators: Vec<Vec<Option<&str>>> = locators.iter().map(|r| r.iter().map(Option::as_deref).collect()).collect();
+    let (cites, host_at, _) = split_nested(resolved, &nested, &locators, Some(Form::Hidden));
+    let mut out = csl::render(styled, &cites, markup);
+    for citation in out.citations.iter_mut().filter(|c| c.contains('\u{e000}')) {
+        for (n, text) in alone.iter().enumerate() {
+            *citation = citation.replace(&placeholder(n), text);
+        }
+    }
     let mut text = String::with_capacity(report.text.len() + 1024);
     let mut at = 0;
-    for (r, citation) in resolved.iter().zip(&out.citations) {
+    for (r, &at_cite) in resolved.iter().zip(&host_at) {
+        let citation = &out.citations[at_cite];
         let span = report.markers[r.marker].span;
         text.push_str(&report.text[at..span.start]);
         text.push_str(citation);
@@ -43,6 +87,31 @@ pub fn render(
         .map(|(key, entry)| format!("{entry}{}", archived(key).map(|a| a.note(markup)).unwrap_or_default()))
         .collect();
     place(&text, &list(&entries, markup), markup)
+}
+
+/// The citations to render: each marker's cites, with the nested ones
+/// (`nested`: (marker, item)) each in a citation of its own right after
+/// its host's, in `form` when given. Returns them, where each marker's
+/// citation is, and where each nested one is.
+fn split_nested<'a>(
+    resolved: &[Resolved<'a>],
+    nested: &[(usize, usize)],
+    locators: &[Vec<Option<&'a str>>],
+    form: Option<Form>,
+) -> (Vec<Cite<'a>>, Vec<usize>, Vec<usize>) {
+    let (mut cites, mut host_at, mut alone_at) = (Vec::new(), Vec::new(), Vec::new());
+    for (r, res) in resolved.iter().enumerate() {
+        let item = |k: usize| (res.items[k].0, locators[r][k], res.items[k].2);
+        let (inner, outer): (Vec<usize>, Vec<usize>) = (0..res.items.len()).partition(|k| nested.contains(&(r, *k)));
+        host_at.push(cites.len());
+        cites.push(Cite { items: outer.into_iter().map(item).collect() });
+        for k in inner {
+            alone_at.push(cites.len());
+            let (entry, locator, own) = item(k);
+            cites.push(Cite { items: vec![(entry, locator, form.unwrap_or(own))] });
+        }
+    }
+    (cites, host_at, alone_at)
 }
 
 /// A bibliography's entries as one block of the markup: paragraphs, or for

@@ -248,6 +248,16 @@ fn render_formats_citations_and_places_the_bibliography() {
     assert!(forms.contains("As Darwin (1859) showed, Darwin said so himself (1859, p. 3)."), "{forms}");
     let numeric = env.run(&["render", "forms.md", "--style", "ieee", "--to", "text"]).stdout;
     assert!(numeric.contains("said so himself [1, p. 3]."), "a numeric citation has no author to drop: {numeric}");
+    // pandoc's readings of real papers: a list across lines is one bracketed
+    // citation; `[AIA; @key]` is text and a narrative citation; `[@a, @b]`
+    // holds `@b` in `@a`'s suffix, printed inside the parentheses.
+    env.write("real.md", "Both [@darwin1859;\n@gpl3]. Also [AIA; @darwin1859] and [@gpl3, p. 3, @darwin1859].\n");
+    let real = env.run(&["render", "real.md", "--to", "text"]).stdout;
+    assert!(real.contains("Both (Darwin, 1859; GNU General Public License, Version 3, 2007)."), "{real}");
+    assert!(real.contains("Also [AIA; Darwin (1859)]"), "{real}");
+    assert!(real.contains("(GNU General Public License, Version 3, 2007, p. 3, Darwin (1859))."), "{real}");
+    let numbered = env.run(&["render", "real.md", "--style", "ieee", "--to", "text"]).stdout;
+    assert!(numbered.contains("[2, p. 3, C. Darwin [1]]"), "numbered where it stands: {numbered}");
     // A report citing an unknown key: the marker stays, the finding says why, exit 1.
     env.write("bad.md", "See [@nobody].\n");
     let r = env.run(&["render", "bad.md"]);
