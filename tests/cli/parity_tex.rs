@@ -2,8 +2,9 @@
 //! citelock reads, in order, against what the reference tools read from the
 //! same generated documents: pdflatex's `.aux` file (`\citation{…}` lines,
 //! natbib's commands) and Typst's own compiler (`typst.query(doc, "cite")`,
-//! PyPI `typst`), which also compiles each document against a hayagriva
-//! library file written the way citelock writes `references/`.
+//! PyPI `typst`), which compiles each document against the
+//! `references/library.yml` that `citelock add` wrote: our library files
+//! work in Typst documents.
 //!
 //! `CITELOCK_PARITY_DOCS` scales both (LaTeX runs a tenth of it, Typst a
 //! fifth: each document is one compiler run).
@@ -98,7 +99,7 @@ impl Gen {
             }
             doc.push('\n');
         }
-        doc.push_str("#bibliography(\"refs.yml\")\n");
+        doc.push_str("#bibliography(\"references/library.yml\")\n");
         doc
     }
 }
@@ -147,12 +148,10 @@ fn latex_citations_are_the_aux_files() {
     assert!(total > 0);
 }
 
-/// hayagriva YAML for every key, as `references/*.yml` holds it: Typst
-/// compiles the documents against it.
+/// A BibTeX file with every key: citelock imports it, and Typst compiles
+/// the documents against the hayagriva YAML citelock wrote.
 fn library() -> String {
-    KEYS.iter()
-        .map(|k| format!("{k}:\n  type: book\n  title: Title of {k}\n  author: Doe, Jane\n  date: 2020\n"))
-        .collect()
+    KEYS.iter().map(|k| format!("@book{{{k}, title = {{Title of {k}}}, author = {{Doe, Jane}}, year = 2020}}\n")).collect()
 }
 
 #[test]
@@ -163,7 +162,8 @@ fn typst_citations_are_typsts() {
                   \x20   out.append(json.loads(typst.query(path, 'cite', field='key')))\n\
                   print(json.dumps(out))\n";
     let env = Env::new();
-    env.write("refs.yml", &library());
+    env.write("refs.bib", &library());
+    assert_eq!(env.run(&["add", "--bibtex", "refs.bib"]).code, 0);
     let seeds: Vec<u64> = docs(5).collect();
     let mut names = Vec::new();
     for &seed in &seeds {
