@@ -151,7 +151,9 @@ fn latex_citations_are_the_aux_files() {
 /// A BibTeX file with every key: citelock imports it, and Typst compiles
 /// the documents against the hayagriva YAML citelock wrote.
 fn library() -> String {
-    KEYS.iter().map(|k| format!("@book{{{k}, title = {{Title of {k}}}, author = {{Doe, Jane}}, year = 2020}}\n")).collect()
+    KEYS.iter()
+        .map(|k| format!("@book{{{k}, title = {{Title of {k}}}, author = {{Doe, Jane}}, year = 2020}}\n"))
+        .collect()
 }
 
 #[test]
