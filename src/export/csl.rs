@@ -210,7 +210,9 @@ fn without_author(styled: &Styled, entry: &Entry, citation: &str, markup: Markup
 ///   chunks, each numbered on from where the previous one ended;
 /// - any other style is rendered whole.
 pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: Option<&Path>) -> Rendered {
-    let chunks: Vec<(usize, Vec<&Entry>)> = match plan(&styled.style) {
+    let plan = plan(&styled.style);
+    let by_author = matches!(plan, Plan::ByAuthor);
+    let chunks: Vec<(usize, Vec<&Entry>)> = match plan {
         Plan::ByAuthor => author_chunks(styled, entries),
         Plan::CitationOrder => entries.chunks(CHUNK).enumerate().map(|(i, c)| (i * CHUNK, c.to_vec())).collect(),
         Plan::Whole => vec![(0, entries.to_vec())],
@@ -234,9 +236,7 @@ pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: 
                         let (items, hit) = match cached {
                             Some(items) => (items, true),
                             None => {
-                                let cites: Vec<Cite> =
-                                    chunk.iter().map(|e| Cite { items: vec![(*e, None, Form::Normal)] }).collect();
-                                let items = render_from(styled, &cites, markup, *offset).bibliography;
+                                let items = render_chunk(styled, chunk, markup, *offset, by_author);
                                 if let Some(p) = &path {
                                     store(p, &items);
                                 }
@@ -253,6 +253,54 @@ pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: 
     done.sort_by_key(|(i, _, _)| *i);
     let reused = done.iter().filter(|(_, _, hit)| *hit).count();
     Rendered { chunks: done.len(), reused, items: done.into_iter().flat_map(|(_, items, _)| items).collect() }
+}
+
+/// One chunk's bibliography. In an author-sorted style, entries that would
+/// be cited alike (same names, same year) need year suffixes, which
+/// hayagriva 0.10.1 gives to at most three such sets per render, and in
+/// citation order rather than bibliography order
+/// (docs/upstream/hayagriva-year-suffix.md). So each set's entries are
+/// rendered again, at most three sets at a time, cited in the order the
+/// first render put them, and their text replaces the first render's.
+fn render_chunk(styled: &Styled, chunk: &[&Entry], markup: Markup, offset: usize, by_author: bool) -> Items {
+    fn cite<'a>(entries: &[&'a Entry]) -> Vec<Cite<'a>> {
+        entries.iter().map(|e| Cite { items: vec![(*e, None, Form::Normal)] }).collect()
+    }
+    let mut items = render_from(styled, &cite(chunk), markup, offset).bibliography;
+    let substitutes = styled.style.bibliography.as_ref().is_some_and(|b| b.subsequent_author_substitute.is_some());
+    let sets = alike(chunk);
+    if !by_author || substitutes || sets.is_empty() {
+        return items;
+    }
+    let position: HashMap<String, usize> = items.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+    for batch in sets.chunks(3) {
+        let mut members: Vec<&Entry> = batch.iter().flatten().copied().collect();
+        members.sort_by_key(|e| position.get(e.key()).copied().unwrap_or(usize::MAX));
+        for (key, text) in render_from(styled, &cite(&members), markup, offset).bibliography {
+            if let Some(&i) = position.get(&key) {
+                items[i].1 = text;
+            }
+        }
+    }
+    items
+}
+
+/// Sets of two or more entries a citation would name alike: the same
+/// authors (else editors, else title) and the same year.
+fn alike<'a>(entries: &[&'a Entry]) -> Vec<Vec<&'a Entry>> {
+    let mut sets: indexmap::IndexMap<String, Vec<&Entry>> = indexmap::IndexMap::new();
+    for e in entries {
+        let names = e.authors().or_else(|| e.editors()).map(|ps| {
+            ps.iter()
+                .map(|p| format!("{}, {}", p.name, p.given_name.as_deref().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let names = names.unwrap_or_else(|| e.title().map(|t| t.value.to_string()).unwrap_or_default());
+        let year = e.date().map_or_else(|| "n.d.".to_owned(), |d| d.year.to_string());
+        sets.entry(format!("{}\u{1f}{year}", names.to_lowercase())).or_default().push(e);
+    }
+    sets.into_values().filter(|s| s.len() > 1).collect()
 }
 
 /// A bibliography, and how much of it came from the render cache.
@@ -655,6 +703,29 @@ mod tests {
         assert!(one.iter().all(|y| y == ". (2003"), "one render leaves them alike: {one:?}");
         let distinct: std::collections::HashSet<&String> = grouped.iter().collect();
         assert_eq!(distinct.len(), grouped.len(), "the grouped render tells them apart: {grouped:?}");
+    }
+
+    /// hayagriva gives suffixes to three alike sets per render, and in
+    /// citation order: four authors with two works each in one year, listed
+    /// in reverse title order, get a and b each, in bibliography order.
+    #[test]
+    fn year_suffixes_for_every_set_in_bibliography_order() {
+        let yaml: String = ["Adams", "Baker", "Clark", "Davis"]
+            .iter()
+            .flat_map(|a| {
+                ["Two", "One"]
+                    .map(|t| format!("{a}{t}:\n  type: book\n  title: Book {t}\n  author: {a}, W.\n  date: 2001\n"))
+            })
+            .collect();
+        let library = hayagriva::io::from_yaml_str(&yaml).unwrap();
+        let refs: Vec<&Entry> = library.iter().collect();
+        let styled = load_style("apa", std::path::Path::new("."), None).unwrap();
+        let texts: Vec<String> =
+            bibliography(&styled, &refs, Markup::Text, None).items.into_iter().map(|(_, t)| t).collect();
+        for a in ["Adams", "Baker", "Clark", "Davis"] {
+            assert!(texts.contains(&format!("{a}, W. (2001a). Book One.")), "{texts:#?}");
+            assert!(texts.contains(&format!("{a}, W. (2001b). Book Two.")), "{texts:#?}");
+        }
     }
 
     #[test]
