@@ -161,6 +161,8 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
             text
         })
         .collect();
+    let locale = styled.locale.as_ref().or(styled.style.default_locale.as_ref()).map_or("en-US", |l| l.0.as_str());
+    let american = locale.starts_with("en-US") || locale == "en";
     let bibliography = rendered
         .bibliography
         .map(|b| {
@@ -173,12 +175,37 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
                         text.push(' ');
                     }
                     write_children(&item.content, markup, &mut text);
-                    (item.key, text.trim().to_owned())
+                    (item.key, punctuate(text.trim(), american))
                 })
                 .collect()
         })
         .unwrap_or_default();
     Output { citations, bibliography }
+}
+
+/// Punctuation as CSL processors set it and hayagriva does not: a period
+/// after `?` or `!` is dropped ("Why?." is "Why?"), and in American English
+/// (the locale's punctuation-in-quote) a period or comma after a closing
+/// quotation mark moves inside it (“Title”. is “Title.”).
+fn punctuate(text: &str, american: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match (c, next) {
+            ('?' | '!', Some('.')) => {
+                out.push(c);
+                chars.next();
+            }
+            ('\u{201d}', Some(p @ ('.' | ','))) if american => {
+                out.push(p);
+                out.push(c);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A citation with an entry's author taken out, as pandoc's `[-@key]` asks:

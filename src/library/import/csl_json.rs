@@ -143,10 +143,10 @@ fn rich(s: &str) -> String {
     let mut rest = s;
     loop {
         let Some((lt, gt)) = rest.find('<').and_then(|lt| Some((lt, lt + rest[lt..].find('>')?))) else {
-            out.push_str(&escape(rest));
+            out.push_str(&plain(rest, &spans));
             break;
         };
-        out.push_str(&escape(&rest[..lt]));
+        out.push_str(&plain(&rest[..lt], &spans));
         let tag = &rest[lt..=gt];
         if tag == "<span class=\"nocase\">" {
             out.push('{');
@@ -163,6 +163,48 @@ fn rich(s: &str) -> String {
         rest = &rest[gt + 1..];
     }
     out.extend(spans.iter().filter(|&&nocase| nocase).map(|_| '}'));
+    out
+}
+
+/// Text between tags: escaped, and outside a nocase span, protected.
+fn plain(text: &str, spans: &[bool]) -> String {
+    if spans.contains(&true) { escape(text) } else { protect(&escape(text)) }
+}
+
+/// Braces words with a capital after their first letter (`TUGboat`,
+/// `MacUser`, `IBM`), which CSL processors leave as they are when they
+/// change a title's case and hayagriva does not: its case changes skip
+/// braced text.
+fn protect(s: &str) -> String {
+    let inner_capital = |w: &str| w.chars().skip(1).any(char::is_uppercase);
+    // hayagriva drops the space after braced text that opens a title
+    // (docs/upstream/hayagriva-leading-verbatim-space.md): such a title is
+    // protected whole.
+    let first = s.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
+    if !s.contains(['{', '}']) && inner_capital(first) {
+        return format!("{{{s}}}");
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if inner_capital(word) {
+            out.push('{');
+            out.push_str(word);
+            out.push('}');
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
     out
 }
 
@@ -266,9 +308,13 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         f.insert("url".into(), Value::Object(u));
     }
     let container = get("container-title").or_else(|| get("collection-title"));
-    let has_parent = container.is_some();
-    if let Some(c) = container {
+    // An article with an empty `container-title` (pandoc writes one for a
+    // journal macro it could not resolve) still sits in a periodical.
+    let has_parent = container.is_some() || (ty == "article" && item.contains_key("container-title"));
+    if has_parent {
         parent.insert("type".into(), parent_ty.into());
+    }
+    if let Some(c) = container {
         parent.insert("title".into(), c.into());
         if let Some(v) = item.get("container-author") {
             parent.insert("author".into(), persons(v)?);
@@ -407,6 +453,8 @@ mod tests {
         assert_eq!(rich("a <span style=\"font-variant:small-caps;\">b</span> c"), "a b c");
         assert_eq!(rich("1 < 2 > 0 <unknown> {x}"), "1 < 2 > 0 <unknown> \\{x\\}");
         assert_eq!(rich("<span class=\"nocase\">open"), "{open}");
+        assert_eq!(rich("A review of MacUser and TUGboat"), "A review of {MacUser} and {TUGboat}");
+        assert_eq!(rich("IBM Technical Bulletin"), "{IBM Technical Bulletin}");
         assert_eq!(rich("stray </span> and <"), "stray </span> and <");
     }
 
