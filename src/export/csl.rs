@@ -480,6 +480,7 @@ fn write_child(child: &ElemChild, markup: Markup, out: &mut String) {
     match child {
         ElemChild::Text(t) => styled_text(&t.text, &t.formatting, markup, out),
         ElemChild::Markup(m) => text(m, markup, out),
+        ElemChild::Link { text: t, url } if !super::linkable(url) => styled_text(&t.text, &t.formatting, markup, out),
         ElemChild::Link { text: t, url } => match markup {
             Markup::Html => {
                 let _ = write!(out, "<a href=\"{}\">", escape(url));

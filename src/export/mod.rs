@@ -80,3 +80,12 @@ impl Archived {
         }
     }
 }
+
+/// Whether a URL may become a link in what we write (HTML, Markdown, the
+/// trace page): `http` and `https` only, as a browser would read the
+/// address (spaces, tabs and line breaks inside a scheme ignored). A
+/// `javascript:`, `data:`, `vbscript:` or `file:` address from an imported
+/// library is printed as text.
+pub fn linkable(url: &str) -> bool {
+    url::Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}

@@ -51,6 +51,8 @@ codes! {
         "A field hayagriva does not know (misspelt?); hayagriva drops it silently.";
     MissingField = "missing-field", Warning,
         "An entry lacks what its type needs (title, author, date, URL and access date for web sources).";
+    UnsafeUrl = "unsafe-url", Warning,
+        "An entry's URL is not http or https (javascript:, data:, file:…); every output prints it as text, never as a link.";
     DuplicateReference = "duplicate-reference", Warning,
         "Two entries describe the same work (same DOI, ISBN, URL, or title + year + first author).";
     ImportFailed = "import-failed", Error,

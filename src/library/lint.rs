@@ -72,6 +72,17 @@ pub fn lint(library: &Library, config: &Config) -> Vec<Finding> {
             );
         }
     }
+    for r in &library.records {
+        if let Some(url) = r.entry.url().map(|u| u.value.to_string()).filter(|u| !crate::export::linkable(u)) {
+            let key = r.entry.key();
+            findings.push(
+                Finding::new(Code::UnsafeUrl, format!("entry `{key}` has a URL that is not http or https: {url}"))
+                    .at(library.location(r))
+                    .help("outputs print it as text, never as a link; fix it if it is a mistake")
+                    .data("key", key),
+            );
+        }
+    }
     findings.extend(duplicate_references(library, config));
     findings
 }

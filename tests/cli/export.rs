@@ -366,3 +366,77 @@ fn rendered_html_carries_robust_links() {
     );
     assert!(link.contains("data-versiondate=\"20"), "{html}");
 }
+
+/// A library imported from someone else can carry script in any text field
+/// and a `javascript:` (or `data:`, `vbscript:`, `file:`) URL: no output we
+/// write links to it or lets the script run, and `lint` names each URL.
+#[test]
+fn a_hostile_library_renders_nothing_executable() {
+    let env = Env::new();
+    let schemes = [
+        "javascript:alert(1)",
+        "JavaScript:alert(2)",
+        "java\tscript:alert(3)",
+        " javascript:alert(4)",
+        "data:text/html,<script>alert(5)</script>",
+        "vbscript:msgbox(6)",
+        "file:///etc/passwd",
+    ];
+    let mut yaml = String::new();
+    let mut report = String::from("# Report\n\n");
+    for (i, url) in schemes.iter().enumerate() {
+        yaml.push_str(&format!(
+            "evil{i}:\n  type: web\n  title: \"<script>alert({i})</script> T{i}\"\n  author: \"<img src=x onerror=alert({i})>, A\"\n  \
+             publisher: \"<iframe src=javascript:alert({i})>\"\n  date: 2020\n  url: {{value: {}, date: 2024-01-01}}\n",
+            serde_json::to_string(url).unwrap()
+        ));
+        report.push_str(&format!("Claim {i} [@evil{i}].\n\n"));
+    }
+    env.write("references/library.yml", &yaml);
+    env.write("r.md", &report);
+    let lint = env.json(&["lint"]).1;
+    assert_eq!(super::with_code(&lint, "unsafe-url").len(), schemes.len(), "{lint}");
+    let outputs = [
+        env.run(&["export", "--to", "html"]).stdout,
+        env.run(&["export", "--to", "html", "--style", "ieee"]).stdout,
+        env.run(&["export", "--to", "markdown"]).stdout,
+        env.run(&["render", "r.md", "--to", "html"]).stdout,
+        env.run(&["render", "r.md", "--to", "markdown"]).stdout,
+        env.run(&["trace", "r.md", "--to", "html"]).stdout,
+    ];
+    for out in &outputs {
+        assert!(out.contains("T3") || out.contains("evil3"), "rendered: {out}");
+        // Markdown escapes `<` as `\<`: text, not a tag.
+        let lower = out.to_lowercase().replace(['\t', ' '], "").replace("\\<", "&lt;");
+        for bad in [
+            "<script",
+            "<img",
+            "<iframe",
+            "href=\"javascript",
+            "href=\"data:",
+            "href=\"vbscript",
+            "href=\"file:",
+            "](<javascript",
+            "](<data:",
+            "](<vbscript",
+            "](<file:",
+            "](javascript",
+        ] {
+            assert!(!lower.contains(bad), "`{bad}` in:\n{out}");
+        }
+    }
+    // And pandoc, reading our Markdown, makes no link of them either.
+    let html = std::process::Command::new("pandoc")
+        .args(["-f", "markdown", "-t", "html"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(outputs[2].as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let html = String::from_utf8_lossy(&html.stdout).to_lowercase();
+    assert!(!html.contains("href=\"javascript") && !html.contains("<script"), "{html}");
+}
