@@ -184,9 +184,12 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
 }
 
 /// Punctuation as CSL processors set it and hayagriva does not: a period
-/// after `?` or `!` is dropped ("Why?." is "Why?"), and in American English
-/// (the locale's punctuation-in-quote) a period or comma after a closing
-/// quotation mark moves inside it (“Title”. is “Title.”).
+/// after `?`, `!`, a comma or another period is dropped ("Why?." is
+/// "Why?", "Bulletin,." is "Bulletin.", "Inc.." is "Inc.", an ellipsis
+/// stays); an empty date part leaves no comma ("(2022,)" is "(2022)",
+/// hayagriva #246); and in American English (the locale's
+/// punctuation-in-quote) a period or comma after a closing quotation mark
+/// moves inside it (“Title”. is “Title.”).
 fn punctuate(text: &str, american: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -197,6 +200,16 @@ fn punctuate(text: &str, american: bool) -> String {
                 out.push(c);
                 chars.next();
             }
+            (',', Some('.')) => {}
+            ('.', Some('.')) if !out.ends_with('.') => {
+                let mut run = 1;
+                while chars.peek() == Some(&'.') {
+                    chars.next();
+                    run += 1;
+                }
+                out.push_str(if run >= 3 { "..." } else { "." });
+            }
+            (',', Some(')')) if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && year_before(&out) => {}
             ('\u{201d}', Some(p @ ('.' | ','))) if american => {
                 out.push(p);
                 out.push(c);
@@ -206,6 +219,13 @@ fn punctuate(text: &str, american: bool) -> String {
         }
     }
     out
+}
+
+/// Whether `out` ends in `(` and a year (perhaps with a suffix letter).
+fn year_before(out: &str) -> bool {
+    let tail = out.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    let digits = tail.len() - tail.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    digits == 4 && tail[..tail.len() - 4].ends_with('(')
 }
 
 /// A citation with an entry's author taken out, as pandoc's `[-@key]` asks:
@@ -754,6 +774,19 @@ mod tests {
             assert!(texts.contains(&format!("{a}, W. (2001a). Book One.")), "{texts:#?}");
             assert!(texts.contains(&format!("{a}, W. (2001b). Book Two.")), "{texts:#?}");
         }
+    }
+
+    #[test]
+    fn punctuation_as_csl_processors_set_it() {
+        assert_eq!(
+            punctuate("Why?. Bulletin,. Inc.. Wait... Web (2022,). x (2022a,).", true),
+            "Why? Bulletin. Inc. Wait... Web (2022). x (2022a)."
+        );
+        assert_eq!(
+            punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", true),
+            "\u{201c}Title.\u{201d} \u{201c}A,\u{201d} b"
+        );
+        assert_eq!(punctuate("\u{201c}Title\u{201d}.", false), "\u{201c}Title\u{201d}.");
     }
 
     #[test]
