@@ -211,7 +211,10 @@ fn punctuate(text: &str, american: bool) -> String {
             }
             (',', Some(')')) if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && year_before(&out) => {}
             ('\u{201d}', Some(p @ ('.' | ','))) if american => {
-                out.push(p);
+                // “Why?”. is “Why?”, not “Why?.”
+                if !(p == '.' && out.ends_with(['?', '!', '.'])) {
+                    out.push(p);
+                }
                 out.push(c);
                 chars.next();
             }
@@ -316,15 +319,29 @@ fn render_chunk(styled: &Styled, chunk: &[&Entry], markup: Markup, offset: usize
     let mut items = render_from(styled, &cite(chunk), markup, offset).bibliography;
     let substitutes = styled.style.bibliography.as_ref().is_some_and(|b| b.subsequent_author_substitute.is_some());
     let sets = alike(chunk);
-    if !by_author || substitutes || sets.is_empty() {
+    if !by_author || sets.is_empty() {
         return items;
     }
     let position: HashMap<String, usize> = items.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+    let at = |e: &Entry| position.get(e.key()).copied().unwrap_or(usize::MAX);
+    let by_key: HashMap<&str, &Entry> = chunk.iter().map(|e| (e.key(), *e)).collect();
     for batch in sets.chunks(3) {
         let mut members: Vec<&Entry> = batch.iter().flatten().copied().collect();
-        members.sort_by_key(|e| position.get(e.key()).copied().unwrap_or(usize::MAX));
+        let wanted: std::collections::HashSet<String> = members.iter().map(|e| e.key().to_owned()).collect();
+        if substitutes {
+            // The entry before each set, so that a repeated author is still
+            // replaced by the style's dash; its own text is not taken.
+            for set in batch {
+                let first = set.iter().map(|e| at(e)).min().unwrap_or(0);
+                if let Some(e) = first.checked_sub(1).and_then(|i| by_key.get(items[i].0.as_str())) {
+                    members.push(e);
+                }
+            }
+        }
+        members.sort_by_key(|e| at(e));
+        members.dedup_by_key(|e| e.key().to_owned());
         for (key, text) in render_from(styled, &cite(&members), markup, offset).bibliography {
-            if let Some(&i) = position.get(&key) {
+            if let Some(&i) = position.get(&key).filter(|_| wanted.contains(&key)) {
                 items[i].1 = text;
             }
         }
@@ -787,6 +804,7 @@ mod tests {
             "\u{201c}Title.\u{201d} \u{201c}A,\u{201d} b"
         );
         assert_eq!(punctuate("\u{201c}Title\u{201d}.", false), "\u{201c}Title\u{201d}.");
+        assert_eq!(punctuate("\u{201c}Why?\u{201d}.", true), "\u{201c}Why?\u{201d}");
     }
 
     #[test]

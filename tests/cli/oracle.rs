@@ -181,3 +181,42 @@ fn walk_bib(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The fidelity harness on a small sample of our own: citelock's
+/// bibliography is citeproc-js's (benches/fidelity: npm `citeproc`, the
+/// processor Zotero uses), entry for entry and in order, in TeX Live's APA
+/// and Chicago author-date. The sample holds what went wrong on real
+/// libraries: two works of one author and year listed in reverse title
+/// order, four such pairs (hayagriva suffixes three per render), journals
+/// with inner capitals (`TUGboat`, `MacUser`), a title ending in `?`.
+/// `bash benches/fidelity.sh` gives the figures on real libraries.
+#[test]
+fn bibliographies_are_citeproc_js_s_on_the_sample() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = here.join("tests/fixtures/fidelity-sample.json");
+    let styles = Path::new("/usr/share/texlive/texmf-dist/tex/latex/citation-style-language/styles");
+    let env = Env::new();
+    assert_eq!(env.run(&["add", "--csl-json", sample.to_str().unwrap()]).code, 0);
+    for style in ["apa", "chicago-author-date"] {
+        let csl = styles.join(format!("{style}.csl"));
+        let reference = std::process::Command::new("node")
+            .arg(here.join("benches/fidelity/citeproc.js"))
+            .args([&sample, &csl])
+            .output()
+            .expect("node is installed, with benches/fidelity's packages (.ci/test runs npm ci)");
+        assert!(reference.status.success(), "{}", String::from_utf8_lossy(&reference.stderr));
+        let theirs: Vec<String> = String::from_utf8(reference.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<String>(l).unwrap())
+            .collect();
+        let out = env.run(&["export", "--style", csl.to_str().unwrap(), "--to", "text", "--no-cache"]);
+        let ours: Vec<String> = out
+            .stdout
+            .split("\n\n")
+            .map(|e| e.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|e| !e.is_empty())
+            .collect();
+        assert_eq!(ours, theirs, "{style}");
+    }
+}
