@@ -61,6 +61,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
     let style = if name.ends_with(".csl") || path.is_file() {
         let xml = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         id = format!("style file {}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(xml.as_bytes())));
+        check_style_text(&xml).map_err(|e| format!("{}: {e}", path.display()))?;
         match IndependentStyle::from_xml(&xml) {
             Ok(s) => s,
             Err(e) => return Err(format!("{} is not a usable CSL style: {e}", path.display())),
@@ -90,6 +91,32 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         None => None,
     };
     Ok(Styled { title: style.info.title.value.clone(), style, locales, locale, id })
+}
+
+/// What hayagriva would render silently wrong: a CSL 0.8 style (it reads
+/// CSL 1.0), and a style that calls a macro it does not define (the call
+/// renders nothing).
+fn check_style_text(xml: &str) -> Result<(), String> {
+    let uncommented = regex::Regex::new(r"(?s)<!--.*?-->").expect("a fixed pattern").replace_all(xml, "");
+    let xml = uncommented.as_ref();
+    let root = xml.find("<style").map(|i| &xml[i..xml[i..].find('>').map_or(xml.len(), |e| i + e)]);
+    if let Some(version) = root.and_then(|r| r.split("version=\"").nth(1)).and_then(|v| v.split('"').next())
+        && version.starts_with("0.")
+    {
+        return Err(format!(
+            "a CSL {version} style; citelock reads CSL 1.0 (the CSL project's style updater converts it)"
+        ));
+    }
+    let attribute = |name: &str| -> Vec<String> {
+        let re = regex::Regex::new(&format!(r#"<{name}\b[^>]*\bname="([^"]*)""#)).expect("a fixed pattern");
+        re.captures_iter(xml).map(|c| c[1].to_owned()).collect()
+    };
+    let defined: std::collections::HashSet<String> = attribute("macro").into_iter().collect();
+    let called = regex::Regex::new(r#"\bmacro="([^"]*)""#).expect("a fixed pattern");
+    if let Some(missing) = called.captures_iter(xml).map(|c| c[1].to_owned()).find(|m| !defined.contains(m)) {
+        return Err(format!("the style calls the macro `{missing}`, which it does not define"));
+    }
+    Ok(())
 }
 
 fn unknown_style(name: &str) -> String {

@@ -440,3 +440,39 @@ fn a_hostile_library_renders_nothing_executable() {
     let html = String::from_utf8_lossy(&html.stdout).to_lowercase();
     assert!(!html.contains("href=\"javascript") && !html.contains("<script"), "{html}");
 }
+
+/// Styles hayagriva would render silently wrong or not at all are refused
+/// with a reason, exit 2: not CSL, CSL 0.8, a macro called but not defined,
+/// an unknown locale.
+#[test]
+fn unusable_styles_are_refused_with_a_reason() {
+    let env = Env::new();
+    env.write("references/library.yml", LIBRARY);
+    let style = |version: &str, body: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<style xmlns=\"http://purl.org/net/xbiblio/csl\" class=\"in-text\" version=\"{version}\">\
+             <info><title>t</title><id>t</id><updated>2020-01-01T00:00:00Z</updated></info>\
+             <!-- a comment naming macro=\"ghost\" is no call -->\
+             <citation><layout>{body}</layout></citation><bibliography><layout>{body}</layout></bibliography></style>\n"
+        )
+    };
+    env.write("html.csl", "<html>not a style</html>");
+    env.write("old.csl", &style("0.8", "<text variable=\"title\"/>"));
+    env.write("macro.csl", &style("1.0", "<text macro=\"nope\"/>"));
+    env.write("fine.csl", &style("1.0", "<text variable=\"title\"/>"));
+    for (file, says) in [
+        ("html.csl", "is not a usable CSL style"),
+        ("old.csl", "a CSL 0.8 style"),
+        ("macro.csl", "calls the macro `nope`, which it does not define"),
+    ] {
+        let r = env.run(&["export", "--style", file]);
+        assert_eq!(r.code, 2, "{file}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{file}: {}", r.stderr);
+    }
+    let fine = env.run(&["export", "--style", "fine.csl", "--to", "text"]);
+    assert_eq!(fine.code, 0, "{}", fine.stderr);
+    assert!(fine.stdout.contains("On the Origin of Species"), "{}", fine.stdout);
+    let r = env.run(&["export", "--style", "apa", "--locale", "xx-YY"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown locale `xx-YY`"), "{}", r.stderr);
+}
