@@ -253,7 +253,18 @@ fn persons(v: &Value) -> Result<Value, String> {
 }
 
 /// A CSL date (`date-parts`, `raw` or `literal`) as `YYYY[-MM[-DD]]`.
-fn date(v: &Value) -> Result<String, String> {
+/// A CSL date as hayagriva writes it; none for an empty one (`"date-parts":
+/// []`, which pandoc writes for a date it could not read: no date, as
+/// citeproc-js reads it, rather than no entry).
+fn date(v: &Value) -> Result<Option<String>, String> {
+    let parts = v.get("date-parts").and_then(Value::as_array);
+    if parts.is_some_and(|p| p.is_empty() || p[0].as_array().is_some_and(Vec::is_empty)) {
+        return Ok(None);
+    }
+    date_text(v).map(Some)
+}
+
+fn date_text(v: &Value) -> Result<String, String> {
     if let Some(parts) = v.get("date-parts").and_then(|p| p.get(0)).and_then(Value::as_array) {
         let nums: Vec<i64> = parts
             .iter()
@@ -297,13 +308,17 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         f.insert("affiliated".into(), json!([{"role": "translator", "names": persons(v)?}]));
     }
     if let Some(v) = item.get("issued") {
-        f.insert("date".into(), date(v)?.into());
+        if let Some(d) = date(v)? {
+            f.insert("date".into(), d.into());
+        }
     }
     if let Some(url) = get("URL") {
         let mut u = Map::new();
         u.insert("value".into(), url.into());
         if let Some(v) = item.get("accessed") {
-            u.insert("date".into(), date(v)?.into());
+            if let Some(d) = date(v)? {
+                u.insert("date".into(), d.into());
+            }
         }
         f.insert("url".into(), Value::Object(u));
     }
@@ -481,5 +496,17 @@ mod tests {
         );
         assert_eq!(imp.entries.len(), 1);
         assert_eq!(imp.findings.len(), 2);
+    }
+
+    /// pandoc writes `"date-parts": []` for a date it could not read
+    /// (`year = "19xx"`): the item is kept, without a date.
+    #[test]
+    fn an_empty_date_keeps_its_item() {
+        let imp = read(
+            r#"[{"id": "a", "type": "book", "title": "T", "issued": {"date-parts": []}}, {"id": "b", "type": "book", "title": "U", "issued": {"date-parts": [[]]}}]"#,
+            "x.json",
+        );
+        assert_eq!(imp.entries.len(), 2, "{:?}", imp.findings);
+        assert!(imp.entries[0].entry.date().is_none());
     }
 }
