@@ -307,18 +307,14 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     if let Some(v) = item.get("translator") {
         f.insert("affiliated".into(), json!([{"role": "translator", "names": persons(v)?}]));
     }
-    if let Some(v) = item.get("issued") {
-        if let Some(d) = date(v)? {
-            f.insert("date".into(), d.into());
-        }
+    if let Some(d) = item.get("issued").map(date).transpose()?.flatten() {
+        f.insert("date".into(), d.into());
     }
     if let Some(url) = get("URL") {
         let mut u = Map::new();
         u.insert("value".into(), url.into());
-        if let Some(v) = item.get("accessed") {
-            if let Some(d) = date(v)? {
-                u.insert("date".into(), d.into());
-            }
+        if let Some(d) = item.get("accessed").map(date).transpose()?.flatten() {
+            u.insert("date".into(), d.into());
         }
         f.insert("url".into(), Value::Object(u));
     }
