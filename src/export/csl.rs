@@ -189,7 +189,6 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
         })
         .collect();
     let locale = styled.locale.as_ref().or(styled.style.default_locale.as_ref()).map_or("en-US", |l| l.0.as_str());
-    let american = locale.starts_with("en-US") || locale == "en";
     let bibliography = rendered
         .bibliography
         .map(|b| {
@@ -202,7 +201,7 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
                         text.push(' ');
                     }
                     write_children(&item.content, markup, &mut text);
-                    (item.key, punctuate(text.trim(), american))
+                    (item.key, punctuate(text.trim(), locale))
                 })
                 .collect()
         })
@@ -217,7 +216,10 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
 /// hayagriva #246); and in American English (the locale's
 /// punctuation-in-quote) a period or comma after a closing quotation mark
 /// moves inside it (“Title”. is “Title.”).
-fn punctuate(text: &str, american: bool) -> String {
+fn punctuate(text: &str, locale: &str) -> String {
+    let american = locale.starts_with("en-US") || locale == "en";
+    // French sets a space before `;` (and `:`); elsewhere it is an artefact.
+    let french = locale.starts_with("fr");
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -228,6 +230,7 @@ fn punctuate(text: &str, american: bool) -> String {
                 chars.next();
             }
             (',', Some('.')) => {}
+            (' ', Some(';' | ',')) if !french => {}
             ('.', Some('.')) if !out.ends_with('.') => {
                 let mut run = 1;
                 while chars.peek() == Some(&'.') {
@@ -823,15 +826,16 @@ mod tests {
     #[test]
     fn punctuation_as_csl_processors_set_it() {
         assert_eq!(
-            punctuate("Why?. Bulletin,. Inc.. Wait... Web (2022,). x (2022a,).", true),
-            "Why? Bulletin. Inc. Wait... Web (2022). x (2022a)."
+            punctuate("Why?. Bulletin,. Inc.. Wait... Web (2022,). x (2022a,). 2006 ;691", "en-US"),
+            "Why? Bulletin. Inc. Wait... Web (2022). x (2022a). 2006;691"
         );
+        assert_eq!(punctuate("2006 ;691", "fr-FR"), "2006 ;691");
         assert_eq!(
-            punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", true),
+            punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", "en-US"),
             "\u{201c}Title.\u{201d} \u{201c}A,\u{201d} b"
         );
-        assert_eq!(punctuate("\u{201c}Title\u{201d}.", false), "\u{201c}Title\u{201d}.");
-        assert_eq!(punctuate("\u{201c}Why?\u{201d}.", true), "\u{201c}Why?\u{201d}");
+        assert_eq!(punctuate("\u{201c}Title\u{201d}.", "en-GB"), "\u{201c}Title\u{201d}.");
+        assert_eq!(punctuate("\u{201c}Why?\u{201d}.", "en-US"), "\u{201c}Why?\u{201d}");
     }
 
     #[test]
