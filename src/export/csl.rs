@@ -220,7 +220,22 @@ fn punctuate(text: &str, locale: &str) -> String {
     let american = locale.starts_with("en-US") || locale == "en";
     // French sets a space before `;` (and `:`); elsewhere it is an artefact.
     let french = locale.starts_with("fr");
+    // An entry that opens with a term (no author, no title: "(n.d.-a).")
+    // starts with a capital, as citeproc-js sets it.
+    let opening = text.trim_start_matches('(');
+    let capital = ["n.d.", "no date", "s.d.", "o.J."].iter().any(|t| opening.starts_with(t));
     let mut out = String::with_capacity(text.len());
+    if capital {
+        let lead = text.len() - opening.len();
+        out.push_str(&text[..lead]);
+        let mut rest = opening.chars();
+        out.extend(rest.next().map(|c| c.to_uppercase().collect::<String>()));
+        return punctuate_rest(rest.as_str(), &mut out, american, french);
+    }
+    punctuate_rest(text, &mut out, american, french)
+}
+
+fn punctuate_rest(text: &str, out: &mut String, american: bool, french: bool) -> String {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let next = chars.peek().copied();
@@ -239,7 +254,7 @@ fn punctuate(text: &str, locale: &str) -> String {
                 }
                 out.push_str(if run >= 3 { "..." } else { "." });
             }
-            (',', Some(')')) if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && year_before(&out) => {}
+            (',', Some(')')) if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && year_before(out) => {}
             ('\u{201d}', Some(p @ ('.' | ','))) if american => {
                 // “Why?”. is “Why?”, not “Why?.”
                 if !(p == '.' && out.ends_with(['?', '!', '.'])) {
@@ -251,7 +266,7 @@ fn punctuate(text: &str, locale: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    std::mem::take(out)
 }
 
 /// Whether `out` ends in `(` and a year (perhaps with a suffix letter).
@@ -830,6 +845,8 @@ mod tests {
             "Why? Bulletin. Inc. Wait... Web (2022). x (2022a). 2006;691"
         );
         assert_eq!(punctuate("2006 ;691", "fr-FR"), "2006 ;691");
+        assert_eq!(punctuate("(n.d.-a). Title.", "en-US"), "(N.d.-a). Title.");
+        assert_eq!(punctuate("van Gennep, A. (1909).", "en-US"), "van Gennep, A. (1909).");
         assert_eq!(
             punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", "en-US"),
             "\u{201c}Title.\u{201d} \u{201c}A,\u{201d} b"
