@@ -484,13 +484,16 @@ fn author_chunks<'a>(styled: &Styled, entries: &[&'a Entry]) -> Vec<(usize, Vec<
         icu_collator::Collator::try_new(l.into(), icu_collator::options::CollatorOptions::default()).ok()
     });
     let mut keys: Vec<String> = groups.keys().cloned().collect();
+    // Entries with nothing to sort by (no author, editor or title) go last,
+    // in a chunk of their own, as CSL sorts empty keys (hayagriva puts them first).
     match &collator {
-        Some(c) => keys.sort_by(|a, b| c.compare(a, b)),
-        None => keys.sort(),
+        Some(c) => keys.sort_by(|a, b| a.is_empty().cmp(&b.is_empty()).then_with(|| c.compare(a, b))),
+        None => keys.sort_by(|a, b| a.is_empty().cmp(&b.is_empty()).then_with(|| a.cmp(b))),
     }
     let mut chunks: Vec<(usize, Vec<&Entry>)> = Vec::new();
     let mut close = true;
     for key in keys {
+        close |= key.is_empty();
         let group = groups.swap_remove(&key).expect("a key of the map");
         match chunks.last_mut() {
             Some((_, c)) if !close => c.extend(group),
