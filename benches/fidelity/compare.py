@@ -52,15 +52,24 @@ def main():
         else:
             unmatched.append(r)
     rest = list(left.elements())
+    # Candidates by their first word (the author, mostly): comparing every
+    # pair is quadratic, and slow for thousands of entries.
+    by_head = collections.defaultdict(list)
+    for o in rest:
+        by_head[o.split(" ", 1)[0]].append(o)
     causes = collections.Counter()
     examples = {}
     for r in unmatched:
-        best = difflib.get_close_matches(r, rest, n=1, cutoff=0.3)
+        pool = [o for o in by_head.get(r.split(" ", 1)[0], []) if left[o] > 0][:40] or rest[:40]
+        best = difflib.get_close_matches(r, pool, n=1, cutoff=0.3)
+        if best:
+            left[best[0]] -= 1
         if not best:
             causes["missing"] += 1
             examples.setdefault("missing", [r, ""])
             continue
-        rest.remove(best[0])
+        if best[0] in rest:
+            rest.remove(best[0])
         c = cause(r, best[0])
         causes[c] += 1
         examples.setdefault(c, [r, best[0]])
