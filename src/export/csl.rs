@@ -362,11 +362,14 @@ fn render_chunk(styled: &Styled, chunk: &[&Entry], markup: Markup, offset: usize
         entries.iter().map(|e| Cite { items: vec![(*e, None, Form::Normal)] }).collect()
     }
     let mut items = render_from(styled, &cite(chunk), markup, offset).bibliography;
-    let substitutes = styled.style.bibliography.as_ref().is_some_and(|b| b.subsequent_author_substitute.is_some());
-    let sets = alike(chunk);
-    if !by_author || sets.is_empty() {
+    if !by_author {
         return items;
     }
+    let sets = alike(chunk);
+    if sets.is_empty() {
+        return items;
+    }
+    let substitutes = styled.style.bibliography.as_ref().is_some_and(|b| b.subsequent_author_substitute.is_some());
     let position: HashMap<String, usize> = items.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
     let at = |e: &Entry| position.get(e.key()).copied().unwrap_or(usize::MAX);
     let by_key: HashMap<&str, &Entry> = chunk.iter().map(|e| (e.key(), *e)).collect();

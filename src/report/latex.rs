@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::markers::{blank, next_char, to_string};
+use super::markers::{blank, group, next_char, to_string};
 use super::{Cite, Form, Marker, Span, Target};
 
 /// Markers in `text` and the text with comments and verbatim masked.
@@ -133,30 +133,6 @@ fn skip_space(b: &[u8], mut j: usize) -> usize {
         }
     }
     j
-}
-
-/// The end of a balanced group opened at `at` by `open`.
-fn group(b: &[u8], at: usize, open: u8, close: u8) -> Option<usize> {
-    if b.get(at) != Some(&open) {
-        return None;
-    }
-    let mut depth = 0usize;
-    let mut k = at;
-    while k < b.len() {
-        match b[k] {
-            b'\\' => k += 1,
-            c if c == open => depth += 1,
-            c if c == close => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(k + 1);
-                }
-            }
-            _ => {}
-        }
-        k += 1;
-    }
-    None
 }
 
 /// A control word at `s` (after its backslash): its name and end.
@@ -337,15 +313,7 @@ mod tests {
     use super::*;
 
     fn cites(text: &str) -> Vec<(String, Form, Option<String>)> {
-        find(text)
-            .0
-            .into_iter()
-            .flat_map(|m| m.cites)
-            .map(|c| match c.target {
-                Target::Key(k) => (k, c.form, c.locator),
-                Target::Number(n) => (n.to_string(), c.form, c.locator),
-            })
-            .collect()
+        crate::report::written(find(text).0)
     }
 
     fn keys(text: &str) -> Vec<String> {

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use super::markers::{blank, labels, next_char, to_string};
+use super::markers::{blank, group, labels, next_char, to_string};
 use super::{Cite, Form, Marker, Span, Target};
 
 /// Markers in `text` and the text with everything but prose masked.
@@ -171,28 +171,6 @@ fn mask_raw_latex(out: &mut [u8]) {
         blank(out, i, end);
         i = end;
     }
-}
-
-/// The end of a balanced `open … close` group starting at `at`.
-fn group(b: &[u8], at: usize, open: u8, close: u8) -> Option<usize> {
-    if b.get(at) != Some(&open) {
-        return None;
-    }
-    let mut depth = 0usize;
-    for (k, &c) in b.iter().enumerate().skip(at) {
-        if c == b'\\' {
-            continue;
-        }
-        if c == open {
-            depth += 1;
-        } else if c == close {
-            depth -= 1;
-            if depth == 0 {
-                return Some(k + 1);
-            }
-        }
-    }
-    None
 }
 
 /// pandoc's example lists: a block starting `(@label)`, `@label)` or
@@ -485,15 +463,7 @@ mod tests {
     use super::*;
 
     fn cites(text: &str) -> Vec<(String, Form, Option<String>)> {
-        find(text)
-            .0
-            .into_iter()
-            .flat_map(|m| m.cites)
-            .map(|c| match c.target {
-                Target::Key(k) => (k, c.form, c.locator),
-                Target::Number(n) => (n.to_string(), c.form, c.locator),
-            })
-            .collect()
+        crate::report::written(find(text).0)
     }
 
     fn keys(text: &str) -> Vec<String> {

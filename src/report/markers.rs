@@ -80,6 +80,31 @@ fn mask_typst(text: &str) -> String {
     to_string(out)
 }
 
+/// The end of a balanced group opened at `at` by `open`; a backslash
+/// escapes the byte after it.
+pub(super) fn group(b: &[u8], at: usize, open: u8, close: u8) -> Option<usize> {
+    if b.get(at) != Some(&open) {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut k = at;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 1,
+            c if c == open => depth += 1,
+            c if c == close => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k + 1);
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    None
+}
+
 /// Labels a document defines (`{#fig:x}` in Markdown, `<intro>` in Typst).
 pub(super) fn labels(text: &str, open: &str, close: char) -> HashSet<String> {
     let mut out = HashSet::new();

@@ -138,3 +138,17 @@ impl Report {
         self.lines.position(&self.text, offset)
     }
 }
+
+/// Each citation of `markers` as (key or number, form, locator): what the
+/// scanners' tests compare.
+#[cfg(test)]
+fn written(markers: Vec<Marker>) -> Vec<(String, Form, Option<String>)> {
+    markers
+        .into_iter()
+        .flat_map(|m| m.cites)
+        .map(|c| match c.target {
+            Target::Key(k) => (k, c.form, c.locator),
+            Target::Number(n) => (n.to_string(), c.form, c.locator),
+        })
+        .collect()
+}

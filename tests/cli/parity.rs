@@ -18,28 +18,20 @@ const KEYS: &[&str] = &["doe2020", "smith:99", "wang2018", "roe.a-1", "Ab_c", "x
 struct Gen(Rng);
 
 impl Gen {
-    fn below(&mut self, n: usize) -> usize {
-        (self.0.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-
     fn key(&mut self) -> String {
-        self.pick(KEYS).to_owned()
+        self.0.pick(KEYS).to_owned()
     }
 
     /// A citation, or something that looks like one and is not.
     fn citation(&mut self) -> String {
         let (a, b) = (self.key(), self.key());
-        match self.below(22) {
+        match self.0.below(22) {
             0 => format!("[@{a}]"),
-            1 => format!("[see @{a}, p. {}]", self.below(300)),
+            1 => format!("[see @{a}, p. {}]", self.0.below(300)),
             2 => format!("[@{a}; @{b}]"),
             3 => format!("[@{a};\n@{b}]"),
             4 => format!("@{a}"),
-            5 => format!("@{a} [p. {}]", self.below(50)),
+            5 => format!("@{a} [p. {}]", self.0.below(50)),
             6 => format!("[-@{a}]"),
             7 => format!("[@{a}, @{b}]"),
             8 => format!("[AIA; @{a}]"),
@@ -60,25 +52,25 @@ impl Gen {
     }
 
     fn sentence(&mut self) -> String {
-        let mut s = String::from(self.pick(&["As noted", "Some argue", "It is known", "Results differ"]));
-        for _ in 0..1 + self.below(3) {
+        let mut s = String::from(self.0.pick(&["As noted", "Some argue", "It is known", "Results differ"]));
+        for _ in 0..1 + self.0.below(3) {
             s.push(' ');
             s.push_str(&self.citation());
             s.push(' ');
-            s.push_str(self.pick(&["and more", "so", "in part", "here"]));
+            s.push_str(self.0.pick(&["and more", "so", "in part", "here"]));
         }
         s.push('.');
         s
     }
 
     fn paragraph(&mut self) -> String {
-        (0..1 + self.below(3)).map(|_| self.sentence()).collect::<Vec<_>>().join(" ")
+        (0..1 + self.0.below(3)).map(|_| self.sentence()).collect::<Vec<_>>().join(" ")
     }
 
     /// Code of every kind, holding things that would be citations in prose.
     fn code(&mut self, indent: &str) -> String {
         let body = format!("@{} [@{}] decorator", self.key(), self.key());
-        match self.below(4) {
+        match self.0.below(4) {
             0 => format!("{indent}```\n{indent}{body}\n{indent}```"),
             1 => format!("{indent}~~~ python\n{indent}@decorator\n{indent}{body}\n{indent}~~~"),
             2 => format!("{indent}    {body}\n{indent}    @font-face {{"),
@@ -88,7 +80,7 @@ impl Gen {
 
     fn block(&mut self, depth: usize) -> String {
         let kinds = if depth > 2 { 3 } else { 12 };
-        match self.below(kinds) {
+        match self.0.below(kinds) {
             0 | 1 => self.paragraph(),
             2 => self.code(""),
             3 => format!("- {}\n\n  {}\n\n{}", self.paragraph(), self.paragraph(), self.code("  ")),
@@ -108,7 +100,7 @@ impl Gen {
             }
             9 => format!("\\begin{{figure}}\n\\caption{{As @{}}}\n\\end{{figure}}", self.key()),
             10 => {
-                let label = self.pick(&["good", "bad", "ex1"]);
+                let label = self.0.pick(&["good", "bad", "ex1"]);
                 format!("(@{label}) {}\n\nAs (@{label}) shows, @{label} holds.", self.paragraph())
             }
             _ => format!("<div>\n{}\n</div>\n\n<pre>\n@{}\n</pre>", self.citation(), self.key()),
@@ -116,7 +108,7 @@ impl Gen {
     }
 
     fn document(&mut self) -> String {
-        let mut doc = (0..2 + self.below(6)).map(|_| self.block(0)).collect::<Vec<_>>().join("\n\n");
+        let mut doc = (0..2 + self.0.below(6)).map(|_| self.block(0)).collect::<Vec<_>>().join("\n\n");
         doc.push('\n');
         doc
     }

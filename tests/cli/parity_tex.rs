@@ -18,20 +18,16 @@ const KEYS: &[&str] = &["doe2020", "smith99", "wang:2018", "roe-a", "Ab_c"];
 struct Gen(Rng);
 
 impl Gen {
-    fn below(&mut self, n: usize) -> usize {
-        (self.0.next() % n as u64) as usize
-    }
-
     fn key(&mut self) -> &'static str {
-        KEYS[self.below(KEYS.len())]
+        self.0.pick(KEYS)
     }
 
     fn latex_cite(&mut self) -> String {
         let (a, b) = (self.key(), self.key());
-        match self.below(16) {
+        match self.0.below(16) {
             0 => format!("\\cite{{{a}}}"),
             1 => format!("\\cite{{{a}, {b}}}"),
-            2 => format!("\\citep[p.~{}]{{{a}}}", self.below(90)),
+            2 => format!("\\citep[p.~{}]{{{a}}}", self.0.below(90)),
             3 => format!("\\citep[see][ch. 2]{{{a},{b}}}"),
             4 => format!("\\citet*{{{a}}}"),
             5 => format!("\\Citet {{{a}}}"),
@@ -50,12 +46,12 @@ impl Gen {
 
     fn latex(&mut self) -> String {
         let mut body = String::new();
-        for _ in 0..3 + self.below(6) {
-            match self.below(6) {
+        for _ in 0..3 + self.0.below(6) {
+            match self.0.below(6) {
                 0 => body.push_str(&format!("\\begin{{verbatim}}\n\\cite{{{}}}\n\\end{{verbatim}}\n", self.key())),
                 1 => body.push_str(&format!("\\begin{{comment}}\n\\cite{{{}}}\n\\end{{comment}}\n", self.key())),
                 _ => {
-                    for _ in 0..1 + self.below(4) {
+                    for _ in 0..1 + self.0.below(4) {
                         body.push_str("Text ");
                         body.push_str(&self.latex_cite());
                         body.push_str(" more.\n");
@@ -74,9 +70,9 @@ impl Gen {
     fn typst_cite(&mut self) -> String {
         let (a, b) = (self.key(), self.key());
         let label = |k: &str| if k.contains(':') { format!("label(\"{k}\")") } else { format!("<{k}>") };
-        match self.below(11) {
+        match self.0.below(11) {
             0 => format!("@{a}"),
-            1 => format!("@{a}[p. {}]", self.below(90)),
+            1 => format!("@{a}[p. {}]", self.0.below(90)),
             2 => format!("#cite({})", label(a)),
             3 => format!("#cite({}, form: \"prose\")", label(a)),
             4 => format!("#cite(label(\"{a}\"), supplement: [ch. 2])"),
@@ -91,8 +87,8 @@ impl Gen {
 
     fn typst(&mut self) -> String {
         let mut doc = String::from("#set heading(numbering: \"1.\")\n= Intro <intro>\nSee @intro.\n\n");
-        for _ in 0..2 + self.below(5) {
-            for _ in 0..1 + self.below(4) {
+        for _ in 0..2 + self.0.below(5) {
+            for _ in 0..1 + self.0.below(4) {
                 doc.push_str("Text ");
                 doc.push_str(&self.typst_cite());
                 doc.push_str(" more.\n");

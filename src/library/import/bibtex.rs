@@ -221,7 +221,11 @@ pub fn read(text: &str, name: &str) -> Import {
     // Each failing item is blanked once; an error that blanking does not move
     // (inside an item already blanked) ends the loop instead of repeating it.
     let mut blanked = vec![false; found.len()];
-    while let Err(e) = RawBibliography::parse(&src) {
+    let mut parsed = loop {
+        let e = match RawBibliography::parse(&src) {
+            Ok(raw) => break raw,
+            Err(e) => e,
+        };
         let (line, column) = position(e.span.start);
         let at = found.iter().position(|i| i.closed && i.start <= e.span.start && e.span.start < i.end);
         let Some(item) = at.filter(|&i| !std::mem::replace(&mut blanked[i], true)).map(|i| &found[i]) else {
@@ -240,8 +244,7 @@ pub fn read(text: &str, name: &str) -> Import {
             format!("{what} cannot be parsed: {} (line {line}, column {column})", e.kind),
         ));
         blank(&mut src, item.start, item.end);
-    }
-    let Ok(mut parsed) = RawBibliography::parse(&src) else { return import };
+    };
     let mut repairs = bare;
     repairs.extend(raw::define_missing_macros(&mut parsed));
     repairs.extend(raw::drop_repeated_keys(&mut parsed, &src));
