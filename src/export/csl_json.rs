@@ -69,6 +69,8 @@ enum Name {
         family: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         given: Option<String>,
+        #[serde(rename = "dropping-particle", skip_serializing_if = "Option::is_none")]
+        dropping: Option<String>,
         #[serde(rename = "non-dropping-particle", skip_serializing_if = "Option::is_none")]
         particle: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,10 +125,13 @@ fn names(people: &[hayagriva::types::Person]) -> Vec<Name> {
             if is_institution(p) {
                 Name::Literal { literal: p.name.clone() }
             } else {
+                // hayagriva's `prefix` is the dropping particle; a
+                // non-dropping one opens the family name (`van Beethoven`).
                 Name::Person {
-                    family: p.name.clone(),
+                    family: p.name_without_particle().to_owned(),
                     given: p.given_name.clone(),
-                    particle: p.prefix.clone(),
+                    dropping: p.prefix.clone(),
+                    particle: p.name_particle().map(str::to_owned),
                     suffix: p.suffix.clone(),
                 }
             }

@@ -13,7 +13,9 @@ use serde_json::{Map, Value};
 /// - page ranges converted from BibLaTeX lose their separators
 ///   (`431--456, 791--823` would be written `431-456791-823`);
 /// - a name string such as `Vázques de Parga, Luis` re-parses with `de` as a
-///   particle; such names are written as maps (`name`, `given-name`, `prefix`…).
+///   particle; such names are written as maps (`name`, `given-name`, `prefix`…);
+/// - an approximate year (`~1850`) is written as the bare number `1850`
+///   (docs/upstream/hayagriva-approximate-year.md).
 pub fn entry_value(entry: &Entry) -> Map<String, Value> {
     let Ok(Value::Object(mut map)) = serde_json::to_value(entry) else {
         unreachable!("an entry serializes to a map");
@@ -30,6 +32,9 @@ pub fn entry_value(entry: &Entry) -> Map<String, Value> {
             previous_was_range = is_range;
         }
         map.insert("page-range".into(), text.into());
+    }
+    if let Some(date) = entry.date().filter(|d| d.approximate) {
+        map.insert("date".into(), date.to_string().into());
     }
     for (field, persons) in [("author", entry.authors()), ("editor", entry.editors())] {
         if let Some(persons) = persons {

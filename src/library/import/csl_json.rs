@@ -119,7 +119,12 @@ pub fn read(text: &str, name: &str) -> Import {
         };
         let key = key_of(&item);
         let shown = if key.is_empty() { format!("item at line {line}") } else { format!("item `{key}`") };
-        let unknown: Vec<String> = item.keys().filter(|k| !MAPPED.contains(&k.as_str())).cloned().collect();
+        let mut unknown: Vec<String> = item.keys().filter(|k| !MAPPED.contains(&k.as_str())).cloned().collect();
+        for field in ["issued", "accessed"] {
+            if let Some(end) = item.get(field).and_then(range_end) {
+                unknown.push(format!("`{field}` ends {end} (a range: its start is kept)"));
+            }
+        }
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
         }
@@ -137,7 +142,7 @@ pub fn read(text: &str, name: &str) -> Import {
 /// class="nocase">` becomes `{…}`, which protects case as it does; the rest
 /// is text, escaped.
 fn rich(s: &str) -> String {
-    const DROPPED: &[&str] = &["<i>", "</i>", "<b>", "</b>", "<sup>", "</sup>", "<sub>", "</sub>"];
+    const DROPPED: &[&str] = &["<i>", "</i>", "<b>", "</b>", "<sup>", "</sup>", "<sub>", "</sub>", "<sc>", "</sc>"];
     let mut out = String::with_capacity(s.len());
     let mut spans = Vec::new();
     let mut rest = s;
@@ -235,12 +240,17 @@ fn persons(v: &Value) -> Result<Value, String> {
             p.insert("name".into(), literal.into());
         } else {
             let family = n.get("family").and_then(text).ok_or("a name has neither `family` nor `literal`")?;
-            p.insert("name".into(), family.into());
             if let Some(g) = n.get("given").and_then(text) {
                 p.insert("given-name".into(), g.into());
             }
-            let particle = n.get("non-dropping-particle").or_else(|| n.get("dropping-particle")).and_then(text);
-            if let Some(prefix) = particle {
+            // hayagriva reads a non-dropping particle from the family name
+            // itself (`van Beethoven`) and calls the dropping one `prefix`.
+            let family = match n.get("non-dropping-particle").and_then(text) {
+                Some(particle) => format!("{particle} {family}"),
+                None => family,
+            };
+            p.insert("name".into(), family.into());
+            if let Some(prefix) = n.get("dropping-particle").and_then(text) {
                 p.insert("prefix".into(), prefix.into());
             }
             if let Some(s) = n.get("suffix").and_then(text) {
@@ -252,16 +262,32 @@ fn persons(v: &Value) -> Result<Value, String> {
     Ok(out.into())
 }
 
-/// A CSL date (`date-parts`, `raw` or `literal`) as `YYYY[-MM[-DD]]`.
-/// A CSL date as hayagriva writes it; none for an empty one (`"date-parts":
-/// []`, which pandoc writes for a date it could not read: no date, as
-/// citeproc-js reads it, rather than no entry).
+/// A CSL date as hayagriva writes it (`[~]YYYY[-MM[-DD]]`, `~` for
+/// `circa`); none for an empty one (`"date-parts": []`, which pandoc writes
+/// for a date it could not read: no date, as citeproc-js reads it, rather
+/// than no entry). A range keeps its start: hayagriva's dates have no end
+/// ([`range_end`] names what is left out).
 fn date(v: &Value) -> Result<Option<String>, String> {
     let parts = v.get("date-parts").and_then(Value::as_array);
     if parts.is_some_and(|p| p.is_empty() || p[0].as_array().is_some_and(Vec::is_empty)) {
         return Ok(None);
     }
-    date_text(v).map(Some)
+    let circa = match v.get("circa") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_i64() != Some(0),
+        Some(Value::String(s)) => !s.is_empty() && s != "0" && s != "false",
+        _ => false,
+    };
+    let text = date_text(v)?;
+    Ok(Some(if circa { format!("~{text}") } else { text }))
+}
+
+/// The end of a date range (`"date-parts": [[2019, 11], [2021, 2]]`), which
+/// the import cannot keep.
+fn range_end(v: &Value) -> Option<String> {
+    let end = v.get("date-parts")?.as_array()?.get(1)?;
+    let end = date_text(&json!({ "date-parts": [end] })).ok()?;
+    Some(end)
 }
 
 fn date_text(v: &Value) -> Result<String, String> {
@@ -444,7 +470,8 @@ mod tests {
         let c = &imp.entries[1].entry;
         assert_eq!(c.key(), "pandocKey");
         let book = &c.parents()[0];
-        assert_eq!(book.editors().unwrap()[0].prefix.as_deref(), Some("van"));
+        assert_eq!(book.editors().unwrap()[0].name_particle(), Some("van"));
+        assert_eq!(book.editors().unwrap()[0].name_without_particle(), "Roe");
         assert_eq!(c.date().unwrap().year, 1999);
     }
 
