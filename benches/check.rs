@@ -44,7 +44,8 @@ fn main() {
         let mb = text.len() as f64 / 1e6;
         let input = Input { name: "report.md".into(), text, syntax: Syntax::Markdown, refs: None };
         let t = Instant::now();
-        let outcome = check::check(&repo, &library, std::slice::from_ref(&input), &[]);
+        let outcome =
+            check::check(&repo, &library, std::slice::from_ref(&input), &[], check::evidence::Settings::default());
         let (findings, tally) = (outcome.findings, outcome.tally);
         let secs = t.elapsed().as_secs_f64();
         println!(

@@ -63,6 +63,10 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 # style = "apa"                                 # or a .csl file
 # locale = "en-US"
 # archive-base-url = "https://github.com/you/report/blob/main"   # links to archived copies
+
+[check]
+# evidence = true                               # passages and numbers for every cited claim
+# passages = 3                                  # passages per citation
 "#;
 
 /// The whole file.
@@ -81,6 +85,29 @@ struct RawConfig {
     links: LinksSection,
     #[serde(default)]
     export: ExportSection,
+    #[serde(default)]
+    check: CheckSection,
+}
+
+/// `[check]`: evidence for cited claims.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CheckSection {
+    /// Look for evidence passages and check numbers (default true).
+    pub evidence: Option<bool>,
+    /// Passages per citation (default 3).
+    pub passages: Option<usize>,
+}
+
+impl CheckSection {
+    /// The settings `check` and `trace` run with.
+    pub fn evidence(&self) -> crate::check::evidence::Settings {
+        let default = crate::check::evidence::Settings::default();
+        crate::check::evidence::Settings {
+            enabled: self.evidence.unwrap_or(default.enabled),
+            passages: self.passages.unwrap_or(default.passages),
+        }
+    }
 }
 
 /// `[export]`: bibliographies and rendered reports (flags override).
@@ -249,6 +276,8 @@ pub struct Config {
     pub links: LinksSection,
     /// Export settings.
     pub export: ExportSection,
+    /// Check settings.
+    pub check: CheckSection,
 }
 
 /// A config file that cannot be used.
@@ -313,6 +342,7 @@ impl Config {
             fetch: raw.fetch,
             links: raw.links,
             export: raw.export,
+            check: raw.check,
         })
     }
 

@@ -4,6 +4,7 @@
 //! source its marker cites (or, if it is in another source's, that is named).
 
 mod allow;
+pub mod evidence;
 pub mod trace;
 pub mod verified;
 
@@ -111,6 +112,12 @@ pub struct Claim {
     pub snapshot: Option<SnapshotRef>,
     /// Quotations attributed to the marker.
     pub quotations: Vec<QuoteRef>,
+    /// The claim: the clause ending at the marker, or its sentence.
+    pub claim: String,
+    /// The passages of the snapshot's text most likely to support the claim, best first.
+    pub evidence: Vec<crate::text::evidence::Passage>,
+    /// The claim's numbers, looked up in the sentence's cited sources.
+    pub numbers: Vec<evidence::ClaimNumber>,
 }
 
 /// What a check produced.
@@ -124,12 +131,21 @@ pub struct Outcome {
     pub claims: Vec<Claim>,
 }
 
-/// Checks reports against the library and the archive.
-pub fn check(repo: &Repo, library: &Library, inputs: &[Input], verified: &[verified::Verified]) -> Outcome {
+/// Checks reports against the library and the archive; `settings` says
+/// whether (and how many) evidence passages to look for.
+pub fn check(
+    repo: &Repo,
+    library: &Library,
+    inputs: &[Input],
+    verified: &[verified::Verified],
+    settings: evidence::Settings,
+) -> Outcome {
     let mut c = Checker {
         repo,
         library,
         verified,
+        evidence: settings,
+        indexes: HashMap::new(),
         archive: repo.archive(),
         findings: Vec::new(),
         snapshots: HashMap::new(),
@@ -157,6 +173,8 @@ struct Checker<'a> {
     repo: &'a Repo,
     library: &'a Library,
     verified: &'a [verified::Verified],
+    evidence: evidence::Settings,
+    indexes: HashMap<String, Option<std::rc::Rc<crate::text::evidence::Index>>>,
     archive: Archive,
     findings: Vec<Finding>,
     snapshots: HashMap<String, Snapshot>,
@@ -216,6 +234,9 @@ impl Checker<'_> {
                     sentence: sentence_of(&report.text, m.span.start, m.span.end),
                     snapshot: None,
                     quotations: Vec::new(),
+                    claim: String::new(),
+                    evidence: Vec::new(),
+                    numbers: Vec::new(),
                 });
                 let key = match &cite.target {
                     Target::Key(k) => Some(k.clone()),
@@ -296,6 +317,9 @@ impl Checker<'_> {
                     method: c.method.name().to_owned(),
                 }
             });
+        }
+        if self.evidence.enabled {
+            self.evidence(input, &report, &keys_of, &claims_of);
         }
     }
 
@@ -596,10 +620,15 @@ impl Checker<'_> {
     }
 }
 
-/// The sentence a marker stands in: from the previous sentence end (or
-/// paragraph) to the marker's end, lines joined, at most about 400 characters.
-/// A marker right after closing punctuation belongs to the sentence before it.
-fn sentence_of(text: &str, start: usize, end: usize) -> String {
+/// Where the sentence holding `start` begins: after the previous sentence
+/// end (or paragraph break) within about 400 bytes. A marker right after
+/// closing punctuation belongs to the sentence before it.
+fn sentence_start(text: &str, start: usize) -> usize {
+    sentence_bounds(text, start).0
+}
+
+/// [`sentence_start`], and whether the sentence was cut at the window's edge.
+fn sentence_bounds(text: &str, start: usize) -> (usize, bool) {
     let mut window = start.saturating_sub(400);
     while !text.is_char_boundary(window) {
         window += 1;
@@ -610,11 +639,15 @@ fn sentence_of(text: &str, start: usize, end: usize) -> String {
     let from = [". ", "? ", "! ", ".\n", "?\n", "!\n", "\n\n"]
         .iter()
         .filter_map(|sep| own_end.rfind(sep).map(|i| i + sep.len()))
-        .max()
-        .unwrap_or(0);
-    let sentence = format!("{}{}", &before[from..], &text[start..end]);
-    let joined = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
-    if window > 0 && from == 0 { format!("\u{2026}{joined}") } else { joined }
+        .max();
+    (window + from.unwrap_or(0), window > 0 && from.is_none())
+}
+
+/// The sentence a marker stands in, lines joined, at most about 400 characters.
+fn sentence_of(text: &str, start: usize, end: usize) -> String {
+    let (from, cut) = sentence_bounds(text, start);
+    let joined = text[from..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    if cut { format!("\u{2026}{joined}") } else { joined }
 }
 
 /// The first page number of a locator: `p. 12`, `pp. 3-4`, `12`.

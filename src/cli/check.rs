@@ -22,7 +22,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
-    let Loaded { repo, library, mut findings, .. } = ctx.load()?;
+    let Loaded { repo, library, mut findings, config } = ctx.load()?;
     let mut inputs = Vec::new();
     for path in &args.reports {
         let path = ctx.cwd.join(path);
@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         );
     }
     let verified = check::verified::load(repo.root()).map_err(anyhow::Error::msg)?;
-    let outcome = check::check(&repo, &library, &inputs, &verified);
+    let outcome = check::check(&repo, &library, &inputs, &verified, config.check.evidence());
     let tally = outcome.tally;
     findings.extend(outcome.findings);
     ctx.emit(&repo, "check", &findings)?;

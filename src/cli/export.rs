@@ -206,7 +206,7 @@ fn chosen_keys(
         let path = ctx.cwd.join(path);
         inputs.push(check::input(repo.root(), &path, None).with_context(|| format!("cannot read {}", path.display()))?);
     }
-    let outcome = check::check(repo, library, &inputs, &[]);
+    let outcome = check::check(repo, library, &inputs, &[], check::evidence::Settings::off());
     findings.extend(outcome.findings.into_iter().filter(|f| f.code == Code::UnknownCitation));
     let mut keys: Vec<String> = Vec::new();
     for claim in outcome.claims {

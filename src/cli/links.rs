@@ -319,7 +319,7 @@ fn quotations(
     if inputs.is_empty() {
         return out;
     }
-    let outcome = check::check(repo, library, inputs, &[]);
+    let outcome = check::check(repo, library, inputs, &[], check::evidence::Settings::off());
     for claim in &outcome.claims {
         let Some(key) = &claim.key else { continue };
         for q in claim.quotations.iter().filter(|q| matches!(q.verdict.as_str(), "exact" | "normalised" | "with-gaps"))

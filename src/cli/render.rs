@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         Syntax::Latex => To::Latex,
         _ => To::Text,
     });
-    let outcome = check::check(&repo, &library, std::slice::from_ref(&input), &[]);
+    let outcome = check::check(&repo, &library, std::slice::from_ref(&input), &[], check::evidence::Settings::off());
     findings.extend(
         outcome.findings.into_iter().filter(|f| matches!(f.code, Code::UnknownCitation | Code::ImplicitNumbering)),
     );

@@ -30,11 +30,11 @@ enum To {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
-    let Loaded { repo, library, .. } = ctx.load()?;
+    let Loaded { repo, library, config, .. } = ctx.load()?;
     let path = ctx.cwd.join(&args.report);
     let input = check::input(repo.root(), &path, None).with_context(|| format!("cannot read {}", path.display()))?;
     let verified = check::verified::load(repo.root()).map_err(anyhow::Error::msg)?;
-    let outcome = check::check(&repo, &library, std::slice::from_ref(&input), &verified);
+    let outcome = check::check(&repo, &library, std::slice::from_ref(&input), &verified, config.check.evidence());
     let out_path = args.output.as_ref().map(|o| ctx.cwd.join(o));
     let text = match args.to {
         To::Markdown => trace::markdown(&outcome.claims),

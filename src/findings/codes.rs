@@ -109,6 +109,10 @@ codes! {
         "A quotation has no citation in its sentence.";
     QuoteWrongPage = "quote-wrong-page", Warning,
         "A quotation is in its source, but not on the page its citation gives (PDF snapshots; printed pages mapped through the entry's page range).";
+    NumberNotInSource = "number-not-in-source", Warning,
+        "A number in a cited claim is in none of the archived texts its sentence cites (the best passage's numbers are named).";
+    ClaimWeakSupport = "claim-weak-support", Info,
+        "The passages of a cited source's archived text closest to a claim hold less than half of its words: a hint, not a verdict.";
     QuoteVerified = "quote-verified", Info,
         "A quotation a person verified by hand against a source that cannot be archived (references/verified.yml).";
     KeyRenamed = "key-renamed", Info,

@@ -120,6 +120,9 @@ pub struct Report {
     pub markers: Vec<Marker>,
     /// Quotations of three words or more, in order.
     pub quotes: Vec<Quote>,
+    /// The text with what is not prose (code, math, link targets, raw
+    /// markup) blanked, byte for byte.
+    pub prose: String,
     lines: crate::findings::LineIndex,
 }
 
@@ -130,7 +133,7 @@ impl Report {
         let mut quotes = quotes::find(&masked, syntax);
         quotes::attribute(&masked, &mut quotes, &markers);
         let lines = crate::findings::LineIndex::new(&text);
-        Report { text, syntax, markers, quotes, lines }
+        Report { text, syntax, markers, quotes, prose: masked, lines }
     }
 
     /// 1-based line and column (in characters) of a byte offset.

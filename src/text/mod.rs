@@ -2,7 +2,9 @@
 //! uses (DESIGN §4): quotations are matched, and `text-sha256` computed, on
 //! normalised text only, so a curly quote or a soft hyphen never decides a verdict.
 
+pub mod evidence;
 pub mod html;
+pub mod numbers;
 pub mod pdf;
 pub mod quote;
 

@@ -137,6 +137,11 @@ struct Index {
 }
 
 impl Source {
+    /// The extracted text, as `citelock show KEY --text` prints it.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
     /// Prepares extracted text.
     pub fn new(raw: &str) -> Source {
         if !raw.contains('\u{c}') {

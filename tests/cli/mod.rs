@@ -3,6 +3,7 @@
 mod add;
 mod archive;
 mod check;
+mod evidence;
 mod export;
 mod fetch;
 mod formats;

@@ -1,0 +1,237 @@
+//! Claims against their sources. A citation stands for a claim: the clause
+//! that ends at its marker (the whole sentence when the clause is too short
+//! to say anything). For each, the passages of the cited snapshot's text most
+//! likely to support it (`text::evidence`), and every number in the claim
+//! looked up among the numbers of the sentence's cited sources
+//! (`number-not-in-source`); a claim whose best passage holds too few of its
+//! words gets a hint (`claim-weak-support`), never a verdict.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use super::{Checker, Input, Snapshot, at, page_number, sentence_start};
+use crate::findings::{Code, Finding};
+use crate::report::{Report, Span};
+use crate::text::evidence::{Index, content_words};
+use crate::text::numbers;
+
+/// `[check]` settings for evidence.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Whether to look for evidence at all.
+    pub enabled: bool,
+    /// Passages per citation.
+    pub passages: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { enabled: true, passages: 3 }
+    }
+}
+
+impl Settings {
+    /// No evidence (commands that only need markers and snapshots).
+    pub fn off() -> Settings {
+        Settings { enabled: false, passages: 0 }
+    }
+}
+
+/// A number in a claim, and whether a cited source holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimNumber {
+    /// As written.
+    pub text: String,
+    /// Its value (the first reading, when there are several).
+    pub value: f64,
+    /// Whether a source the sentence cites has it; none when no cited source has text.
+    pub found: Option<bool>,
+    /// Character offset in the report.
+    pub start: usize,
+    /// End character offset.
+    pub end: usize,
+}
+
+/// Passages of each cited source a claim's numbers are looked up in.
+const NUMBER_PASSAGES: usize = 5;
+
+/// Fewer of the claim's words than this share in the best passage is weak support.
+const WEAK: f64 = 0.5;
+
+/// The claim of each marker: a byte span of the report.
+fn claim_spans(report: &Report) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::with_capacity(report.markers.len());
+    for (i, m) in report.markers.iter().enumerate() {
+        let sentence = sentence_start(&report.prose, m.span.start);
+        let previous =
+            i.checked_sub(1).map(|p| report.markers[p].span.end).filter(|&e| e > sentence && e <= m.span.start);
+        let clause = previous.unwrap_or(sentence);
+        let start = if content_words(&claim_text(report, clause, m.span.start)).len() < 3 { sentence } else { clause };
+        out.push(Span { start, end: m.span.start });
+    }
+    out
+}
+
+/// A claim's text: prose only, markers blanked, offsets kept.
+fn claim_text(report: &Report, start: usize, end: usize) -> String {
+    let mut bytes = report.prose.as_bytes()[start..end].to_vec();
+    for m in &report.markers {
+        let (s, e) = (m.span.start.max(start), m.span.end.min(end));
+        if s < e {
+            bytes[s - start..e - start].fill(b' ');
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Numbers of a claim that are claims: not list numbering (`3.` or `3)` at
+/// a line's start), not inside a quotation (checked as one).
+fn claim_numbers(report: &Report, span: Span, text: &str) -> Vec<numbers::Number> {
+    numbers::find(text)
+        .into_iter()
+        .filter(|n| {
+            let (s, e) = (span.start + n.start, span.start + n.end);
+            let line_start = report.text[..s].rfind('\n').map_or(0, |i| i + 1);
+            let listed =
+                report.text[line_start..s].trim().is_empty() && report.text[e..].starts_with(['.', ')']) && !n.spelled;
+            let quoted = report.quotes.iter().any(|q| q.span.start <= s && e <= q.span.end);
+            !listed && !quoted
+        })
+        .collect()
+}
+
+impl Checker<'_> {
+    /// A cited reference's text index, built once per run.
+    fn index(&mut self, key: &str) -> Option<Rc<Index>> {
+        if let Some(found) = self.indexes.get(key) {
+            return found.clone();
+        }
+        let index = match self.snapshots.get(key) {
+            Some(Snapshot::Text(source)) => Some(Rc::new(Index::new(source.raw()))),
+            _ => None,
+        };
+        self.indexes.insert(key.to_owned(), index.clone());
+        index
+    }
+
+    /// Evidence and numbers for every claim of a report.
+    pub(super) fn evidence(
+        &mut self,
+        input: &Input,
+        report: &Report,
+        keys_of: &[Vec<String>],
+        claims_of: &[Vec<usize>],
+    ) {
+        let spans = claim_spans(report);
+        // Keys cited anywhere in each sentence: a number may come from any of them.
+        let mut by_sentence: HashMap<usize, Vec<String>> = HashMap::new();
+        for (m, keys) in report.markers.iter().zip(keys_of) {
+            by_sentence.entry(sentence_start(&report.prose, m.span.start)).or_default().extend(keys.iter().cloned());
+        }
+        let chars = |byte: usize| report.text[..byte].chars().count();
+        for (i, span) in spans.iter().enumerate() {
+            let text = claim_text(report, span.start, span.end);
+            let found_numbers = claim_numbers(report, *span, &text);
+            let quoting = report.quotes.iter().any(|q| q.span.start < span.end && span.start < q.span.end);
+            let own_words = {
+                let mut w = content_words(&text);
+                w.sort();
+                w.dedup();
+                w
+            };
+            let sentence_keys = &by_sentence[&sentence_start(&report.prose, report.markers[i].span.start)];
+            // A number counts as the source's when a passage close to the
+            // claim holds it: a year or a date elsewhere in the page is
+            // another fact's (WiCE: recall of unsupported numbers 0.58 over
+            // the whole text).
+            let near: Option<Vec<f64>> = {
+                let sources: Vec<Rc<Index>> = sentence_keys.iter().filter_map(|k| self.index(k)).collect();
+                (!sources.is_empty()).then(|| {
+                    sources
+                        .iter()
+                        .flat_map(|s| s.passages(&text, &found_numbers, NUMBER_PASSAGES, None))
+                        .flat_map(|p| numbers::find(&p.text).into_iter().flat_map(|n| n.values))
+                        .collect()
+                })
+            };
+            let mut best_numbers: Vec<String> = Vec::new();
+            for &c in &claims_of[i] {
+                let claim = &mut self.claims[c];
+                claim.claim = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let Some(key) = claim.key.clone() else { continue };
+                let page = claim.locator.as_deref().and_then(page_number);
+                let Some(index) = self.index(&key) else { continue };
+                let passages = index.passages(&text, &found_numbers, self.evidence.passages, page);
+                let own: Vec<&String> = own_words.iter().collect();
+                let words = own.len();
+                let covered = passages.first().map_or(0, |p| own.iter().filter(|w| p.covered.contains(w)).count());
+                // A claim that carries a quotation is the quotation check's.
+                if !quoting && words >= 3 && (covered as f64) < WEAK * words as f64 {
+                    let cite = &report.markers[i].cites[claims_of[i].iter().position(|&x| x == c).unwrap_or(0)];
+                    let mut f = Finding::new(
+                        Code::ClaimWeakSupport,
+                        format!(
+                            "no passage of `{key}`'s archived text holds more than {covered} of the claim's {words} words"
+                        ),
+                    )
+                    .at(at(input, report, cite.span))
+                    .data("key", key.clone());
+                    if let Some(p) = passages.first() {
+                        f = f
+                            .help(format!(
+                                "closest passage (characters {}–{}): \u{201c}{}\u{201d}",
+                                p.start,
+                                p.end,
+                                short(&p.text)
+                            ))
+                            .data("passage", serde_json::json!({"start": p.start, "end": p.end}));
+                    }
+                    self.findings.push(f);
+                }
+                if let Some(p) = passages.first().filter(|_| best_numbers.is_empty()) {
+                    best_numbers = numbers::find(&p.text).iter().map(|n| p.text[n.start..n.end].to_owned()).collect();
+                }
+                self.claims[c].evidence = passages;
+            }
+            let mut listed = Vec::new();
+            for n in &found_numbers {
+                let found = near.as_ref().map(|values| values.iter().any(|&v| n.agrees(v)));
+                let (s, e) = (span.start + n.start, span.start + n.end);
+                let written = report.text[s..e].to_owned();
+                if found == Some(false) {
+                    let mut f = Finding::new(
+                        Code::NumberNotInSource,
+                        format!("{written} is not in the archived text of {}", names(sentence_keys)),
+                    )
+                    .at(at(input, report, Span { start: s, end: e }))
+                    .data("number", written.clone());
+                    if !best_numbers.is_empty() {
+                        best_numbers.dedup();
+                        f = f.help(format!("the source's best passage says {}", best_numbers.join(", ")));
+                    }
+                    self.findings.push(f);
+                }
+                listed.push(ClaimNumber { text: written, value: n.values[0], found, start: chars(s), end: chars(e) });
+            }
+            for &c in &claims_of[i] {
+                self.claims[c].numbers = listed.clone();
+            }
+        }
+    }
+}
+
+fn names(keys: &[String]) -> String {
+    let mut keys: Vec<&String> = keys.iter().collect();
+    keys.dedup();
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ")
+}
+
+/// At most about 160 characters of a passage.
+fn short(text: &str) -> String {
+    match text.char_indices().nth(160) {
+        Some((i, _)) => format!("{}\u{2026}", &text[..i]),
+        None => text.to_owned(),
+    }
+}

@@ -1,0 +1,148 @@
+//! Evidence for cited claims (`check`, `trace`): the passage each claim rests
+//! on, and its numbers looked up in the cited sources, on sources written for
+//! these tests (a river report, a town history in Greek, one with no text).
+
+use serde_json::Value;
+
+use super::Env;
+
+const LIB: &str = "\
+river:
+  type: report
+  title: The River Report
+  author: Hydro, Hanna
+  date: 2012
+town:
+  type: book
+  title: Town History
+  author: Historian, Hal
+  date: 2001
+silent:
+  type: book
+  title: Only Paper
+  author: Nobody, N.
+  date: 1990
+";
+
+const RIVER: &str = "\
+The river rises every spring when the snow melts in the mountains.
+Farmers along the banks plant rice after the water recedes in May.
+In 2011 the flood reached the steps of the town hall for the first time.
+It was the highest flood recorded in a century, displacing 200,000 residents.
+Repairs cost $2.5 million and took two years.
+Tourism fell by 12.4% in the year after the flood.
+";
+
+const TOWN: &str = "Η πόλη ιδρύθηκε το 1821 από ψαράδες. Το λιμάνι χτίστηκε αργότερα, το 1880.\n";
+
+fn env() -> Env {
+    let env = Env::new();
+    env.write("references/library.yml", LIB);
+    env.write("river.txt", RIVER);
+    env.write("town.txt", TOWN);
+    assert_eq!(env.run(&["archive", "--attach", "river", "river.txt"]).code, 0);
+    assert_eq!(env.run(&["archive", "--attach", "town", "town.txt"]).code, 0);
+    env
+}
+
+fn claims(env: &Env, report: &str) -> Vec<Value> {
+    let r = env.run(&["trace", report, "--to", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    doc["claims"].as_array().unwrap().clone()
+}
+
+#[test]
+fn each_claim_points_at_its_passage_by_offsets_into_the_shown_text() {
+    let env = env();
+    env.write(
+        "report.md",
+        "# Floods\n\nThe 2011 flood reached the town hall [@river]. Farmers plant rice once the water has gone [@river].\n",
+    );
+    let shown = env.run(&["show", "river", "--text"]).stdout;
+    let chars: Vec<char> = shown.chars().collect();
+    let claims = claims(&env, "report.md");
+    assert_eq!(claims.len(), 2);
+    assert_eq!(claims[0]["claim"], "The 2011 flood reached the town hall");
+    assert_eq!(claims[1]["claim"], "Farmers plant rice once the water has gone", "the clause after the first marker");
+    for (claim, expected) in claims.iter().zip(["In 2011 the flood reached", "Farmers along the banks"]) {
+        let best = &claim["evidence"][0];
+        let (start, end) = (best["start"].as_u64().unwrap() as usize, best["end"].as_u64().unwrap() as usize);
+        let text: String = chars[start..end].iter().collect();
+        assert!(text.starts_with(expected), "{claim}");
+        assert_eq!(text.split_whitespace().collect::<Vec<_>>().join(" "), best["text"]);
+        assert!(claim["evidence"].as_array().unwrap().len() <= 3, "three passages by default");
+    }
+    assert_eq!(claims[0]["numbers"][0]["found"], true);
+    assert_eq!(claims[0]["numbers"][0]["value"], 2011.0);
+    // The same output on every run.
+    assert_eq!(
+        env.run(&["trace", "report.md", "--to", "json"]).stdout,
+        env.run(&["trace", "report.md", "--to", "json"]).stdout
+    );
+}
+
+#[test]
+fn numbers_in_any_written_form_are_looked_up_and_wrong_ones_are_flagged() {
+    let env = env();
+    let report = "\
+The flood displaced two hundred thousand residents [@river].
+Repairs cost 2.5 million dollars [@river, p. 4].
+Tourism fell by about 12 per cent after the flood [@river].
+The flood of 2012 reached the town hall [@river].
+It displaced 300 000 residents, the report says [@river].
+
+1. A list item about the river rising in spring [@river].
+";
+    env.write("report.md", report);
+    let r = env.run(&["check", "report.md", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let flagged: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "number-not-in-source")
+        .map(|f| (f["data"]["number"].as_str().unwrap().to_owned(), f["help"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    let numbers: Vec<&str> = flagged.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(numbers, ["2012", "300 000"], "{flagged:?}");
+    assert!(flagged[0].1.contains("2011"), "the help names the passage's numbers: {}", flagged[0].1);
+    assert_eq!(r.code, 0, "warnings only: {}", r.stdout);
+    // The finding sits at the number: line 4, where `2012` is written.
+    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "number-not-in-source").unwrap();
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(4), Some(14)), "{f}");
+    // Levels and allow comments apply.
+    env.write("citelock.toml", "[levels]\nnumber-not-in-source = \"error\"\n");
+    assert_eq!(env.run(&["check", "report.md"]).code, 1);
+    env.write("citelock.toml", "[check]\nevidence = false\n");
+    let off = env.run(&["check", "report.md", "--format", "json"]).stdout;
+    assert!(!off.contains("number-not-in-source"), "{off}");
+}
+
+#[test]
+fn a_claim_the_source_does_not_discuss_gets_a_hint_not_a_verdict() {
+    let env = env();
+    env.write("report.md", "Volcanic ash darkened Icelandic skies throughout winter [@river].\n");
+    let r = env.run(&["check", "report.md", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let hint = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "claim-weak-support").cloned();
+    let hint = hint.unwrap_or_else(|| panic!("{}", r.stdout));
+    assert_eq!(hint["severity"], "info");
+    assert!(!r.stdout.to_lowercase().contains("unsupported"), "never a verdict");
+}
+
+#[test]
+fn other_scripts_missing_text_and_bare_markers_do_not_break_it() {
+    let env = env();
+    env.write(
+        "report.md",
+        "Η πόλη ιδρύθηκε το 1821 [@town]. The harbour came in 1880 [@town].\n\n[@river]\n\nPaper only, from 1990 [@silent].\n",
+    );
+    let claims = claims(&env, "report.md");
+    assert!(claims[0]["evidence"][0]["text"].as_str().unwrap().starts_with("Η πόλη ιδρύθηκε"), "{}", claims[0]);
+    assert_eq!(claims[0]["numbers"][0]["found"], true);
+    assert_eq!(claims[1]["numbers"][0]["found"], true, "an English claim on a Greek source: the number is found");
+    assert!(claims[2]["evidence"].as_array().unwrap().is_empty(), "a bare marker claims nothing");
+    assert!(claims[3]["evidence"].as_array().unwrap().is_empty());
+    assert!(claims[3]["numbers"][0]["found"].is_null(), "no text: neither found nor not found");
+}
