@@ -44,8 +44,10 @@ impl Settings {
 pub struct ClaimNumber {
     /// As written.
     pub text: String,
-    /// Its value (the first reading, when there are several).
+    /// Its value (the first reading, when there are several; a date's year).
     pub value: f64,
+    /// A date's ISO 8601 form (`2001-05-16`, `--05-16`), when the number is one.
+    pub date: Option<String>,
     /// Whether a source the sentence cites has it; none when no cited source has text.
     pub found: Option<bool>,
     /// Character offset in the report.
@@ -87,7 +89,8 @@ fn claim_text(report: &Report, start: usize, end: usize) -> String {
 }
 
 /// Numbers of a claim that are claims: not list numbering (`3.` or `3)` at
-/// a line's start), not inside a quotation (checked as one).
+/// a line's start), not inside a quotation (checked as one), not a lone
+/// small number in words.
 fn claim_numbers(report: &Report, span: Span, text: &str) -> Vec<numbers::Number> {
     numbers::find(text)
         .into_iter()
@@ -97,7 +100,7 @@ fn claim_numbers(report: &Report, span: Span, text: &str) -> Vec<numbers::Number
             let listed =
                 report.text[line_start..s].trim().is_empty() && report.text[e..].starts_with(['.', ')']) && !n.spelled;
             let quoted = report.quotes.iter().any(|q| q.span.start <= s && e <= q.span.end);
-            !listed && !quoted
+            !listed && !quoted && !n.is_lone_word()
         })
         .collect()
 }
@@ -109,7 +112,7 @@ impl Checker<'_> {
             return found.clone();
         }
         let index = match self.snapshots.get(key) {
-            Some(Snapshot::Text(source)) => Some(Rc::new(Index::new(source.raw()))),
+            Some(Snapshot::Text(source)) => Some(Rc::new(Index::cached(&self.repo.cache_dir(), source.raw()))),
             _ => None,
         };
         self.indexes.insert(key.to_owned(), index.clone());
@@ -146,14 +149,18 @@ impl Checker<'_> {
             // claim holds it: a year or a date elsewhere in the page is
             // another fact's (WiCE: recall of unsupported numbers 0.58 over
             // the whole text).
-            let near: Option<Vec<f64>> = {
+            let near: Option<(Vec<numbers::Number>, Vec<u8>)> = {
                 let sources: Vec<Rc<Index>> = sentence_keys.iter().filter_map(|k| self.index(k)).collect();
                 (!sources.is_empty()).then(|| {
-                    sources
+                    let passages: Vec<String> = sources
                         .iter()
                         .flat_map(|s| s.passages(&text, &found_numbers, NUMBER_PASSAGES, None))
-                        .flat_map(|p| numbers::find(&p.text).into_iter().flat_map(|n| n.values))
-                        .collect()
+                        .map(|p| p.text)
+                        .collect();
+                    (
+                        passages.iter().flat_map(|p| numbers::find(p)).collect(),
+                        passages.iter().flat_map(|p| numbers::months(p)).collect(),
+                    )
                 })
             };
             let mut best_numbers: Vec<String> = Vec::new();
@@ -197,7 +204,16 @@ impl Checker<'_> {
             }
             let mut listed = Vec::new();
             for n in &found_numbers {
-                let found = near.as_ref().map(|values| values.iter().any(|&v| n.agrees(v)));
+                let found = near.as_ref().map(|(theirs, months)| {
+                    theirs.iter().any(|t| n.agrees_with(t))
+                        || n.date.is_some_and(|d| {
+                            // A month and year (`June 2019`) the passages give apart
+                            // (`… in June`, `the 2019 season`); a day must be given with its month.
+                            d.day.is_none()
+                                && d.month.is_some_and(|m| months.contains(&m))
+                                && d.year.is_some_and(|y| theirs.iter().any(|t| t.values.contains(&f64::from(y))))
+                        })
+                });
                 let (s, e) = (span.start + n.start, span.start + n.end);
                 let written = report.text[s..e].to_owned();
                 if found == Some(false) {
@@ -213,7 +229,14 @@ impl Checker<'_> {
                     }
                     self.findings.push(f);
                 }
-                listed.push(ClaimNumber { text: written, value: n.values[0], found, start: chars(s), end: chars(e) });
+                listed.push(ClaimNumber {
+                    text: written,
+                    value: n.values[0],
+                    date: n.date.map(|d| d.iso()),
+                    found,
+                    start: chars(s),
+                    end: chars(e),
+                });
             }
             for &c in &claims_of[i] {
                 self.claims[c].numbers = listed.clone();

@@ -636,9 +636,28 @@ fn sentence_bounds(text: &str, start: usize) -> (usize, bool) {
     let before = &text[window..start];
     let own_end = before.trim_end_matches(|c: char| c.is_whitespace() || "\"'\u{201d}\u{2019})".contains(c));
     let own_end = own_end.strip_suffix(['.', '!', '?']).unwrap_or(own_end);
-    let from = [". ", "? ", "! ", ".\n", "?\n", "!\n", "\n\n"]
-        .iter()
-        .filter_map(|sep| own_end.rfind(sep).map(|i| i + sep.len()))
+    // A full stop after an initial (`J. Seymour`) or an abbreviation (`Dr.`) ends no sentence.
+    const ABBREVIATIONS: &[&str] = &[
+        "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "cf", "al", "no", "vol", "pp",
+        "p", "fig",
+    ];
+    let ends_sentence = |i: usize| {
+        if !own_end[i + 1..].starts_with([' ', '\n']) {
+            return false;
+        }
+        if !own_end[i..].starts_with('.') {
+            return true;
+        }
+        let word = own_end[..i].rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+        let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+        !initial && !ABBREVIATIONS.contains(&word.to_lowercase().as_str())
+    };
+    let from = own_end
+        .match_indices(['.', '?', '!'])
+        .map(|(i, _)| i)
+        .filter(|&i| ends_sentence(i))
+        .map(|i| i + 2)
+        .chain(own_end.rfind("\n\n").map(|i| i + 2))
         .max();
     (window + from.unwrap_or(0), window > 0 && from.is_none())
 }

@@ -19,6 +19,36 @@ pub struct Args {
     /// Print the text of the current snapshot instead (as extracted, before normalisation).
     #[arg(long, conflicts_with = "to")]
     text: bool,
+    /// With --text: only characters START to END (the offsets `trace` gives
+    /// an evidence passage), with up to 200 characters of context either side,
+    /// the passage itself between `>>>` and `<<<`.
+    #[arg(long, requires = "text", value_name = "START:END", value_parser = parse_range)]
+    range: Option<(usize, usize)>,
+}
+
+fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    let (a, b) = s.split_once(':').ok_or("expected START:END (character offsets)")?;
+    let (a, b): (usize, usize) = (
+        a.trim().parse().map_err(|_| format!("`{a}` is not a character offset"))?,
+        b.trim().parse().map_err(|_| format!("`{b}` is not a character offset"))?,
+    );
+    if a > b {
+        return Err(format!("the range {a}:{b} ends before it starts"));
+    }
+    Ok((a, b))
+}
+
+/// Characters `start..end` of `text` with context, the passage marked.
+fn excerpt(text: &str, start: usize, end: usize) -> Option<String> {
+    const CONTEXT: usize = 200;
+    let chars: Vec<char> = text.chars().collect();
+    if end > chars.len() {
+        return None;
+    }
+    let part = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    let before = part(start.saturating_sub(CONTEXT), start);
+    let after = part(end, (end + CONTEXT).min(chars.len()));
+    Some(format!("{before}>>>{}<<<{after}\n", part(start, end)))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -53,7 +83,19 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             let content_type = c.content_type.as_deref().unwrap_or("application/octet-stream");
             bail!("no text can be extracted from the snapshot of `{}` ({content_type})", args.key)
         };
-        write!(out, "{}", text.text)?;
+        match args.range {
+            Some((start, end)) => {
+                let Some(shown) = excerpt(&text.text, start, end) else {
+                    bail!(
+                        "the range {start}:{end} is past the end of `{}`'s text ({} characters)",
+                        args.key,
+                        text.text.chars().count()
+                    )
+                };
+                write!(out, "{shown}")?;
+            }
+            None => write!(out, "{}", text.text)?,
+        }
         return Ok(Outcome::Done { errors: false });
     }
     match args.to {

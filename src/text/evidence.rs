@@ -7,8 +7,10 @@
 //! deterministic: ties go to the earlier, then the shorter, passage.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::numbers;
@@ -40,6 +42,7 @@ pub struct Passage {
     pub covered: Vec<String>,
 }
 
+#[derive(Serialize, Deserialize)]
 struct Sentence {
     /// Byte span in the text.
     start: usize,
@@ -51,8 +54,11 @@ struct Sentence {
     page: Option<usize>,
 }
 
-/// A snapshot's text split and counted, built once per snapshot.
+/// A snapshot's text split and counted, built once per snapshot and cached
+/// (see [`Index::cached`]).
+#[derive(Serialize, Deserialize)]
 pub struct Index {
+    #[serde(skip)]
     text: String,
     sentences: Vec<Sentence>,
     /// In how many sentences each word occurs.
@@ -72,16 +78,49 @@ const STOP: &[&str] = &[
     "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "s",
 ];
 
-/// The content words of a text, case-folded, in order.
+/// The content words of a text, case-folded and stemmed (Snowball's English
+/// stemmer, which leaves other scripts alone), in order.
 pub fn content_words(text: &str) -> Vec<String> {
+    static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> =
+        std::sync::LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
     text.unicode_words()
         .map(|w| w.to_lowercase().replace('\u{2019}', "'"))
         .map(|w| w.strip_suffix("'s").map(str::to_owned).unwrap_or(w))
         .filter(|w| !STOP.contains(&w.as_str()))
+        .map(|w| STEMMER.stem(&w).into_owned())
         .collect()
 }
 
+/// Bump when the index's contents change (segmentation, words, numbers).
+const INDEX_VERSION: &str = "citelock-evidence-index/1";
+
 impl Index {
+    /// The index of `text`, from `cache/evidence/` when it was built before,
+    /// else built and cached. Keyed by the SHA-256 of the text the offsets
+    /// point into (and of this index's version); a cache that cannot be read
+    /// or written is rebuilt, never an error.
+    pub fn cached(cache: &Path, text: &str) -> Index {
+        let key = hex::encode(Sha256::new().chain_update(INDEX_VERSION).chain_update(text).finalize());
+        let path = cache.join("evidence").join(format!("{key}.json"));
+        if let Some(mut index) = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<Index>(&b).ok()) {
+            index.text = text.to_owned();
+            if index
+                .sentences
+                .iter()
+                .all(|s| s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end))
+            {
+                return index;
+            }
+        }
+        let index = Index::new(text);
+        if let (Some(dir), Ok(bytes)) = (path.parent(), serde_json::to_vec(&index))
+            && std::fs::create_dir_all(dir).is_ok()
+        {
+            let _ = crate::atomic::write(&path, &bytes);
+        }
+        index
+    }
+
     /// Splits and counts `text` (the snapshot's extracted text).
     pub fn new(text: &str) -> Index {
         let mut sentences = Vec::new();
@@ -289,6 +328,20 @@ mod tests {
         assert!(found.iter().all(|p| p.text.len() <= WINDOW * LONGEST_SENTENCE), "passages stay short");
         let repeated = "The same sentence again. ".repeat(10_000);
         assert_eq!(Index::new(&repeated).passages("same sentence", &[], 3, None).len(), 3);
+    }
+
+    #[test]
+    fn a_cached_index_ranks_as_a_fresh_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = Index::new(SOURCE).passages("flood town hall 2011", &[], 3, None);
+        let first = Index::cached(dir.path(), SOURCE).passages("flood town hall 2011", &[], 3, None);
+        assert_eq!(std::fs::read_dir(dir.path().join("evidence")).unwrap().count(), 1, "written once");
+        let again = Index::cached(dir.path(), SOURCE).passages("flood town hall 2011", &[], 3, None);
+        assert_eq!((&first, &again), (&fresh, &fresh));
+        for e in std::fs::read_dir(dir.path().join("evidence")).unwrap() {
+            std::fs::write(e.unwrap().path(), b"{not json").unwrap();
+        }
+        assert_eq!(Index::cached(dir.path(), SOURCE).passages("flood town hall 2011", &[], 3, None), fresh);
     }
 
     #[test]

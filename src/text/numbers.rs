@@ -4,7 +4,13 @@
 //! `2.5 million`, `a dozen`, `$5bn`, `2010–2012` (two numbers), `3rd`,
 //! `1990s`. A written number may mean more than one value (`200.000` is
 //! 200000 in German and 200 in English): every reading is kept, and two
-//! numbers agree when any readings agree.
+//! numbers agree when any readings agree. A date (`16 May 2001`, `May 16,
+//! 2001`, `March 2006`, `2001-05-16`) is one number: it agrees with a date
+//! that has the same day, month and year, not with a `2001` elsewhere.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// A number in a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +26,119 @@ pub struct Number {
     pub precision: f64,
     /// Written in words (`two hundred`), not digits.
     pub spelled: bool,
+    /// A calendar date, when the number is one.
+    pub date: Option<Date>,
+    /// Written as an ordinal (`1st`, `17th-century`).
+    pub ordinal: bool,
+}
+
+/// A date as written: any of its parts may be missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date {
+    /// The year.
+    pub year: Option<i32>,
+    /// The month, 1–12.
+    pub month: Option<u8>,
+    /// The day of the month.
+    pub day: Option<u8>,
+}
+
+impl Date {
+    /// Whether a source's date says what this (a claim's) date says: the
+    /// same day, month and year wherever this one gives them; a source date
+    /// without a year may still give the day and month.
+    pub fn agrees(&self, found: &Date) -> bool {
+        let same = |a: Option<u8>, b: Option<u8>| a.is_none() || a == b;
+        let year = self.year.is_none()
+            || self.year == found.year
+            || (found.year.is_none() && self.day.is_some() && found.day.is_some());
+        year && same(self.month, found.month) && same(self.day, found.day)
+    }
+
+    /// `2001-05-16`, `2001-05`, `--05-16`.
+    pub fn iso(&self) -> String {
+        let mut out = self.year.map_or("-".to_owned(), |y| format!("{y:04}"));
+        if let Some(m) = self.month {
+            out.push_str(&format!("-{m:02}"));
+            if let Some(d) = self.day {
+                out.push_str(&format!("-{d:02}"));
+            }
+        }
+        out
+    }
+}
+
+const MONTHS: &str = "january|february|march|april|may|june|july|august|september|october|november|december|\
+                      jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec";
+
+fn month(name: &str) -> Option<u8> {
+    let name = name.to_lowercase();
+    let i = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        .iter()
+        .position(|m| name.starts_with(m))?;
+    Some(i as u8 + 1)
+}
+
+/// The months a text names (`June`, `Sept.`), wherever they stand.
+pub fn months(text: &str) -> Vec<u8> {
+    static NAME: LazyLock<Regex> = LazyLock::new(|| {
+        let months = MONTHS.split_whitespace().collect::<String>().replace('\\', "");
+        Regex::new(&format!(r"(?i)\b({months})\b")).expect("a valid pattern")
+    });
+    NAME.find_iter(text).filter_map(|m| month(m.as_str())).collect()
+}
+
+/// Dates written with a month name or as ISO dates, in order.
+fn dates(text: &str) -> Vec<Number> {
+    static PATTERNS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+        let months = MONTHS.split_whitespace().collect::<String>().replace('\\', "");
+        [
+            // 16 May 2001, 16th of May, 2001
+            Regex::new(&format!(
+                r"(?i)\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{months})\b\.?(?:,?\s+(?P<y>\d{{4}})\b)?"
+            )),
+            // May 16, 2001
+            Regex::new(&format!(
+                r"(?i)\b(?P<m>{months})\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
+            )),
+            // March 2006
+            Regex::new(&format!(r"(?i)\b(?P<m>{months})\b\.?,?\s+(?P<y>\d{{4}})\b")),
+            // 2001-05-16
+            Regex::new(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:\b|T)"),
+        ]
+        .map(|r| r.expect("a valid pattern"))
+    });
+    let mut out: Vec<Number> = Vec::new();
+    for re in PATTERNS.iter() {
+        for c in re.captures_iter(text) {
+            let whole = c.get(0).expect("a match");
+            let end = ["d", "m", "y"].iter().filter_map(|g| c.name(g)).map(|g| g.end()).max().unwrap_or(whole.end());
+            if out.iter().any(|n| n.start < end && whole.start() < n.end) {
+                continue;
+            }
+            let m = c.name("m").map(|m| m.as_str());
+            let date = Date {
+                year: c.name("y").and_then(|y| y.as_str().parse().ok()),
+                month: m.and_then(|m| m.parse().ok().or_else(|| month(m))).filter(|m| (1..=12).contains(m)),
+                day: c.name("d").and_then(|d| d.as_str().parse().ok()).filter(|d| (1..=31).contains(d)),
+            };
+            if date.month.is_none() || (date.day.is_none() && date.year.is_none()) {
+                continue;
+            }
+            let value = f64::from(date.year.unwrap_or(i32::from(date.day.unwrap_or(0))));
+            out.push(Number {
+                start: whole.start(),
+                end,
+                values: vec![value],
+                precision: 1.0,
+                spelled: false,
+                date: Some(date),
+                ordinal: false,
+            });
+        }
+    }
+    out.sort_by_key(|n| n.start);
+    out
 }
 
 /// Scale words after a number (`2.5 million`, `200k`).
@@ -99,7 +218,7 @@ fn words(text: &str) -> Vec<(usize, usize)> {
 /// Readings of a numeral written with digits: `2,000` and `2.000` (thousands
 /// or a decimal), `2 000` is joined by the caller, `1,2,3` is not a number.
 fn digits(word: &str) -> Vec<f64> {
-    let core: &str = word.trim_end_matches(|c: char| c.is_alphabetic());
+    let core: &str = &word[..word.find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.')).unwrap_or(word.len())];
     if core.is_empty() || !core.starts_with(|c: char| c.is_ascii_digit()) {
         return Vec::new();
     }
@@ -143,7 +262,9 @@ fn digits(word: &str) -> Vec<f64> {
 
 /// Every number in `text`.
 pub fn find(text: &str) -> Vec<Number> {
-    let words = words(text);
+    let dates = dates(text);
+    let in_date = |at: usize| dates.iter().any(|d| d.start <= at && at < d.end);
+    let words: Vec<(usize, usize)> = words(text).into_iter().filter(|w| !in_date(w.0)).collect();
     let lower: Vec<String> = words.iter().map(|&(s, e)| text[s..e].to_lowercase()).collect();
     let mut out: Vec<Number> = Vec::new();
     let mut i = 0;
@@ -153,6 +274,7 @@ pub fn find(text: &str) -> Vec<Number> {
         let mut values;
         let mut precision = 1.0;
         let mut spelled = false;
+        let mut ordinal = false;
         let mut used = 1;
         if w.starts_with(|c: char| c.is_ascii_digit()) {
             // `200 000`: groups of three joined by a space.
@@ -188,7 +310,9 @@ pub fn find(text: &str) -> Vec<Number> {
                 if let Some(f) = scale(suffix) {
                     values = values.iter().map(|v| v * f).collect();
                     precision *= f;
-                } else if !suffix.is_empty() && !matches!(suffix, "st" | "nd" | "rd" | "th" | "s") {
+                } else if matches!(suffix.split('-').next(), Some("st" | "nd" | "rd" | "th")) {
+                    ordinal = true;
+                } else if !suffix.is_empty() && suffix != "s" {
                     values.clear(); // `3d`, `mp3`: not a number
                 }
             }
@@ -238,22 +362,40 @@ pub fn find(text: &str) -> Vec<Number> {
                 values.push(full);
             }
         }
-        // A lone small number in words (`three frames`, `one of`) is as often
-        // counted or inferred as quoted: not a figure to look up.
-        let lone_word = spelled && used == 1 && values.iter().all(|v| *v < 10.0);
-        if !values.is_empty() && !lone_word {
-            out.push(Number { start, end, values, precision, spelled });
+        if !values.is_empty() {
+            out.push(Number { start, end, values, precision, spelled, date: None, ordinal });
         }
         i += used;
     }
+    out.extend(dates);
+    out.sort_by_key(|n| n.start);
     out
 }
 
 impl Number {
+    /// A small number in one word (`three frames`, `one of`): as often
+    /// counted or inferred as quoted, so a claim's is not looked up (a
+    /// source's still counts: `Part Two` holds a claim's `part 2`).
+    pub fn is_lone_word(&self) -> bool {
+        self.spelled && self.values.iter().all(|v| *v < 10.0) && self.date.is_none()
+    }
+
     /// Whether a source's value is this number: one of its readings, or
     /// within half its precision (`2.5 million` for 2,481,000).
     pub fn agrees(&self, found: f64) -> bool {
         self.values.iter().any(|&v| v == found || (found - v).abs() <= self.precision / 2.0 * (1.0 + 1e-9))
+    }
+
+    /// Whether a number of a source says what this one says: a date only
+    /// by a date, anything else by value.
+    pub fn agrees_with(&self, found: &Number) -> bool {
+        match (&self.date, &found.date) {
+            (Some(mine), Some(theirs)) => mine.agrees(theirs),
+            (Some(_), None) => false,
+            // `one` in a source is not a claim's `1st`.
+            (None, _) if self.ordinal && found.is_lone_word() => false,
+            (None, _) => found.values.iter().any(|&v| self.agrees(v)),
+        }
     }
 }
 
@@ -278,8 +420,27 @@ mod tests {
         assert_eq!(values("$5 million"), [vec![5e6]]);
         assert_eq!(values("from 2010–2012"), [vec![2010.0], vec![2012.0]]);
         assert_eq!(values("the 3rd in the 1990s"), [vec![3.0], vec![1990.0]]);
+        assert_eq!(values("a 17th-century fresco"), [vec![17.0]]);
         assert_eq!(values("1.234,5"), [vec![1234.5]]);
         assert_eq!(values("3,5"), [vec![3.5]]);
+    }
+
+    #[test]
+    fn dates_are_one_number_in_any_format() {
+        let date = |t: &str| find(t).into_iter().filter_map(|n| n.date).map(|d| d.iso()).collect::<Vec<_>>();
+        assert_eq!(date("died on 16 May 2001."), ["2001-05-16"]);
+        assert_eq!(date("on May 16, 2001 and the 3rd of June"), ["2001-05-16", "--06-03"]);
+        assert_eq!(date("In March 2006 and Sept. 2007"), ["2006-03", "2007-09"]);
+        assert_eq!(date("PUBLISHED 2001-06-26T21:16:56"), ["2001-06-26"]);
+        assert_eq!(date("you may 2 times"), ["--05-02"], "a month name beside a number is read as a date");
+        let claim = find("died on 16 May 2001").remove(0);
+        let agrees = |source: &str| find(source).iter().any(|n| claim.agrees_with(n));
+        assert!(agrees("born 1944; died 16 May 2001"));
+        assert!(agrees("died May 16"), "a source date without a year");
+        assert!(!agrees("died May 25 2001. Published 26 Jun 2001"));
+        assert!(!agrees("in 2001 he died"), "the year alone is not the date");
+        let numbers = find("On 16 May 2001, 12 people");
+        assert_eq!(numbers.len(), 2, "the date's digits are not numbers of their own: {numbers:?}");
     }
 
     #[test]
@@ -287,7 +448,6 @@ mod tests {
         assert_eq!(values("1,2,3"), Vec::<Vec<f64>>::new());
         assert_eq!(values("an mp3 in 3d"), Vec::<Vec<f64>>::new());
         assert_eq!(values("someone is alone"), Vec::<Vec<f64>>::new());
-        assert_eq!(values("won three frames"), Vec::<Vec<f64>>::new(), "a lone small number in words");
     }
 
     #[test]

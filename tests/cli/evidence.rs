@@ -75,6 +75,14 @@ fn each_claim_points_at_its_passage_by_offsets_into_the_shown_text() {
     }
     assert_eq!(claims[0]["numbers"][0]["found"], true);
     assert_eq!(claims[0]["numbers"][0]["value"], 2011.0);
+    let best = &claims[0]["evidence"][0];
+    let range = format!("{}:{}", best["start"], best["end"]);
+    let shown = env.run(&["show", "river", "--text", "--range", &range]);
+    assert!(shown.stdout.contains(">>>In 2011 the flood reached"), "{}", shown.stdout);
+    assert!(shown.stdout.contains("recedes in May.\n>>>"), "context before: {}", shown.stdout);
+    let past = env.run(&["show", "river", "--text", "--range", "5:99999"]);
+    assert_eq!(past.code, 2);
+    assert!(past.stderr.contains("past the end of `river`'s text"), "{}", past.stderr);
     // The same output on every run.
     assert_eq!(
         env.run(&["trace", "report.md", "--to", "json"]).stdout,

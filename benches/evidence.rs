@@ -1,0 +1,99 @@
+//! Evidence passages at scale (issue 14): 1,000 snapshots of ~100 KB of
+//! generated prose (sentences of 8–20 words from a 5,000-word vocabulary, one
+//! in four with a number), cited by 1,000 and then 10,000 paraphrased claims
+//! (a source sentence with two words dropped; one in ten with a number
+//! changed). Each size is run cold (indexes built and cached) and warm (read
+//! from the cache); peak memory is the process's. Run: `cargo bench --bench evidence`.
+
+use std::time::Instant;
+
+use citelock::archive::attach::{self, Attachment};
+use citelock::check::{self, Input};
+use citelock::library::Library;
+use citelock::repo::Repo;
+use citelock::report::Syntax;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+/// Peak resident memory of this process, in MB.
+fn peak_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
+fn main() {
+    let sources = 1000;
+    let mut rng = Rng(7);
+    let vocab: Vec<String> = (0..5000).map(|i| format!("w{}x{}", i, i % 7)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repo::at(dir.path());
+    repo.init().unwrap();
+    let lib: String = (0..sources)
+        .map(|i| format!("s{i}:\n  type: book\n  title: Source {i}\n  author: W, W.\n  date: 2000\n"))
+        .collect();
+    std::fs::write(dir.path().join("references/library.yml"), lib).unwrap();
+    let mut sentences: Vec<Vec<String>> = Vec::new();
+    for i in 0..sources {
+        let mut text = String::with_capacity(100_100);
+        let mut own = Vec::new();
+        while text.len() < 100_000 {
+            let n = 8 + (rng.next() % 13) as usize;
+            let mut words: Vec<String> = (0..n).map(|_| vocab[(rng.next() % 5000) as usize].clone()).collect();
+            if rng.next().is_multiple_of(4) {
+                words.push(format!("{}", rng.next() % 100_000));
+            }
+            text.push_str(&words.join(" "));
+            text.push_str(if rng.next().is_multiple_of(8) { ".\n" } else { ". " });
+            own.push(words.join(" "));
+        }
+        let file = dir.path().join(format!("s{i}.txt"));
+        std::fs::write(&file, &text).unwrap();
+        let key = format!("s{i}");
+        let a = Attachment { key: &key, url: None, file: &file, source: None, content_type: Some("text/plain".into()) };
+        attach::attach(&repo.archive(), &repo.cache_dir(), &a).unwrap();
+        sentences.push(own);
+    }
+    let (library, _) = Library::load(&repo).unwrap();
+    let mut times = Vec::new();
+    for citations in [1000, 10_000] {
+        let mut report = String::new();
+        for c in 0..citations {
+            let s = c % sources;
+            let own = &sentences[s];
+            let mut words: Vec<String> = own[(rng.next() as usize) % own.len()].split(' ').map(str::to_owned).collect();
+            words.remove((rng.next() as usize) % words.len());
+            words.remove((rng.next() as usize) % words.len());
+            if c % 10 == 0 {
+                words.push("99999999".into());
+            }
+            report.push_str(&format!("{} [@s{s}].\n\n", words.join(" ")));
+        }
+        let input = Input { name: "report.md".into(), text: report, syntax: Syntax::Markdown, refs: None };
+        let _ = std::fs::remove_dir_all(repo.cache_dir().join("evidence"));
+        for run in ["cold", "warm"] {
+            let t = Instant::now();
+            let outcome =
+                check::check(&repo, &library, std::slice::from_ref(&input), &[], check::evidence::Settings::default());
+            let secs = t.elapsed().as_secs_f64();
+            let flagged = outcome.findings.iter().filter(|f| f.code.name() == "number-not-in-source").count();
+            println!(
+                "{citations} citations, {sources} snapshots of 100 KB, {run}: {secs:.2} s ({flagged} numbers not in source), peak {:.0} MB",
+                peak_mb()
+            );
+            times.push(secs);
+        }
+    }
+    println!("10x the citations: {:.2}x the time cold, {:.2}x warm", times[2] / times[0], times[3] / times[1]);
+}
