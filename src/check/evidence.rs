@@ -138,8 +138,10 @@ impl Checker<'_> {
             let text = claim_text(report, span.start, span.end);
             let found_numbers = claim_numbers(report, *span, &text);
             let quoting = report.quotes.iter().any(|q| q.span.start < span.end && span.start < q.span.end);
+            // Its words, numbers aside (those are looked up on their own).
             let own_words = {
                 let mut w = content_words(&text);
+                w.retain(|w| w.chars().any(char::is_alphabetic));
                 w.sort();
                 w.dedup();
                 w
@@ -167,6 +169,7 @@ impl Checker<'_> {
             for &c in &claims_of[i] {
                 let claim = &mut self.claims[c];
                 claim.claim = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                claim.span.0 = span.start;
                 let Some(key) = claim.key.clone() else { continue };
                 let page = claim.locator.as_deref().and_then(page_number);
                 let Some(index) = self.index(&key) else { continue };

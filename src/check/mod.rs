@@ -5,6 +5,7 @@
 
 mod allow;
 pub mod evidence;
+mod page;
 pub mod trace;
 pub mod verified;
 
@@ -70,6 +71,9 @@ pub struct SnapshotRef {
     pub method: String,
     /// The object's path, relative to the repository root.
     pub path: String,
+    /// Where it was fetched from, for snapshots fetched over HTTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// A quotation tied to a claim, with its verdict.
@@ -118,6 +122,9 @@ pub struct Claim {
     pub evidence: Vec<crate::text::evidence::Passage>,
     /// The claim's numbers, looked up in the sentence's cited sources.
     pub numbers: Vec<evidence::ClaimNumber>,
+    /// Byte offsets of the claim's start and its marker's end in the report.
+    #[serde(skip)]
+    pub span: (usize, usize),
 }
 
 /// What a check produced.
@@ -237,6 +244,7 @@ impl Checker<'_> {
                     claim: String::new(),
                     evidence: Vec::new(),
                     numbers: Vec::new(),
+                    span: (sentence_start(&report.prose, m.span.start), m.span.end),
                 });
                 let key = match &cite.target {
                     Target::Key(k) => Some(k.clone()),
@@ -315,6 +323,7 @@ impl Checker<'_> {
                     sha256,
                     captured: c.captured.clone(),
                     method: c.method.name().to_owned(),
+                    url: c.url.clone().filter(|_| c.method.name() == "http"),
                 }
             });
         }

@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
                 .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
                 .unwrap_or_else(|| ctx.cwd.clone());
             let depth = dir.strip_prefix(repo.root()).map_or(0, |rel| rel.components().count());
-            trace::html(&outcome.claims, &input.name, &"../".repeat(depth))
+            trace::html(&outcome.claims, &input.text, &input.name, &"../".repeat(depth))
         }
     };
     match out_path {

@@ -92,7 +92,7 @@ pub fn content_words(text: &str) -> Vec<String> {
 }
 
 /// Bump when the index's contents change (segmentation, words, numbers).
-const INDEX_VERSION: &str = "citelock-evidence-index/1";
+const INDEX_VERSION: &str = "citelock-evidence-index/2";
 
 impl Index {
     /// The index of `text`, from `cache/evidence/` when it was built before,

@@ -119,6 +119,18 @@ It displaced 300 000 residents, the report says [@river].
     // The finding sits at the number: line 4, where `2012` is written.
     let f = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "number-not-in-source").unwrap();
     assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(4), Some(14)), "{f}");
+    // The reading view marks the claim whose number is not the source's, and filters for it.
+    std::fs::create_dir(env.path("out")).unwrap();
+    assert_eq!(env.run(&["trace", "report.md", "--to", "html", "-o", "out/claims.html"]).code, 0);
+    let page = env.read("out/claims.html");
+    assert!(
+        page.contains(
+            "<section class=\"row has-missing-number\"><div class=\"text\"><mark class=\"claim\" id=\"claim-1\">"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<mark class=\"claim bad\" id=\"claim-4\">The flood of 2012"), "{page}");
+    assert!(page.contains("<li class=\"not-found\">2012: not in the source</li>"), "{page}");
     // Levels and allow comments apply.
     env.write("citelock.toml", "[levels]\nnumber-not-in-source = \"error\"\n");
     assert_eq!(env.run(&["check", "report.md"]).code, 1);
