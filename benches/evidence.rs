@@ -96,4 +96,60 @@ fn main() {
         }
     }
     println!("10x the citations: {:.2}x the time cold, {:.2}x warm", times[2] / times[0], times[3] / times[1]);
+    shared_fixture(&vocab);
+}
+
+/// The shared fixture (a real report with numbered markers, read from
+/// ../shared/fixtures, not copied here), each of its references given a
+/// generated ~100 KB snapshot: `check` cold, then warm.
+fn shared_fixture(vocab: &[String]) {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/report-sex-trafficking-in-china.txt");
+    let Ok(report) = std::fs::read_to_string(&path) else {
+        println!("shared fixture not found at {}: skipped", path.display());
+        return;
+    };
+    let numbers: Vec<u32> =
+        regex::Regex::new(r"\[(\d+)\]").unwrap().captures_iter(&report).filter_map(|c| c[1].parse().ok()).collect();
+    let refs = numbers.iter().copied().max().unwrap_or(0) as usize;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repo::at(dir.path());
+    repo.init().unwrap();
+    let lib: String = (1..=refs)
+        .map(|i| format!("r{i}:\n  type: web\n  title: Source {i}\n  author: W, W.\n  date: 2020\n"))
+        .collect();
+    std::fs::write(dir.path().join("references/library.yml"), lib).unwrap();
+    let mut rng = Rng(11);
+    for i in 1..=refs {
+        let mut text = String::with_capacity(100_100);
+        while text.len() < 100_000 {
+            let n = 8 + (rng.next() % 13) as usize;
+            let words: Vec<&str> = (0..n).map(|_| vocab[(rng.next() % 5000) as usize].as_str()).collect();
+            text.push_str(&words.join(" "));
+            text.push_str(". ");
+        }
+        let file = dir.path().join(format!("r{i}.txt"));
+        std::fs::write(&file, &text).unwrap();
+        let key = format!("r{i}");
+        let a = Attachment { key: &key, url: None, file: &file, source: None, content_type: Some("text/plain".into()) };
+        attach::attach(&repo.archive(), &repo.cache_dir(), &a).unwrap();
+    }
+    let numbered: String = (1..=refs).map(|i| format!("{i} r{i}\n")).collect();
+    let (library, _) = Library::load(&repo).unwrap();
+    let input = Input {
+        name: "report.txt".into(),
+        text: report,
+        syntax: Syntax::Plain,
+        refs: Some(("report.txt.refs".into(), numbered)),
+    };
+    for run in ["cold", "warm"] {
+        let t = Instant::now();
+        let outcome =
+            check::check(&repo, &library, std::slice::from_ref(&input), &[], check::evidence::Settings::default());
+        println!(
+            "shared fixture ({} citations, {refs} snapshots of 100 KB), {run}: {:.2} s",
+            outcome.claims.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
 }

@@ -165,7 +165,7 @@ impl Checker<'_> {
                     )
                 })
             };
-            let mut best_numbers: Vec<String> = Vec::new();
+            let mut best: Option<(Vec<String>, String)> = None;
             for &c in &claims_of[i] {
                 let claim = &mut self.claims[c];
                 claim.claim = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -200,8 +200,12 @@ impl Checker<'_> {
                     }
                     self.findings.push(f);
                 }
-                if let Some(p) = passages.first().filter(|_| best_numbers.is_empty()) {
-                    best_numbers = numbers::find(&p.text).iter().map(|n| p.text[n.start..n.end].to_owned()).collect();
+                if let Some(p) = passages.first().filter(|_| best.is_none()) {
+                    let mut said: Vec<String> =
+                        numbers::find(&p.text).iter().map(|n| p.text[n.start..n.end].to_owned()).collect();
+                    said.dedup();
+                    best =
+                        Some((said, format!("characters {}–{}: \u{201c}{}\u{201d}", p.start, p.end, short(&p.text))));
                 }
                 self.claims[c].evidence = passages;
             }
@@ -226,9 +230,9 @@ impl Checker<'_> {
                     )
                     .at(at(input, report, Span { start: s, end: e }))
                     .data("number", written.clone());
-                    if !best_numbers.is_empty() {
-                        best_numbers.dedup();
-                        f = f.help(format!("the source's best passage says {}", best_numbers.join(", ")));
+                    if let Some((said, passage)) = &best {
+                        let says = if said.is_empty() { "no figure".to_owned() } else { said.join(", ") };
+                        f = f.help(format!("the source's best passage says {says} ({passage})"));
                     }
                     self.findings.push(f);
                 }

@@ -166,3 +166,65 @@ fn other_scripts_missing_text_and_bare_markers_do_not_break_it() {
     assert!(claims[3]["evidence"].as_array().unwrap().is_empty());
     assert!(claims[3]["numbers"][0]["found"].is_null(), "no text: neither found nor not found");
 }
+
+/// A snapshot whose hash no longer verifies gives no evidence and no number
+/// verdicts: the archive's finding says why. One over the text cap (16 MiB)
+/// is a snapshot without text.
+#[test]
+fn a_tampered_or_oversized_snapshot_gives_no_evidence() {
+    let env = env();
+    env.write("report.md", "In 2011 the flood reached the town hall [@river].\n");
+    assert_eq!(claims(&env, "report.md")[0]["numbers"][0]["found"], true);
+    let log = env.read("archive/captures/river.yml");
+    let hex = log.lines().find_map(|l| l.trim_start().strip_prefix("sha256:")).unwrap().trim().to_owned();
+    let object = env.path(&format!("archive/objects/sha256/{}/{}", &hex[..2], &hex[2..]));
+    let mut perms = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    std::fs::write(&object, "In 2099 the flood reached the town hall.\n").unwrap();
+    let r = env.run(&["check", "report.md", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let codes: Vec<&str> = doc["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+    assert!(codes.contains(&"hash-mismatch"), "{codes:?}");
+    assert!(!codes.contains(&"number-not-in-source") && !codes.contains(&"claim-weak-support"), "{codes:?}");
+    let claim = &claims(&env, "report.md")[0];
+    assert!(claim["evidence"].as_array().unwrap().is_empty() && claim["numbers"][0]["found"].is_null(), "{claim}");
+
+    let big = "The flood reached the town hall in 2011. ".repeat(17 * 1024 * 1024 / 40);
+    env.write("big.txt", &big);
+    env.write(
+        "references/library.yml",
+        &format!("{LIB}big:\n  type: report\n  title: Big\n  author: B, B.\n  date: 2011\n"),
+    );
+    assert_eq!(env.run(&["archive", "--attach", "big", "big.txt"]).code, 0);
+    env.write("report.md", "In 2011 the flood reached the town hall [@big].\n");
+    let claim = &claims(&env, "report.md")[0];
+    assert!(claim["evidence"].as_array().unwrap().is_empty(), "over the cap: no text, no passages");
+}
+
+/// The allow comment silences a number finding on the next line; it is still
+/// shown, as a note naming the comment.
+#[test]
+fn an_allow_comment_silences_one_number_finding() {
+    let env = env();
+    env.write(
+        "report.md",
+        "<!-- citelock: allow number-not-in-source -->\nThe flood of 2012 reached the town hall [@river].\n\nIt displaced 300 000 residents [@river].\n",
+    );
+    let r = env.run(&["check", "report.md", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let found: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "number-not-in-source")
+        .map(|f| (f["data"]["number"].as_str().unwrap().to_owned(), f["severity"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        found,
+        [("2012".to_owned(), "info".to_owned()), ("300 000".to_owned(), "warning".to_owned())],
+        "{}",
+        r.stdout
+    );
+}

@@ -203,6 +203,21 @@ Not in the paper at all: \u{201c}the tolls were abolished in the spring\u{201d} 
     let missing = super::with_code(&doc, "quote-not-found");
     assert_eq!(missing.iter().map(|f| line_of(f)).collect::<Vec<_>>(), [9], "{doc}");
     assert_eq!(super::codes(&doc).len(), 2, "the three quotations from text pages verify, pages right: {doc}");
+
+    // Paraphrases: the passage and its PDF page; a page locator ranks its page first.
+    env.write(
+        "claims.md",
+        "The bridge was opened twice, for the ceremony and for the traffic [@paper].\n\n\
+         Harbour pilots are discussed [@paper, p. 1]. The bridge opened twice [@paper, p. 1].\n",
+    );
+    let trace = env.run(&["trace", "claims.md", "--to", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&trace.stdout).unwrap();
+    let claims = doc["claims"].as_array().unwrap();
+    assert_eq!(claims.len(), 3, "{doc}");
+    assert_eq!(claims[0]["evidence"][0]["page"], 2, "{}", claims[0]);
+    assert!(claims[0]["evidence"][0]["text"].as_str().unwrap().contains("opened twice"), "{}", claims[0]);
+    assert_eq!(claims[1]["evidence"][0]["page"], 1, "{}", claims[1]);
+    assert_eq!(claims[2]["evidence"][0]["page"], 1, "the locator's page first: {}", claims[2]);
 }
 
 #[test]
