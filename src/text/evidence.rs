@@ -47,8 +47,8 @@ struct Sentence {
     /// Byte span in the text.
     start: usize,
     end: usize,
-    /// Its words, case-folded, stop words left out.
-    words: Vec<String>,
+    /// How many words it has (case-folded, stop words left out).
+    length: u32,
     /// The values of its numbers.
     numbers: Vec<f64>,
     page: Option<usize>,
@@ -61,8 +61,8 @@ pub struct Index {
     #[serde(skip)]
     text: String,
     sentences: Vec<Sentence>,
-    /// In how many sentences each word occurs.
-    frequency: HashMap<String, u32>,
+    /// Each word's sentences (in order) and how often it is in each.
+    postings: HashMap<String, Vec<(u32, u16)>>,
     average: f64,
     paged: bool,
 }
@@ -92,7 +92,7 @@ pub fn content_words(text: &str) -> Vec<String> {
 }
 
 /// Bump when the index's contents change (segmentation, words, numbers).
-const INDEX_VERSION: &str = "citelock-evidence-index/2";
+const INDEX_VERSION: &str = "citelock-evidence-index/3";
 
 impl Index {
     /// The index of `text`, from `cache/evidence/` when it was built before,
@@ -124,6 +124,7 @@ impl Index {
     /// Splits and counts `text` (the snapshot's extracted text).
     pub fn new(text: &str) -> Index {
         let mut sentences = Vec::new();
+        let mut postings: HashMap<String, Vec<(u32, u16)>> = HashMap::new();
         let mut page = 1;
         let paged = text.contains('\u{c}');
         for (offset, piece) in text.split_sentence_bound_indices() {
@@ -135,8 +136,18 @@ impl Index {
                     let part = &text[s..e];
                     let words = content_words(part);
                     if !words.is_empty() {
+                        let id = sentences.len() as u32;
+                        let mut counts: HashMap<String, u16> = HashMap::new();
+                        for w in &words {
+                            let n = counts.entry(w.clone()).or_default();
+                            *n = n.saturating_add(1);
+                        }
+                        for (w, n) in counts {
+                            postings.entry(w).or_default().push((id, n));
+                        }
                         let numbers = numbers::find(part).into_iter().flat_map(|n| n.values).collect();
-                        sentences.push(Sentence { start: s, end: e, words, numbers, page: paged.then_some(page) });
+                        let length = words.len() as u32;
+                        sentences.push(Sentence { start: s, end: e, length, numbers, page: paged.then_some(page) });
                     }
                 }
                 at += line.len();
@@ -145,20 +156,13 @@ impl Index {
                 }
             }
         }
-        let mut frequency: HashMap<String, u32> = HashMap::new();
-        for s in &sentences {
-            let unique: HashSet<&String> = s.words.iter().collect();
-            for w in unique {
-                *frequency.entry(w.clone()).or_default() += 1;
-            }
-        }
-        let average = sentences.iter().map(|s| s.words.len()).sum::<usize>() as f64 / sentences.len().max(1) as f64;
-        Index { text: text.to_owned(), sentences, frequency, average, paged }
+        let average = sentences.iter().map(|s| s.length as f64).sum::<f64>() / sentences.len().max(1) as f64;
+        Index { text: text.to_owned(), sentences, postings, average, paged }
     }
 
     fn idf(&self, word: &str) -> f64 {
         let n = self.sentences.len() as f64;
-        let df = f64::from(self.frequency.get(word).copied().unwrap_or(0));
+        let df = self.postings.get(word).map_or(0.0, |p| p.len() as f64);
         ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
     }
 
@@ -180,35 +184,61 @@ impl Index {
         }
         let idf: Vec<f64> = words.iter().map(|w| self.idf(w)).collect();
         let number_weight = self.idf("\u{0}");
+        // Only sentences holding a claim word or number can score: their
+        // counts of each claim word, and which claim numbers they hold.
+        let mut counts: HashMap<u32, Vec<u16>> = HashMap::new();
+        for (i, w) in words.iter().enumerate() {
+            for &(id, n) in self.postings.get(w).map_or(&[][..], Vec::as_slice) {
+                counts.entry(id).or_insert_with(|| vec![0; words.len()])[i] = n;
+            }
+        }
+        let mut holds: HashMap<u32, u64> = HashMap::new();
+        if !claim_numbers.is_empty() {
+            for (id, s) in self.sentences.iter().enumerate() {
+                let mask = claim_numbers
+                    .iter()
+                    .take(64)
+                    .enumerate()
+                    .filter(|(_, c)| s.numbers.iter().any(|&v| c.agrees(v)))
+                    .fold(0u64, |m, (i, _)| m | 1 << i);
+                if mask != 0 {
+                    holds.insert(id as u32, mask);
+                }
+            }
+        }
+        let mut firsts: Vec<usize> = counts
+            .keys()
+            .chain(holds.keys())
+            .flat_map(|&id| (id as usize).saturating_sub(WINDOW - 1)..=id as usize)
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        let zeros = vec![0u16; words.len()];
         let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for first in 0..self.sentences.len() {
-            counts.clear();
-            let mut length = 0;
+        let mut tf = vec![0u32; words.len()];
+        for first in firsts {
+            tf.iter_mut().for_each(|t| *t = 0);
+            let (mut length, mut shared) = (0u32, 0u64);
             for last in first..(first + WINDOW).min(self.sentences.len()) {
                 let s = &self.sentences[last];
                 if last > first && s.page != self.sentences[first].page {
                     break;
                 }
-                length += s.words.len();
-                for w in &s.words {
-                    *counts.entry(w.as_str()).or_default() += 1;
-                }
+                length += s.length;
+                let here = counts.get(&(last as u32)).unwrap_or(&zeros);
+                tf.iter_mut().zip(here).for_each(|(t, &n)| *t += u32::from(n));
+                shared |= holds.get(&(last as u32)).copied().unwrap_or(0);
                 let size = (last - first + 1) as f64;
-                let norm = K1 * (1.0 - B + B * length as f64 / (self.average * size).max(1.0));
-                let mut score: f64 = words
+                let norm = K1 * (1.0 - B + B * f64::from(length) / (self.average * size).max(1.0));
+                let mut score: f64 = tf
                     .iter()
                     .zip(&idf)
-                    .map(|(w, idf)| {
-                        let tf = counts.get(w.as_str()).copied().unwrap_or(0) as f64;
-                        idf * tf * (K1 + 1.0) / (tf + norm)
+                    .map(|(&t, idf)| {
+                        let t = f64::from(t);
+                        idf * t * (K1 + 1.0) / (t + norm)
                     })
                     .sum();
-                let shared = claim_numbers
-                    .iter()
-                    .filter(|c| self.sentences[first..=last].iter().any(|s| s.numbers.iter().any(|&v| c.agrees(v))))
-                    .count();
-                score += shared as f64 * number_weight;
+                score += f64::from(shared.count_ones()) * number_weight;
                 // A longer window must earn its length.
                 score /= 1.0 + 0.1 * (size - 1.0);
                 if score > 0.0 {
@@ -237,15 +267,19 @@ impl Index {
 
     fn passage(&self, score: f64, first: usize, last: usize, words: &[String]) -> Passage {
         let (start, end) = (self.sentences[first].start, self.sentences[last].end);
-        let present: HashSet<&str> =
-            self.sentences[first..=last].iter().flat_map(|s| s.words.iter().map(String::as_str)).collect();
+        let present = |w: &str| {
+            self.postings.get(w).is_some_and(|p| {
+                let at = p.partition_point(|&(id, _)| (id as usize) < first);
+                p.get(at).is_some_and(|&(id, _)| id as usize <= last)
+            })
+        };
         Passage {
             start: self.text[..start].chars().count(),
             end: self.text[..end].chars().count(),
             text: self.text[start..end].split_whitespace().collect::<Vec<_>>().join(" "),
             page: if self.paged { self.sentences[first].page } else { None },
             score: (score * 1000.0).round() / 1000.0,
-            covered: words.iter().filter(|w| present.contains(w.as_str())).cloned().collect(),
+            covered: words.iter().filter(|w| present(w)).cloned().collect(),
         }
     }
 }
