@@ -81,14 +81,32 @@ const STOP: &[&str] = &[
 /// The content words of a text, case-folded and stemmed (Snowball's English
 /// stemmer, which leaves other scripts alone), in order.
 pub fn content_words(text: &str) -> Vec<String> {
+    content_words_with(text, &mut HashMap::new())
+}
+
+/// [`content_words`], remembering each word's stem in `stems` (a text
+/// repeats its words: stemming each once is most of an index's build time).
+fn content_words_with(text: &str, stems: &mut HashMap<String, String>) -> Vec<String> {
     static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> =
         std::sync::LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
-    text.unicode_words()
-        .map(|w| w.to_lowercase().replace('\u{2019}', "'"))
-        .map(|w| w.strip_suffix("'s").map(str::to_owned).unwrap_or(w))
-        .filter(|w| !STOP.contains(&w.as_str()))
-        .map(|w| STEMMER.stem(&w).into_owned())
-        .collect()
+    let mut out = Vec::new();
+    for word in text.unicode_words() {
+        if let Some(stem) = stems.get(word) {
+            if !stem.is_empty() {
+                out.push(stem.clone());
+            }
+            continue;
+        }
+        let w = word.to_lowercase().replace('\u{2019}', "'");
+        let w = w.strip_suffix("'s").unwrap_or(&w);
+        // A stop word is remembered as an empty stem.
+        let stem = if STOP.contains(&w) { String::new() } else { STEMMER.stem(w).into_owned() };
+        if !stem.is_empty() {
+            out.push(stem.clone());
+        }
+        stems.insert(word.to_owned(), stem);
+    }
+    out
 }
 
 /// Bump when the index's contents change (segmentation, words, numbers).
@@ -125,6 +143,7 @@ impl Index {
     pub fn new(text: &str) -> Index {
         let mut sentences = Vec::new();
         let mut postings: HashMap<String, Vec<(u32, u16)>> = HashMap::new();
+        let mut stems = HashMap::new();
         let mut page = 1;
         let paged = text.contains('\u{c}');
         for (offset, piece) in text.split_sentence_bound_indices() {
@@ -134,7 +153,7 @@ impl Index {
                 for (s, e) in cut(line) {
                     let (s, e) = (at + s, at + e);
                     let part = &text[s..e];
-                    let words = content_words(part);
+                    let words = content_words_with(part, &mut stems);
                     if !words.is_empty() {
                         let id = sentences.len() as u32;
                         let mut counts: HashMap<String, u16> = HashMap::new();
