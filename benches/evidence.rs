@@ -5,22 +5,14 @@
 //! changed). Each size is run cold (indexes built and cached) and warm (read
 //! from the cache); peak memory is the process's. Run: `cargo bench --bench evidence`.
 
+mod common;
+
 use std::time::Instant;
 
-use citelock::archive::attach::{self, Attachment};
 use citelock::check::{self, Input};
 use citelock::library::Library;
-use citelock::repo::Repo;
 use citelock::report::Syntax;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
+use common::{Rng, attach_text, repository};
 
 /// Peak resident memory of this process, in MB.
 fn peak_mb() -> f64 {
@@ -37,13 +29,7 @@ fn main() {
     let sources = 1000;
     let mut rng = Rng(7);
     let vocab: Vec<String> = (0..5000).map(|i| format!("w{}x{}", i, i % 7)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let repo = Repo::at(dir.path());
-    repo.init().unwrap();
-    let lib: String = (0..sources)
-        .map(|i| format!("s{i}:\n  type: book\n  title: Source {i}\n  author: W, W.\n  date: 2000\n"))
-        .collect();
-    std::fs::write(dir.path().join("references/library.yml"), lib).unwrap();
+    let (_dir, repo) = repository(sources, "s");
     let mut sentences: Vec<Vec<String>> = Vec::new();
     for i in 0..sources {
         let mut text = String::with_capacity(100_100);
@@ -58,11 +44,7 @@ fn main() {
             text.push_str(if rng.next().is_multiple_of(8) { ".\n" } else { ". " });
             own.push(words.join(" "));
         }
-        let file = dir.path().join(format!("s{i}.txt"));
-        std::fs::write(&file, &text).unwrap();
-        let key = format!("s{i}");
-        let a = Attachment { key: &key, url: None, file: &file, source: None, content_type: Some("text/plain".into()) };
-        attach::attach(&repo.archive(), &repo.cache_dir(), &a).unwrap();
+        attach_text(&repo, &format!("s{i}"), &text);
         sentences.push(own);
     }
     let (library, _) = Library::load(&repo).unwrap();
@@ -112,15 +94,10 @@ fn shared_fixture(vocab: &[String]) {
     let numbers: Vec<u32> =
         regex::Regex::new(r"\[(\d+)\]").unwrap().captures_iter(&report).filter_map(|c| c[1].parse().ok()).collect();
     let refs = numbers.iter().copied().max().unwrap_or(0) as usize;
-    let dir = tempfile::tempdir().unwrap();
-    let repo = Repo::at(dir.path());
-    repo.init().unwrap();
-    let lib: String = (1..=refs)
-        .map(|i| format!("r{i}:\n  type: web\n  title: Source {i}\n  author: W, W.\n  date: 2020\n"))
-        .collect();
-    std::fs::write(dir.path().join("references/library.yml"), lib).unwrap();
+    // The report's [1]…[N] are r0…r(N-1).
+    let (_dir, repo) = repository(refs, "r");
     let mut rng = Rng(11);
-    for i in 1..=refs {
+    for i in 0..refs {
         let mut text = String::with_capacity(100_100);
         while text.len() < 100_000 {
             let n = 8 + (rng.next() % 13) as usize;
@@ -128,13 +105,9 @@ fn shared_fixture(vocab: &[String]) {
             text.push_str(&words.join(" "));
             text.push_str(". ");
         }
-        let file = dir.path().join(format!("r{i}.txt"));
-        std::fs::write(&file, &text).unwrap();
-        let key = format!("r{i}");
-        let a = Attachment { key: &key, url: None, file: &file, source: None, content_type: Some("text/plain".into()) };
-        attach::attach(&repo.archive(), &repo.cache_dir(), &a).unwrap();
+        attach_text(&repo, &format!("r{i}"), &text);
     }
-    let numbered: String = (1..=refs).map(|i| format!("{i} r{i}\n")).collect();
+    let numbered: String = (0..refs).map(|i| format!("{} r{i}\n", i + 1)).collect();
     let (library, _) = Library::load(&repo).unwrap();
     let input = Input {
         name: "report.txt".into(),

@@ -4,33 +4,19 @@
 //! ~100 KB snapshots, to show the cost is not quadratic in snapshot size.
 //! Run: `cargo bench --bench quotes`.
 
+mod common;
+
 use std::time::Instant;
 
-use citelock::archive::attach::{self, Attachment};
 use citelock::check::{self, Input};
 use citelock::library::Library;
-use citelock::repo::Repo;
 use citelock::report::Syntax;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
+use common::{Rng, attach_text, repository};
 
 fn run(sources: usize, size: usize) -> f64 {
     let mut rng = Rng(42);
     let vocab: Vec<String> = (0..5000).map(|i| format!("w{}x{}", i, i % 7)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let repo = Repo::at(dir.path());
-    repo.init().unwrap();
-    let lib: String = (0..sources)
-        .map(|i| format!("s{i}:\n  type: book\n  title: Source {i}\n  author: W, W.\n  date: 2000\n"))
-        .collect();
-    std::fs::write(dir.path().join("references/library.yml"), lib).unwrap();
+    let (_dir, repo) = repository(sources, "s");
     let mut report = String::new();
     for i in 0..sources {
         let mut text = String::with_capacity(size + 100);
@@ -38,16 +24,7 @@ fn run(sources: usize, size: usize) -> f64 {
             text.push_str(&vocab[(rng.next() % 5000) as usize]);
             text.push(if rng.next().is_multiple_of(12) { '\n' } else { ' ' });
         }
-        let file = dir.path().join(format!("s{i}.txt"));
-        std::fs::write(&file, &text).unwrap();
-        let a = Attachment {
-            key: &format!("s{i}"),
-            url: None,
-            file: &file,
-            source: None,
-            content_type: Some("text/plain".into()),
-        };
-        attach::attach(&repo.archive(), &repo.cache_dir(), &a).unwrap();
+        attach_text(&repo, &format!("s{i}"), &text);
         let words: Vec<&str> = text.split_whitespace().collect();
         let at = (rng.next() as usize) % (words.len() - 12);
         let mut quote: Vec<&str> = words[at..at + 10].to_vec();

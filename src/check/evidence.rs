@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use super::{Checker, Input, Snapshot, at, page_number, sentence_start};
+use super::{Checker, Input, Snapshot, at, names, page_number, sentence_start};
 use crate::findings::{Code, Finding};
 use crate::report::{Report, Span};
 use crate::text::evidence::{Index, content_words};
@@ -62,11 +62,11 @@ const NUMBER_PASSAGES: usize = 5;
 /// Fewer of the claim's words than this share in the best passage is weak support.
 const WEAK: f64 = 0.5;
 
-/// The claim of each marker: a byte span of the report.
-fn claim_spans(report: &Report) -> Vec<Span> {
+/// The claim of each marker (a byte span of the report), given where each
+/// marker's sentence starts.
+fn claim_spans(report: &Report, sentences: &[usize]) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(report.markers.len());
-    for (i, m) in report.markers.iter().enumerate() {
-        let sentence = sentence_start(&report.prose, m.span.start);
+    for (i, (m, &sentence)) in report.markers.iter().zip(sentences).enumerate() {
         let previous =
             i.checked_sub(1).map(|p| report.markers[p].span.end).filter(|&e| e > sentence && e <= m.span.start);
         let clause = previous.unwrap_or(sentence);
@@ -127,26 +127,41 @@ impl Checker<'_> {
         keys_of: &[Vec<String>],
         claims_of: &[Vec<usize>],
     ) {
-        let spans = claim_spans(report);
+        let sentences: Vec<usize> =
+            report.markers.iter().map(|m| sentence_start(&report.prose, m.span.start)).collect();
+        let spans = claim_spans(report, &sentences);
         // Keys cited anywhere in each sentence: a number may come from any of them.
         let mut by_sentence: HashMap<usize, Vec<String>> = HashMap::new();
-        for (m, keys) in report.markers.iter().zip(keys_of) {
-            by_sentence.entry(sentence_start(&report.prose, m.span.start)).or_default().extend(keys.iter().cloned());
+        for (&sentence, keys) in sentences.iter().zip(keys_of) {
+            let cited = by_sentence.entry(sentence).or_default();
+            for k in keys {
+                if !cited.contains(k) {
+                    cited.push(k.clone());
+                }
+            }
         }
-        let chars = |byte: usize| report.text[..byte].chars().count();
+        // Character offsets, counted on from the last one (claims and their
+        // numbers come in order), not from the start of the report each time.
+        let mut cursor = (0, 0);
+        let mut chars = |byte: usize| {
+            if byte < cursor.0 {
+                cursor = (0, 0);
+            }
+            cursor.1 += report.text[cursor.0..byte].chars().count();
+            cursor.0 = byte;
+            cursor.1
+        };
         for (i, span) in spans.iter().enumerate() {
             let text = claim_text(report, span.start, span.end);
             let found_numbers = claim_numbers(report, *span, &text);
             let quoting = report.quotes.iter().any(|q| q.span.start < span.end && span.start < q.span.end);
             // Its words, numbers aside (those are looked up on their own).
-            let own_words = {
-                let mut w = content_words(&text);
-                w.retain(|w| w.chars().any(char::is_alphabetic));
-                w.sort();
-                w.dedup();
-                w
-            };
-            let sentence_keys = &by_sentence[&sentence_start(&report.prose, report.markers[i].span.start)];
+            let mut own_words = content_words(&text);
+            own_words.retain(|w| w.chars().any(char::is_alphabetic));
+            own_words.sort();
+            own_words.dedup();
+            let words = own_words.len();
+            let sentence_keys = &by_sentence[&sentences[i]];
             // A number counts as the source's when a passage close to the
             // claim holds it: a year or a date elsewhere in the page is
             // another fact's (WiCE: recall of unsupported numbers 0.58 over
@@ -174,9 +189,8 @@ impl Checker<'_> {
                 let page = claim.locator.as_deref().and_then(page_number);
                 let Some(index) = self.index(&key) else { continue };
                 let passages = index.passages(&text, &found_numbers, self.evidence.passages, page);
-                let own: Vec<&String> = own_words.iter().collect();
-                let words = own.len();
-                let covered = passages.first().map_or(0, |p| own.iter().filter(|w| p.covered.contains(w)).count());
+                let covered =
+                    passages.first().map_or(0, |p| own_words.iter().filter(|w| p.covered.contains(w)).count());
                 // A claim that carries a quotation is the quotation check's.
                 if !quoting && words >= 3 && (covered as f64) < WEAK * words as f64 {
                     let cite = &report.markers[i].cites[claims_of[i].iter().position(|&x| x == c).unwrap_or(0)];
@@ -250,12 +264,6 @@ impl Checker<'_> {
             }
         }
     }
-}
-
-fn names(keys: &[String]) -> String {
-    let mut keys: Vec<&String> = keys.iter().collect();
-    keys.dedup();
-    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or ")
 }
 
 /// At most about 160 characters of a passage.

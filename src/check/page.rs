@@ -100,10 +100,8 @@ fn card(i: usize, c: &Claim, base: &str) -> String {
         Some(s) => {
             let _ = write!(
                 out,
-                "<p class=\"snapshot\">snapshot <a href=\"{}{}\"><code>{}</code></a>, {} ({})</p>",
-                escape(base),
-                escape(&s.path),
-                escape(&s.sha256[..12.min(s.sha256.len())]),
+                "<p class=\"snapshot\">snapshot {}, {} ({})</p>",
+                super::trace::snapshot_link(s, base),
                 escape(&s.captured),
                 escape(&s.method)
             );

@@ -49,6 +49,16 @@ pub fn json(claims: &[Claim]) -> String {
     serde_json::to_string_pretty(&doc).expect("claims serialize") + "\n"
 }
 
+/// A link to a snapshot's archived copy, named by the start of its hash.
+pub(super) fn snapshot_link(s: &super::SnapshotRef, base: &str) -> String {
+    format!(
+        "<a href=\"{}{}\"><code>{}</code></a>",
+        escape(base),
+        escape(&s.path),
+        escape(&s.sha256[..12.min(s.sha256.len())])
+    )
+}
+
 /// One page, no external resources and no script: the report read with its
 /// claims marked and a card per citation beside them (`page`), filters for
 /// numbers and quotations not found (CSS), then every citation in a table. Links to archived
@@ -58,14 +68,7 @@ pub fn html(claims: &[Claim], report: &str, title: &str, base: &str) -> String {
     let mut rows = String::new();
     for (i, c) in claims.iter().enumerate() {
         let snapshot = c.snapshot.as_ref().map_or("<em>none</em>".to_owned(), |s| {
-            format!(
-                "<a href=\"{}{}\"><code>{}</code></a><br>{} ({})",
-                escape(base),
-                escape(&s.path),
-                escape(&s.sha256[..12.min(s.sha256.len())]),
-                escape(&s.captured),
-                escape(&s.method)
-            )
+            format!("{}<br>{} ({})", snapshot_link(s, base), escape(&s.captured), escape(&s.method))
         });
         let quotes: String = c
             .quotations

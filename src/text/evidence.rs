@@ -47,6 +47,8 @@ struct Sentence {
     /// Byte span in the text.
     start: usize,
     end: usize,
+    /// The same span in characters (a passage's offsets).
+    chars: (usize, usize),
     /// How many words it has (case-folded, stop words left out).
     length: u32,
     /// The values of its numbers.
@@ -110,7 +112,7 @@ fn content_words_with(text: &str, stems: &mut HashMap<String, String>) -> Vec<St
 }
 
 /// Bump when the index's contents change (segmentation, words, numbers).
-const INDEX_VERSION: &str = "citelock-evidence-index/3";
+const INDEX_VERSION: &str = "citelock-evidence-index/4";
 
 impl Index {
     /// The index of `text`, from `cache/evidence/` when it was built before,
@@ -144,6 +146,13 @@ impl Index {
         let mut sentences = Vec::new();
         let mut postings: HashMap<String, Vec<(u32, u16)>> = HashMap::new();
         let mut stems = HashMap::new();
+        // Characters before the byte offset `cursor.0`, counted once.
+        let mut cursor = (0, 0);
+        let mut chars_at = |byte: usize| {
+            cursor.1 += text[cursor.0..byte].chars().count();
+            cursor.0 = byte;
+            cursor.1
+        };
         let mut page = 1;
         let paged = text.contains('\u{c}');
         for (offset, piece) in text.split_sentence_bound_indices() {
@@ -166,7 +175,15 @@ impl Index {
                         }
                         let numbers = numbers::find(part).into_iter().flat_map(|n| n.values).collect();
                         let length = words.len() as u32;
-                        sentences.push(Sentence { start: s, end: e, length, numbers, page: paged.then_some(page) });
+                        let chars = (chars_at(s), chars_at(e));
+                        sentences.push(Sentence {
+                            start: s,
+                            end: e,
+                            chars,
+                            length,
+                            numbers,
+                            page: paged.then_some(page),
+                        });
                     }
                 }
                 at += line.len();
@@ -293,8 +310,8 @@ impl Index {
             })
         };
         Passage {
-            start: self.text[..start].chars().count(),
-            end: self.text[..end].chars().count(),
+            start: self.sentences[first].chars.0,
+            end: self.sentences[last].chars.1,
             text: self.text[start..end].split_whitespace().collect::<Vec<_>>().join(" "),
             page: if self.paged { self.sentences[first].page } else { None },
             score: (score * 1000.0).round() / 1000.0,

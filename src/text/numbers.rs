@@ -81,28 +81,25 @@ fn month(name: &str) -> Option<u8> {
 
 /// The months a text names (`June`, `Sept.`), wherever they stand.
 pub fn months(text: &str) -> Vec<u8> {
-    static NAME: LazyLock<Regex> = LazyLock::new(|| {
-        let months = MONTHS.split_whitespace().collect::<String>().replace('\\', "");
-        Regex::new(&format!(r"(?i)\b({months})\b")).expect("a valid pattern")
-    });
+    static NAME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(&format!(r"(?i)\b({MONTHS})\b")).expect("a valid pattern"));
     NAME.find_iter(text).filter_map(|m| month(m.as_str())).collect()
 }
 
 /// Dates written with a month name or as ISO dates, in order.
 fn dates(text: &str) -> Vec<Number> {
     static PATTERNS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
-        let months = MONTHS.split_whitespace().collect::<String>().replace('\\', "");
         [
             // 16 May 2001, 16th of May, 2001
             Regex::new(&format!(
-                r"(?i)\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{months})\b\.?(?:,?\s+(?P<y>\d{{4}})\b)?"
+                r"(?i)\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{MONTHS})\b\.?(?:,?\s+(?P<y>\d{{4}})\b)?"
             )),
             // May 16, 2001
             Regex::new(&format!(
-                r"(?i)\b(?P<m>{months})\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
+                r"(?i)\b(?P<m>{MONTHS})\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?"
             )),
             // March 2006
-            Regex::new(&format!(r"(?i)\b(?P<m>{months})\b\.?,?\s+(?P<y>\d{{4}})\b")),
+            Regex::new(&format!(r"(?i)\b(?P<m>{MONTHS})\b\.?,?\s+(?P<y>\d{{4}})\b")),
             // 2001-05-16
             Regex::new(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:\b|T)"),
         ]

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::Env;
+use super::{Env, codes, with_code};
 
 const LIB: &str = "\
 river:
@@ -103,21 +103,17 @@ It displaced 300 000 residents, the report says [@river].
 1. A list item about the river rising in spring [@river].
 ";
     env.write("report.md", report);
-    let r = env.run(&["check", "report.md", "--format", "json"]);
-    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
-    let flagged: Vec<(String, String)> = doc["findings"]
-        .as_array()
-        .unwrap()
+    let (code, doc) = env.json(&["check", "report.md"]);
+    let flagged: Vec<(String, String)> = with_code(&doc, "number-not-in-source")
         .iter()
-        .filter(|f| f["code"] == "number-not-in-source")
         .map(|f| (f["data"]["number"].as_str().unwrap().to_owned(), f["help"].as_str().unwrap_or("").to_owned()))
         .collect();
     let numbers: Vec<&str> = flagged.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(numbers, ["2012", "300 000"], "{flagged:?}");
     assert!(flagged[0].1.contains("2011"), "the help names the passage's numbers: {}", flagged[0].1);
-    assert_eq!(r.code, 0, "warnings only: {}", r.stdout);
+    assert_eq!(code, 0, "warnings only: {doc}");
     // The finding sits at the number: line 4, where `2012` is written.
-    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "number-not-in-source").unwrap();
+    let f = with_code(&doc, "number-not-in-source")[0];
     assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(4), Some(14)), "{f}");
     // The reading view marks the claim whose number is not the source's, and filters for it.
     std::fs::create_dir(env.path("out")).unwrap();
@@ -143,12 +139,10 @@ It displaced 300 000 residents, the report says [@river].
 fn a_claim_the_source_does_not_discuss_gets_a_hint_not_a_verdict() {
     let env = env();
     env.write("report.md", "Volcanic ash darkened Icelandic skies throughout winter [@river].\n");
-    let r = env.run(&["check", "report.md", "--format", "json"]);
-    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
-    let hint = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "claim-weak-support").cloned();
-    let hint = hint.unwrap_or_else(|| panic!("{}", r.stdout));
-    assert_eq!(hint["severity"], "info");
-    assert!(!r.stdout.to_lowercase().contains("unsupported"), "never a verdict");
+    let (_, doc) = env.json(&["check", "report.md"]);
+    let hints = with_code(&doc, "claim-weak-support");
+    assert_eq!(hints.first().map(|h| &h["severity"]), Some(&Value::from("info")), "{doc}");
+    assert!(!doc.to_string().to_lowercase().contains("unsupported"), "never a verdict");
 }
 
 #[test]
@@ -183,11 +177,9 @@ fn a_tampered_or_oversized_snapshot_gives_no_evidence() {
     perms.set_readonly(false);
     std::fs::set_permissions(&object, perms).unwrap();
     std::fs::write(&object, "In 2099 the flood reached the town hall.\n").unwrap();
-    let r = env.run(&["check", "report.md", "--format", "json"]);
-    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
-    let codes: Vec<&str> = doc["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
-    assert!(codes.contains(&"hash-mismatch"), "{codes:?}");
-    assert!(!codes.contains(&"number-not-in-source") && !codes.contains(&"claim-weak-support"), "{codes:?}");
+    let codes = codes(&env.json(&["check", "report.md"]).1);
+    assert!(codes.iter().any(|c| c == "hash-mismatch"), "{codes:?}");
+    assert!(!codes.iter().any(|c| c == "number-not-in-source" || c == "claim-weak-support"), "{codes:?}");
     let claim = &claims(&env, "report.md")[0];
     assert!(claim["evidence"].as_array().unwrap().is_empty() && claim["numbers"][0]["found"].is_null(), "{claim}");
 
@@ -212,19 +204,10 @@ fn an_allow_comment_silences_one_number_finding() {
         "report.md",
         "<!-- citelock: allow number-not-in-source -->\nThe flood of 2012 reached the town hall [@river].\n\nIt displaced 300 000 residents [@river].\n",
     );
-    let r = env.run(&["check", "report.md", "--format", "json"]);
-    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
-    let found: Vec<(String, String)> = doc["findings"]
-        .as_array()
-        .unwrap()
+    let (_, doc) = env.json(&["check", "report.md"]);
+    let found: Vec<(String, String)> = with_code(&doc, "number-not-in-source")
         .iter()
-        .filter(|f| f["code"] == "number-not-in-source")
         .map(|f| (f["data"]["number"].as_str().unwrap().to_owned(), f["severity"].as_str().unwrap().to_owned()))
         .collect();
-    assert_eq!(
-        found,
-        [("2012".to_owned(), "info".to_owned()), ("300 000".to_owned(), "warning".to_owned())],
-        "{}",
-        r.stdout
-    );
+    assert_eq!(found, [("2012".to_owned(), "info".to_owned()), ("300 000".to_owned(), "warning".to_owned())], "{doc}");
 }
