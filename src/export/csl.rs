@@ -78,6 +78,8 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
     if style.bibliography.is_none() {
         return Err(format!("the style `{}` defines no bibliography", style.info.title.value));
     }
+    let mut style = style;
+    sort_dates_as_dates(&mut style);
     let locales = locales();
     let locale = match locale {
         Some(code) => {
@@ -91,6 +93,38 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         None => None,
     };
     Ok(Styled { title: style.info.title.value.clone(), style, locales, locale, id })
+}
+
+/// A sort key that calls a macro rendering one whole date (APA's
+/// `date-sort-date`: `<date variable="issued" form="numeric"/>`) sorts by
+/// that date, as CSL sorts dates in macros (year, month, day) and citeproc-js
+/// does. hayagriva 0.10.1 compares the macro's text instead, so `11/1990`
+/// came before `4/1990` and year suffixes followed that order
+/// (docs/upstream/hayagriva-date-macro-sort.md). Such keys are made date
+/// variable keys, which hayagriva compares as dates.
+fn sort_dates_as_dates(style: &mut IndependentStyle) {
+    use hayagriva::citationberg::taxonomy::Variable;
+    use hayagriva::citationberg::{DatePartName, DateParts, LayoutRenderingElement, SortKey};
+    let whole_date = |name: &str| {
+        let m = style.macros.iter().find(|m| m.name == name)?;
+        let [LayoutRenderingElement::Date(date)] = m.children.as_slice() else { return None };
+        let parts = date.parts.unwrap_or_default() == DateParts::YearMonthDay;
+        let named = |n: DatePartName| date.date_part.iter().any(|p| p.name == n);
+        let all_named = date.date_part.is_empty()
+            || [DatePartName::Year, DatePartName::Month, DatePartName::Day].into_iter().all(named);
+        (parts && all_named).then_some(date.variable?)
+    };
+    let mend = |sort: Option<&mut hayagriva::citationberg::Sort>| {
+        for key in sort.map(|s| s.keys.iter_mut()).into_iter().flatten() {
+            if let SortKey::MacroName { name, sort_direction, .. } = key
+                && let Some(variable) = whole_date(name)
+            {
+                *key = SortKey::Variable { variable: Variable::Date(variable), sort_direction: *sort_direction };
+            }
+        }
+    };
+    mend(style.bibliography.as_mut().and_then(|b| b.sort.as_mut()));
+    mend(style.citation.sort.as_mut());
 }
 
 /// What hayagriva would render silently wrong: a CSL 0.8 style (it reads
