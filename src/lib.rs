@@ -27,6 +27,7 @@ pub mod findings;
 pub mod fuzzing;
 pub mod library;
 pub mod links;
+pub mod lsp;
 pub mod repo;
 pub mod report;
 pub mod text;

@@ -277,7 +277,7 @@ impl Checker<'_> {
                         .at(here.clone())
                         .data("key", key.clone());
                     if let Some((k, _)) = near {
-                        f = f.help(format!("did you mean `{k}`?"));
+                        f = f.help(format!("did you mean `{k}`?")).data("suggestion", k);
                     }
                     self.findings.push(f);
                     continue;

@@ -12,6 +12,7 @@ mod init;
 mod links;
 mod lint;
 mod list;
+mod lsp;
 mod man;
 mod net;
 mod number;
@@ -75,6 +76,7 @@ enum Command {
     Render(render::Args),
     Number(number::Args),
     Trace(trace::Args),
+    Lsp(lsp::Args),
     Codes(codes::Args),
     Completions(completions::Args),
     Man(man::Args),
@@ -194,6 +196,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Render(args) => render::run(&ctx, args),
         Command::Number(args) => number::run(&ctx, args),
         Command::Trace(args) => trace::run(&ctx, args),
+        Command::Lsp(args) => lsp::run(&ctx, args),
         Command::Codes(args) => codes::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

@@ -119,6 +119,8 @@ codes! {
         "An imported entry's key was missing or taken, so a new key was generated.";
     EntryUpdated = "entry-updated", Info,
         "`add --update` changed an existing entry; the finding lists the fields that changed.";
+    ConfigInvalid = "config-invalid", Error,
+        "citelock.toml cannot be read; the language server checks with the defaults until it can.";
     WarcDigestMismatch = "warc-digest-mismatch", Error,
         "A WARC record's block or payload digest does not match its bytes; it was not imported.";
     WarcRecordSkipped = "warc-record-skipped", Warning,

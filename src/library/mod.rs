@@ -91,14 +91,23 @@ impl Library {
 
     /// Loads every references file under `repo`, with the findings met on the way.
     pub fn load(repo: &Repo) -> io::Result<(Library, Vec<Finding>)> {
+        Library::load_with(repo, &|_| None)
+    }
+
+    /// Loads as [`Library::load`] does, with `unsaved` giving the text of files
+    /// an editor holds with changes not yet written.
+    pub fn load_with(repo: &Repo, unsaved: &dyn Fn(&Path) -> Option<String>) -> io::Result<(Library, Vec<Finding>)> {
         let mut paths = Vec::new();
         collect_yaml(&repo.references_dir(), &mut paths)?;
         paths.sort();
         let mut library = Library::default();
         let mut findings = Vec::new();
         for path in paths {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display())))?;
+            let bytes = match unsaved(&path) {
+                Some(text) => text.into_bytes(),
+                None => std::fs::read(&path)
+                    .map_err(|e| io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display())))?,
+            };
             let name = repo.relative(&path);
             library.add_file(path, name, bytes, &mut findings);
         }
