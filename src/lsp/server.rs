@@ -186,6 +186,10 @@ impl<W: Write> Server<W> {
         fn to<T: serde::Serialize>(v: Result<T, Failure>) -> Reply {
             v.map(|x| serde_json::to_value(x).unwrap_or(Value::Null))
         }
+        // The fault-injection seam: `CITELOCK_FAIL_AT=lsp:METHOD` makes that handler panic.
+        if std::env::var(crate::archive::store::FAIL_ENV).is_ok_and(|v| v == format!("lsp:{}", r.method)) {
+            panic!("fail point lsp:{}", r.method);
+        }
         match r.method.as_str() {
             req::Initialize::METHOD => to(Ok(self.initialize(params(r)?))),
             req::Shutdown::METHOD => {
@@ -364,7 +368,8 @@ impl<W: Write> Server<W> {
         self.analyses.remove(key);
         self.pending.insert(key.to_owned(), Instant::now() + DEBOUNCE);
         if kind == Kind::References {
-            // Other documents cite what this one defines.
+            // Other documents cite what this one defines: reload now.
+            self.stamped = None;
             self.recheck_all();
         }
     }

@@ -13,6 +13,7 @@ mod links;
 mod lint;
 mod list_show;
 mod lookup;
+mod lsp;
 mod matching;
 mod oracle;
 mod parity;
