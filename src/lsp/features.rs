@@ -167,7 +167,7 @@ impl<W: std::io::Write> Server<W> {
         let doc = self.document(&uri)?;
         let enc = self.enc;
         let at = offset(&self.docs[&doc].text, p.text_document_position_params.position, enc);
-        let root = self.root();
+        let (root, markdown) = (self.root(), self.markdown.0);
         let Some(a) = self.analysis(&doc) else { return Ok(None) };
         let text = &a.report.text;
         if let Some(q) = a.report.quotes.iter().find(|q| q.span.start <= at && at < q.span.end) {
@@ -188,7 +188,7 @@ impl<W: std::io::Write> Server<W> {
                     md.push_str(&format!("\n\n  Words: {diff}"));
                 }
             }
-            return Ok(Some(markdown_hover(md, range(text, q.span, enc))));
+            return Ok(Some(markdown_hover(md, range(text, q.span, enc), markdown)));
         }
         let Some((_, cite)) = cite_at(&a.report, at) else { return Ok(None) };
         let claim = claim_of(&a.claims, &a.report, cite).cloned();
@@ -199,7 +199,7 @@ impl<W: std::io::Write> Server<W> {
                 Target::Key(k) => format!("`{k}` is not in references/"),
                 Target::Number(n) => format!("[{n}] is not in the numbered reference list"),
             };
-            return Ok(Some(markdown_hover(md, hover_range)));
+            return Ok(Some(markdown_hover(md, hover_range, markdown)));
         };
         let mut md = format!("**{key}**");
         if let Some(formatted) = self.world().and_then(|w| w.format(&key)) {
@@ -227,7 +227,7 @@ impl<W: std::io::Write> Server<W> {
             let page = best.page.map(|p| format!(" (p. {p})")).unwrap_or_default();
             md.push_str(&format!("\n\n**Best passage**{page}:\n\n> {}", best.text.replace('\n', " ")));
         }
-        Ok(Some(markdown_hover(md, hover_range)))
+        Ok(Some(markdown_hover(md, hover_range, markdown)))
     }
 
     pub(super) fn definition(&mut self, p: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>, Failure> {
@@ -319,6 +319,7 @@ impl<W: std::io::Write> Server<W> {
         let Kind::Report(syntax) = kind else { return Ok(None) };
         let at = offset(&text, tdp.position, enc);
         let Some((start, context)) = completion_context(&text, at, syntax) else { return Ok(None) };
+        let markdown = self.markdown.1;
         let Some(w) = self.world() else { return Ok(None) };
         let typed = &text[start..at];
         let archived = w.archived_keys();
@@ -349,10 +350,13 @@ impl<W: std::io::Write> Server<W> {
                 label: key.to_owned(),
                 kind: Some(CompletionItemKind::REFERENCE),
                 detail: Some(format!("{authors} ({year}) · {snapshot}")),
-                documentation: Some(Documentation::MarkupContent(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: format!("**{title}**\n\n{authors} ({year})\n\n{snapshot}"),
-                })),
+                documentation: Some(match markdown {
+                    true => Documentation::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: format!("**{title}**\n\n{authors} ({year})\n\n{snapshot}"),
+                    }),
+                    false => Documentation::String(format!("{title}\n{authors} ({year})\n{snapshot}")),
+                }),
                 filter_text: Some(format!("{key} {title} {authors}")),
                 text_edit: Some(CompletionTextEdit::Edit(TextEdit {
                     range: range(&text, Span { start: from, end: at }, enc),
@@ -412,8 +416,11 @@ pub fn typst_label(key: &str) -> bool {
     !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || "_-:.".contains(c)) && !key.ends_with(['.', ':'])
 }
 
-fn markdown_hover(value: String, range: Range) -> Hover {
-    Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range: Some(range) }
+/// A hover in Markdown, or in plain text for a client that reads no Markdown
+/// there (the same words; its markup is light enough to read as it is).
+fn markdown_hover(value: String, range: Range, markdown: bool) -> Hover {
+    let kind = if markdown { MarkupKind::Markdown } else { MarkupKind::PlainText };
+    Hover { contents: HoverContents::Markup(MarkupContent { kind, value }), range: Some(range) }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

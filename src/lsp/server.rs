@@ -59,6 +59,9 @@ pub struct Server<W: Write> {
     initialized: bool,
     shutdown: bool,
     watch_registration: bool,
+    /// Whether the client reads Markdown in hovers and in completion documentation
+    /// (only when it says so; plain text otherwise, as the protocol assumes).
+    pub(super) markdown: (bool, bool),
     next_id: i32,
 }
 
@@ -79,6 +82,7 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Pat
         initialized: false,
         shutdown: false,
         watch_registration: false,
+        markdown: (true, true),
         next_id: 0,
     };
     loop {
@@ -235,6 +239,16 @@ impl<W: Write> Server<W> {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
+        let text = p.capabilities.text_document.as_ref();
+        let reads = |formats: Option<&Vec<MarkupKind>>| formats.is_some_and(|f| f.contains(&MarkupKind::Markdown));
+        self.markdown = (
+            reads(text.and_then(|t| t.hover.as_ref()).and_then(|h| h.content_format.as_ref())),
+            reads(
+                text.and_then(|t| t.completion.as_ref())
+                    .and_then(|c| c.completion_item.as_ref())
+                    .and_then(|i| i.documentation_format.as_ref()),
+            ),
+        );
         InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(self.enc.kind()),
