@@ -106,13 +106,16 @@ fn claim_numbers(report: &Report, span: Span, text: &str) -> Vec<numbers::Number
 }
 
 impl Checker<'_> {
-    /// A cited reference's text index, built once per run.
-    fn index(&mut self, key: &str) -> Option<Rc<Index>> {
+    /// A cited reference's text index and its object's SHA-256 (built once, kept in the memo).
+    fn index(&mut self, key: &str) -> Option<(Rc<Index>, String)> {
         if let Some(found) = self.indexes.get(key) {
             return found.clone();
         }
         let index = match self.snapshots.get(key) {
-            Some(Snapshot::Text(source)) => Some(Rc::new(Index::cached(&self.repo.cache_dir(), source.raw()))),
+            Some(Snapshot::Text(source, sha)) => {
+                let cache = self.repo.cache_dir();
+                Some((self.memo.index(sha, || Index::cached(&cache, source.raw())), sha.clone()))
+            }
             _ => None,
         };
         self.indexes.insert(key.to_owned(), index.clone());
@@ -167,12 +170,17 @@ impl Checker<'_> {
             // another fact's (WiCE: recall of unsupported numbers 0.58 over
             // the whole text).
             let near: Option<(Vec<numbers::Number>, Vec<u8>)> = {
-                let sources: Vec<Rc<Index>> = sentence_keys.iter().filter_map(|k| self.index(k)).collect();
+                let sources: Vec<(Rc<Index>, String)> = sentence_keys.iter().filter_map(|k| self.index(k)).collect();
                 (!sources.is_empty()).then(|| {
+                    let ask = format!("{NUMBER_PASSAGES}\u{1f}\u{1f}{found_numbers:?}\u{1f}{text}");
                     let passages: Vec<String> = sources
                         .iter()
-                        .flat_map(|s| s.passages(&text, &found_numbers, NUMBER_PASSAGES, None))
-                        .map(|p| p.text)
+                        .flat_map(|(s, sha)| {
+                            let found = self
+                                .memo
+                                .passages(sha, &ask, || s.passages(&text, &found_numbers, NUMBER_PASSAGES, None));
+                            found.iter().map(|p| p.text.clone()).collect::<Vec<_>>()
+                        })
                         .collect();
                     (
                         passages.iter().flat_map(|p| numbers::find(p)).collect(),
@@ -187,8 +195,11 @@ impl Checker<'_> {
                 claim.span.0 = span.start;
                 let Some(key) = claim.key.clone() else { continue };
                 let page = claim.locator.as_deref().and_then(page_number);
-                let Some(index) = self.index(&key) else { continue };
-                let passages = index.passages(&text, &found_numbers, self.evidence.passages, page);
+                let Some((index, sha)) = self.index(&key) else { continue };
+                let n = self.evidence.passages;
+                let ask = format!("{n}\u{1f}{page:?}\u{1f}{found_numbers:?}\u{1f}{text}");
+                let passages =
+                    (*self.memo.passages(&sha, &ask, || index.passages(&text, &found_numbers, n, page))).clone();
                 let covered =
                     passages.first().map_or(0, |p| own_words.iter().filter(|w| p.covered.contains(w)).count());
                 // A claim that carries a quotation is the quotation check's.

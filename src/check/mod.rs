@@ -5,19 +5,23 @@
 
 mod allow;
 pub mod evidence;
+mod memo;
 mod page;
 pub mod trace;
 pub mod verified;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::rc::Rc;
 
-use crate::archive::{Archive, capture, store};
+use crate::archive::{Archive, capture};
 use crate::findings::{Code, Finding, Location};
 use crate::library::{Library, lint};
 use crate::repo::Repo;
 use crate::report::{Report, Span, Syntax, Target, numbered_refs};
 use crate::text::quote::{self, Source, Verdict};
+
+pub use memo::Memo;
 
 /// Counts for the summary line.
 #[derive(Debug, Default, Clone, Copy)]
@@ -50,8 +54,8 @@ pub struct Input {
 
 /// The state of a cited reference's snapshot.
 enum Snapshot {
-    /// Text to match against.
-    Text(Box<Source>),
+    /// Text to match against, and the object's SHA-256.
+    Text(Rc<Source>, String),
     /// A snapshot whose type has no text (or a scanned PDF with none).
     NoText,
     /// No usable snapshot (none, missing, or corrupt): already reported.
@@ -147,7 +151,21 @@ pub fn check(
     verified: &[verified::Verified],
     settings: evidence::Settings,
 ) -> Outcome {
+    check_with(repo, library, inputs, verified, settings, &mut Memo::default())
+}
+
+/// [`check`], reusing what earlier checks with the same `memo` read and computed.
+pub fn check_with(
+    repo: &Repo,
+    library: &Library,
+    inputs: &[Input],
+    verified: &[verified::Verified],
+    settings: evidence::Settings,
+    memo: &mut Memo,
+) -> Outcome {
+    memo.begin();
     let mut c = Checker {
+        memo,
         repo,
         library,
         verified,
@@ -173,19 +191,21 @@ pub fn check(
             );
         }
     }
+    c.memo.end();
     Outcome { findings: c.findings, tally: c.tally, claims: c.claims }
 }
 
 struct Checker<'a> {
+    memo: &'a mut Memo,
     repo: &'a Repo,
     library: &'a Library,
     verified: &'a [verified::Verified],
     evidence: evidence::Settings,
-    indexes: HashMap<String, Option<std::rc::Rc<crate::text::evidence::Index>>>,
+    indexes: HashMap<String, Option<(Rc<crate::text::evidence::Index>, String)>>,
     archive: Archive,
     findings: Vec<Finding>,
     snapshots: HashMap<String, Snapshot>,
-    others: HashMap<String, Option<Box<Source>>>,
+    others: HashMap<String, Option<(Rc<Source>, String)>>,
     tally: Tally,
     claims: Vec<Claim>,
 }
@@ -395,7 +415,7 @@ impl Checker<'_> {
 
     fn snapshot(&mut self, key: &str, used: &Location) -> Snapshot {
         let log = format!("archive/captures/{}.yml", capture::file_key(key));
-        let captures = match self.archive.captures(key) {
+        let captures = match self.memo.captures(&self.archive, key) {
             Ok(c) => c,
             Err(e) => {
                 self.findings.push(Finding::new(Code::CaptureInvalid, e.message).at(Location::file(&log)));
@@ -415,7 +435,7 @@ impl Checker<'_> {
         };
         let hex = current.sha256.clone().unwrap_or_default();
         let object = self.archive.object_path(&hex);
-        match store::hash_file(&object) {
+        match self.memo.hash(&object) {
             Err(_) => {
                 self.findings.push(
                     Finding::new(
@@ -428,7 +448,7 @@ impl Checker<'_> {
                 );
                 return Snapshot::Missing;
             }
-            Ok((actual, _)) if actual != hex => {
+            Ok(actual) if actual != hex => {
                 self.findings.push(
                     Finding::new(
                         Code::HashMismatch,
@@ -441,11 +461,10 @@ impl Checker<'_> {
             }
             Ok(_) => {}
         }
-        match self.archive.text(&self.repo.cache_dir(), current) {
-            Some(t) => {
-                let source = Source::new(&t.text);
-                if source.is_empty() { Snapshot::NoText } else { Snapshot::Text(Box::new(source)) }
-            }
+        let (archive, cache) = (&self.archive, self.repo.cache_dir());
+        let text = || archive.text(&cache, current).map(|t| Source::new(&t.text)).filter(|s| !s.is_empty());
+        match self.memo.source(&hex, text) {
+            Some(source) => Snapshot::Text(source, hex),
             None => Snapshot::NoText,
         }
     }
@@ -491,19 +510,21 @@ impl Checker<'_> {
     }
 
     /// A reference's snapshot text for comparison only: loaded once, problems not reported here.
-    fn quiet_text(&mut self, key: &str) -> Option<&Source> {
+    fn quiet_text(&mut self, key: &str) -> Option<(Rc<Source>, String)> {
         if !self.snapshots.contains_key(key) && !self.others.contains_key(key) {
-            let loaded = capture::current(&self.archive.captures(key).unwrap_or_default()).and_then(|c| {
-                let t = self.archive.text(&self.repo.cache_dir(), c)?;
-                let source = Source::new(&t.text);
-                (!source.is_empty()).then(|| Box::new(source))
+            let log = self.memo.captures(&self.archive, key).unwrap_or_default();
+            let loaded = capture::current(&log).and_then(|c| {
+                let sha = c.sha256.clone()?;
+                let (archive, cache) = (&self.archive, self.repo.cache_dir());
+                let text = || archive.text(&cache, c).map(|t| Source::new(&t.text)).filter(|s| !s.is_empty());
+                Some((self.memo.source(&sha, text)?, sha))
             });
             self.others.insert(key.to_owned(), loaded);
         }
         match self.snapshots.get(key) {
-            Some(Snapshot::Text(s)) => Some(s),
+            Some(Snapshot::Text(s, sha)) => Some((s.clone(), sha.clone())),
             Some(_) => None,
-            None => self.others.get(key).and_then(|o| o.as_deref()),
+            None => self.others.get(key).and_then(|o| o.clone()),
         }
     }
 
@@ -529,8 +550,10 @@ impl Checker<'_> {
         let keys = &keys_of[marker];
         if let Some(v) = verified::find(self.verified, &text, keys) {
             // A person's check stands where no archived copy can (print sources).
-            let in_archive =
-                keys.iter().any(|k| matches!(self.snapshots.get(k), Some(Snapshot::Text(s)) if quote::found(&text, s)));
+            let in_archive = keys.iter().any(|k| match self.snapshots.get(k) {
+                Some(Snapshot::Text(s, sha)) => self.memo.found(sha, &text, || quote::found(&text, s)),
+                _ => false,
+            });
             if !in_archive {
                 self.tally.verified += 1;
                 let page = v.page.as_deref().map_or(String::new(), |p| format!(", p. {p}"));
@@ -551,9 +574,9 @@ impl Checker<'_> {
         let mut checkable = false;
         let mut blank_page = None;
         for key in keys {
-            if let Some(Snapshot::Text(source)) = self.snapshots.get(key) {
+            if let Some(Snapshot::Text(source, sha)) = self.snapshots.get(key) {
                 checkable = true;
-                let verdict = quote::check(&text, source);
+                let verdict = self.memo.verdict(sha, &text, || quote::check(&text, source));
                 let locator = locators[marker].get(key);
                 if let Some(offset) = verdict.offset() {
                     self.tally.verified += 1;
@@ -589,12 +612,10 @@ impl Checker<'_> {
         self.tally.not_found += 1;
         // In another source? That is how a mis-numbered marker shows.
         let library = self.library;
-        let other = library
-            .records
-            .iter()
-            .map(|r| r.entry.key())
-            .filter(|k| !keys.iter().any(|c| c == k))
-            .find(|k| self.quiet_text(k).is_some_and(|source| quote::found(&text, source)));
+        let other = library.records.iter().map(|r| r.entry.key()).filter(|k| !keys.iter().any(|c| c == k)).find(|k| {
+            self.quiet_text(k)
+                .is_some_and(|(source, sha)| self.memo.found(&sha, &text, || quote::found(&text, &source)))
+        });
         if let Some(other) = other {
             self.findings.push(
                 Finding::new(

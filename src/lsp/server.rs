@@ -55,6 +55,7 @@ pub struct Server<W: Write> {
     world: Option<World>,
     stamped: Option<Instant>,
     analyses: HashMap<String, (i32, Analysis)>,
+    memo: crate::check::Memo,
     pending: HashMap<String, Instant>,
     initialized: bool,
     shutdown: bool,
@@ -78,6 +79,7 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Pat
         world: None,
         stamped: None,
         analyses: HashMap::new(),
+        memo: crate::check::Memo::default(),
         pending: HashMap::new(),
         initialized: false,
         shutdown: false,
@@ -461,7 +463,7 @@ impl<W: Write> Server<W> {
         let doc = self.docs.get(key)?;
         let Kind::Report(syntax) = doc.kind else { return None };
         if self.analyses.get(key).is_none_or(|(v, _)| *v != doc.version) {
-            let analysis = self.world.as_ref()?.analyse(doc, syntax);
+            let analysis = self.world.as_ref()?.analyse(doc, syntax, &mut self.memo);
             self.analyses.insert(key.to_owned(), (doc.version, analysis));
         }
         self.analyses.get(key).map(|(_, a)| a)

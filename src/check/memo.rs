@@ -1,0 +1,199 @@
+//! What one check can hand to the next (the language server checks a report
+//! again at each pause in typing): objects' hashes and capture logs, both by
+//! file size and modification time (as git's index trusts them); snapshot
+//! texts and evidence indexes by object; passages and quotation verdicts by
+//! what was asked. An entry not used for [`KEEP`] checks is dropped, so memory
+//! follows what the reports cite, not how long the server has run.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::SystemTime;
+
+use crate::archive::capture::{Capture, LogError};
+use crate::archive::{Archive, store};
+use crate::text::evidence::{Index, Passage};
+use crate::text::quote::{Source, Verdict};
+
+/// Checks an entry survives unused.
+const KEEP: u64 = 64;
+
+/// Values by key, each with the check that last used it.
+struct Table<V>(HashMap<String, (V, u64)>);
+
+impl<V: Clone> Table<V> {
+    fn get(&mut self, key: &str, run: u64) -> Option<V> {
+        self.0.get_mut(key).map(|(v, used)| {
+            *used = run;
+            v.clone()
+        })
+    }
+
+    fn put(&mut self, key: String, value: V, run: u64) -> V {
+        self.0.insert(key, (value.clone(), run));
+        value
+    }
+
+    fn prune(&mut self, run: u64) {
+        self.0.retain(|_, (_, used)| *used + KEEP >= run);
+    }
+}
+
+impl<V> Default for Table<V> {
+    fn default() -> Self {
+        Table(HashMap::new())
+    }
+}
+
+/// A file's size and modification time: what says it is unchanged.
+type Stamp = (u64, Option<SystemTime>);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()))
+}
+
+/// The shared state; `Memo::default()` for a single check.
+#[derive(Default)]
+pub struct Memo {
+    run: u64,
+    hashes: Table<(Stamp, String)>,
+    logs: Table<(Stamp, Rc<Vec<Capture>>)>,
+    sources: Table<Option<Rc<Source>>>,
+    indexes: Table<Rc<Index>>,
+    passages: Table<Rc<Vec<Passage>>>,
+    verdicts: Table<Verdict>,
+    found: Table<bool>,
+}
+
+impl Memo {
+    /// Starts a check.
+    pub(super) fn begin(&mut self) {
+        self.run += 1;
+    }
+
+    /// Ends a check: drops what has not been used for a while.
+    pub(super) fn end(&mut self) {
+        let run = self.run;
+        self.hashes.prune(run);
+        self.logs.prune(run);
+        self.sources.prune(run);
+        self.indexes.prune(run);
+        self.passages.prune(run);
+        self.verdicts.prune(run);
+        self.found.prune(run);
+    }
+
+    /// SHA-256 of an object, hashed again only when its size or time changed.
+    pub(super) fn hash(&mut self, path: &Path) -> std::io::Result<String> {
+        let key = path.to_string_lossy().into_owned();
+        let now = stamp(path);
+        if let Some((was, hex)) = self.hashes.get(&key, self.run)
+            && Some(was) == now
+        {
+            return Ok(hex);
+        }
+        let (hex, _) = store::hash_file(path)?;
+        if let Some(now) = now {
+            self.hashes.put(key, (now, hex.clone()), self.run);
+        }
+        Ok(hex)
+    }
+
+    /// A key's capture log, read again only when it changed.
+    pub(super) fn captures(&mut self, archive: &Archive, key: &str) -> Result<Rc<Vec<Capture>>, LogError> {
+        let path = archive.log_path(key);
+        let now = stamp(&path);
+        if let Some((was, log)) = self.logs.get(key, self.run)
+            && Some(was) == now
+        {
+            return Ok(log);
+        }
+        let log = Rc::new(archive.captures(key)?);
+        if let Some(now) = now {
+            self.logs.put(key.to_owned(), (now, log.clone()), self.run);
+        }
+        Ok(log)
+    }
+
+    /// An object's text prepared for matching (`None`: no text).
+    pub(super) fn source(&mut self, sha: &str, load: impl FnOnce() -> Option<Source>) -> Option<Rc<Source>> {
+        if let Some(s) = self.sources.get(sha, self.run) {
+            return s;
+        }
+        self.sources.put(sha.to_owned(), load().map(Rc::new), self.run)
+    }
+
+    /// An object's evidence index.
+    pub(super) fn index(&mut self, sha: &str, build: impl FnOnce() -> Index) -> Rc<Index> {
+        if let Some(i) = self.indexes.get(sha, self.run) {
+            return i;
+        }
+        self.indexes.put(sha.to_owned(), Rc::new(build()), self.run)
+    }
+
+    /// Passages of an object for a claim (`ask` names everything the search depends on).
+    pub(super) fn passages(&mut self, sha: &str, ask: &str, find: impl FnOnce() -> Vec<Passage>) -> Rc<Vec<Passage>> {
+        let key = format!("{sha}\u{1f}{ask}");
+        if let Some(p) = self.passages.get(&key, self.run) {
+            return p;
+        }
+        self.passages.put(key, Rc::new(find()), self.run)
+    }
+
+    /// A quotation's verdict against an object.
+    pub(super) fn verdict(&mut self, sha: &str, quote: &str, check: impl FnOnce() -> Verdict) -> Verdict {
+        let key = format!("{sha}\u{1f}{quote}");
+        if let Some(v) = self.verdicts.get(&key, self.run) {
+            return v;
+        }
+        self.verdicts.put(key, check(), self.run)
+    }
+
+    /// Whether a quotation is in an object (no closest passage looked for).
+    pub(super) fn found(&mut self, sha: &str, quote: &str, find: impl FnOnce() -> bool) -> bool {
+        let key = format!("{sha}\u{1f}{quote}");
+        if let Some(v) = self.found.get(&key, self.run) {
+            return v;
+        }
+        self.found.put(key, find(), self.run)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_unused_for_a_while_are_dropped() {
+        let mut memo = Memo::default();
+        memo.begin();
+        memo.verdict("a", "q", || Verdict::Exact { offset: 1 });
+        memo.end();
+        for _ in 0..KEEP {
+            memo.begin();
+            memo.verdict("b", "q", || Verdict::Exact { offset: 2 });
+            memo.end();
+        }
+        assert_eq!(memo.verdicts.0.len(), 2);
+        memo.begin();
+        memo.end();
+        assert_eq!(memo.verdicts.0.len(), 1);
+        // A used entry is kept and not recomputed.
+        memo.begin();
+        let v = memo.verdict("b", "q", || unreachable!("memoised"));
+        assert_eq!(v, Verdict::Exact { offset: 2 });
+    }
+
+    #[test]
+    fn a_changed_file_is_hashed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o");
+        std::fs::write(&p, "one").unwrap();
+        let mut memo = Memo::default();
+        memo.begin();
+        let a = memo.hash(&p).unwrap();
+        std::fs::write(&p, "other").unwrap();
+        assert_ne!(memo.hash(&p).unwrap(), a);
+    }
+}
