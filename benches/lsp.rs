@@ -12,6 +12,7 @@
 //! (3,600 edits, one pause a second; LSP_BENCH_EDITS changes it).
 //! Run: `cargo bench --bench lsp`.
 
+#[allow(dead_code)] // each bench uses part of it
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -26,13 +27,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_citelock");
 
 /// Real text files of at least 4 KB, in path order.
 fn real_texts(n: usize) -> Vec<(String, String)> {
-    let roots = [
-        "/usr/share/doc",
-        "/usr/share/common-licenses",
-        "/usr/share/texlive",
-        "/usr/share/perl",
-        "/usr/lib/python3",
-    ];
+    let roots =
+        ["/usr/share/doc", "/usr/share/common-licenses", "/usr/share/texlive", "/usr/share/perl", "/usr/lib/python3"];
     let mut paths = Vec::new();
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -80,7 +76,9 @@ fn real_texts(n: usize) -> Vec<(String, String)> {
 /// Lines of a text with at least eight plain words.
 fn sentences(text: &str) -> Vec<Vec<String>> {
     text.lines()
-        .map(|l| l.split_whitespace().filter(|w| w.chars().all(char::is_alphanumeric)).map(str::to_owned).collect::<Vec<_>>())
+        .map(|l| {
+            l.split_whitespace().filter(|w| w.chars().all(char::is_alphanumeric)).map(str::to_owned).collect::<Vec<_>>()
+        })
         .filter(|w| w.len() >= 8)
         .collect()
 }
@@ -156,9 +154,7 @@ impl Server {
     fn diagnostics(&mut self, version: Option<i64>) -> usize {
         loop {
             let m = self.rx.recv_timeout(Duration::from_secs(600)).unwrap();
-            if m["method"] == "textDocument/publishDiagnostics"
-                && version.is_none_or(|v| m["params"]["version"] == v)
-            {
+            if m["method"] == "textDocument/publishDiagnostics" && version.is_none_or(|v| m["params"]["version"] == v) {
                 return m["params"]["diagnostics"].as_array().unwrap().len();
             }
         }
@@ -284,7 +280,10 @@ fn main() {
             let at = text.rfind("[@").unwrap() + 2;
             let character = text[..at].encode_utf16().count();
             let t = Instant::now();
-            let r = server.call(method, json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}));
+            let r = server.call(
+                method,
+                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+            );
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             assert!(r.get("error").is_none(), "{r}");
         }

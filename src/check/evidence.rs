@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::{Checker, Input, Snapshot, at, names, page_number, sentence_start};
 use crate::findings::{Code, Finding};
 use crate::report::{Report, Span};
-use crate::text::evidence::{Index, content_words};
+use crate::text::evidence::Index;
 use crate::text::numbers;
 
 /// `[check]` settings for evidence.
@@ -64,13 +64,13 @@ const WEAK: f64 = 0.5;
 
 /// The claim of each marker (a byte span of the report), given where each
 /// marker's sentence starts.
-fn claim_spans(report: &Report, sentences: &[usize]) -> Vec<Span> {
+fn claim_spans(report: &Report, sentences: &[usize], memo: &mut super::Memo) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(report.markers.len());
     for (i, (m, &sentence)) in report.markers.iter().zip(sentences).enumerate() {
         let previous =
             i.checked_sub(1).map(|p| report.markers[p].span.end).filter(|&e| e > sentence && e <= m.span.start);
         let clause = previous.unwrap_or(sentence);
-        let start = if content_words(&claim_text(report, clause, m.span.start)).len() < 3 { sentence } else { clause };
+        let start = if memo.words(&claim_text(report, clause, m.span.start)).len() < 3 { sentence } else { clause };
         out.push(Span { start, end: m.span.start });
     }
     out
@@ -132,7 +132,7 @@ impl Checker<'_> {
     ) {
         let sentences: Vec<usize> =
             report.markers.iter().map(|m| sentence_start(&report.prose, m.span.start)).collect();
-        let spans = claim_spans(report, &sentences);
+        let spans = claim_spans(report, &sentences, self.memo);
         // Keys cited anywhere in each sentence: a number may come from any of them.
         let mut by_sentence: HashMap<usize, Vec<String>> = HashMap::new();
         for (&sentence, keys) in sentences.iter().zip(keys_of) {
@@ -159,7 +159,7 @@ impl Checker<'_> {
             let found_numbers = claim_numbers(report, *span, &text);
             let quoting = report.quotes.iter().any(|q| q.span.start < span.end && span.start < q.span.end);
             // Its words, numbers aside (those are looked up on their own).
-            let mut own_words = content_words(&text);
+            let mut own_words = (*self.memo.words(&text)).clone();
             own_words.retain(|w| w.chars().any(char::is_alphabetic));
             own_words.sort();
             own_words.dedup();
@@ -172,20 +172,24 @@ impl Checker<'_> {
             let near: Option<(Vec<numbers::Number>, Vec<u8>)> = {
                 let sources: Vec<(Rc<Index>, String)> = sentence_keys.iter().filter_map(|k| self.index(k)).collect();
                 (!sources.is_empty()).then(|| {
-                    let ask = format!("{NUMBER_PASSAGES}\u{1f}\u{1f}{found_numbers:?}\u{1f}{text}");
-                    let passages: Vec<String> = sources
-                        .iter()
-                        .flat_map(|(s, sha)| {
-                            let found = self
-                                .memo
-                                .passages(sha, &ask, || s.passages(&text, &found_numbers, NUMBER_PASSAGES, None));
-                            found.iter().map(|p| p.text.clone()).collect::<Vec<_>>()
-                        })
-                        .collect();
-                    (
-                        passages.iter().flat_map(|p| numbers::find(p)).collect(),
-                        passages.iter().flat_map(|p| numbers::months(p)).collect(),
-                    )
+                    let shas: Vec<&str> = sources.iter().map(|(_, sha)| sha.as_str()).collect();
+                    let ask = format!("{}\u{1f}{found_numbers:?}\u{1f}{text}", shas.join(","));
+                    let near = self.memo.near(ask, |memo| {
+                        let ask = format!("{NUMBER_PASSAGES}\u{1f}\u{1f}{found_numbers:?}\u{1f}{text}");
+                        let passages: Vec<String> = sources
+                            .iter()
+                            .flat_map(|(s, sha)| {
+                                let found = memo
+                                    .passages(sha, &ask, || s.passages(&text, &found_numbers, NUMBER_PASSAGES, None));
+                                found.iter().map(|p| p.text.clone()).collect::<Vec<_>>()
+                            })
+                            .collect();
+                        (
+                            passages.iter().flat_map(|p| numbers::find(p)).collect(),
+                            passages.iter().flat_map(|p| numbers::months(p)).collect(),
+                        )
+                    });
+                    (*near).clone()
                 })
             };
             let mut best: Option<(Vec<String>, String)> = None;

@@ -12,7 +12,8 @@ use std::time::SystemTime;
 
 use crate::archive::capture::{Capture, LogError};
 use crate::archive::{Archive, store};
-use crate::text::evidence::{Index, Passage};
+use crate::text::evidence::{Index, Passage, content_words};
+use crate::text::numbers::Number;
 use crate::text::quote::{Source, Verdict};
 
 /// Checks an entry survives unused.
@@ -27,6 +28,11 @@ impl<V: Clone> Table<V> {
             *used = run;
             v.clone()
         })
+    }
+
+    /// The value if this check already used it (no need to look at its file again).
+    fn seen(&self, key: &str, run: u64) -> Option<V> {
+        self.0.get(key).filter(|(_, used)| *used == run).map(|(v, _)| v.clone())
     }
 
     fn put(&mut self, key: String, value: V, run: u64) -> V {
@@ -64,7 +70,12 @@ pub struct Memo {
     passages: Table<Rc<Vec<Passage>>>,
     verdicts: Table<Verdict>,
     found: Table<bool>,
+    words: Table<Rc<Vec<String>>>,
+    near: Table<Rc<Near>>,
 }
+
+/// The numbers (and month names) of the passages near a claim.
+pub(super) type Near = (Vec<Number>, Vec<u8>);
 
 impl Memo {
     /// Starts a check.
@@ -82,11 +93,16 @@ impl Memo {
         self.passages.prune(run);
         self.verdicts.prune(run);
         self.found.prune(run);
+        self.words.prune(run);
+        self.near.prune(run);
     }
 
     /// SHA-256 of an object, hashed again only when its size or time changed.
     pub(super) fn hash(&mut self, path: &Path) -> std::io::Result<String> {
         let key = path.to_string_lossy().into_owned();
+        if let Some((_, hex)) = self.hashes.seen(&key, self.run) {
+            return Ok(hex);
+        }
         let now = stamp(path);
         if let Some((was, hex)) = self.hashes.get(&key, self.run)
             && Some(was) == now
@@ -102,6 +118,9 @@ impl Memo {
 
     /// A key's capture log, read again only when it changed.
     pub(super) fn captures(&mut self, archive: &Archive, key: &str) -> Result<Rc<Vec<Capture>>, LogError> {
+        if let Some((_, log)) = self.logs.seen(key, self.run) {
+            return Ok(log);
+        }
         let path = archive.log_path(key);
         let now = stamp(&path);
         if let Some((was, log)) = self.logs.get(key, self.run)
@@ -148,6 +167,23 @@ impl Memo {
             return v;
         }
         self.verdicts.put(key, check(), self.run)
+    }
+
+    /// A text's content words (stemmed), as the evidence index counts them.
+    pub(super) fn words(&mut self, text: &str) -> Rc<Vec<String>> {
+        if let Some(w) = self.words.get(text, self.run) {
+            return w;
+        }
+        self.words.put(text.to_owned(), Rc::new(content_words(text)), self.run)
+    }
+
+    /// The numbers of the passages near a claim (`ask` names the claim and its sources).
+    pub(super) fn near(&mut self, ask: String, find: impl FnOnce(&mut Memo) -> Near) -> Rc<Near> {
+        if let Some(n) = self.near.get(&ask, self.run) {
+            return n;
+        }
+        let found = Rc::new(find(self));
+        self.near.put(ask, found, self.run)
     }
 
     /// Whether a quotation is in an object (no closest passage looked for).

@@ -78,6 +78,9 @@ pub struct SnapshotRef {
     /// Where it was fetched from, for snapshots fetched over HTTP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Whether it is pinned (`archive --pin`), rather than simply the newest.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
 }
 
 /// A quotation tied to a claim, with its verdict.
@@ -140,6 +143,8 @@ pub struct Outcome {
     pub tally: Tally,
     /// Every citation, for the claims table.
     pub claims: Vec<Claim>,
+    /// The reports as parsed, in the order given.
+    pub reports: Vec<Report>,
 }
 
 /// Checks reports against the library and the archive; `settings` says
@@ -177,6 +182,7 @@ pub fn check_with(
         others: HashMap::new(),
         tally: Tally::default(),
         claims: Vec::new(),
+        reports: Vec::new(),
     };
     let mut cited: BTreeSet<String> = BTreeSet::new();
     for input in inputs {
@@ -192,7 +198,7 @@ pub fn check_with(
         }
     }
     c.memo.end();
-    Outcome { findings: c.findings, tally: c.tally, claims: c.claims }
+    Outcome { findings: c.findings, tally: c.tally, claims: c.claims, reports: c.reports }
 }
 
 struct Checker<'a> {
@@ -208,6 +214,7 @@ struct Checker<'a> {
     others: HashMap<String, Option<(Rc<Source>, String)>>,
     tally: Tally,
     claims: Vec<Claim>,
+    reports: Vec<Report>,
 }
 
 fn at(input: &Input, report: &Report, span: Span) -> Location {
@@ -334,7 +341,7 @@ impl Checker<'_> {
         let first_claim = self.claims.len() - report.markers.iter().map(|m| m.cites.len()).sum::<usize>();
         for claim in &mut self.claims[first_claim..] {
             let Some(key) = &claim.key else { continue };
-            let captures = self.archive.captures(key).unwrap_or_default();
+            let captures = self.memo.captures(&self.archive, key).unwrap_or_default();
             claim.snapshot = capture::current(&captures).map(|c| {
                 let sha256 = c.sha256.clone().unwrap_or_default();
                 SnapshotRef {
@@ -344,12 +351,14 @@ impl Checker<'_> {
                     captured: c.captured.clone(),
                     method: c.method.name().to_owned(),
                     url: c.url.clone().filter(|_| c.method.name() == "http"),
+                    pinned: c.pinned,
                 }
             });
         }
         if self.evidence.enabled {
             self.evidence(input, &report, &keys_of, &claims_of);
         }
+        self.reports.push(report);
     }
 
     /// Number → key, from `REPORT.refs` or (with a warning) the library's order.

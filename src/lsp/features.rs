@@ -217,6 +217,9 @@ impl<W: std::io::Write> Server<W> {
                 if let Some(url) = &s.url {
                     md.push_str(&format!(" from <{url}>"));
                 }
+                if s.pinned {
+                    md.push_str(" · pinned");
+                }
                 if let Some(u) = path_uri(&root.join(&s.path)) {
                     md.push_str(&format!(" · [archived copy]({})", u.as_str()));
                 }
@@ -319,7 +322,6 @@ impl<W: std::io::Write> Server<W> {
         let Kind::Report(syntax) = kind else { return Ok(None) };
         let at = offset(&text, tdp.position, enc);
         let Some((start, context)) = completion_context(&text, at, syntax) else { return Ok(None) };
-        let markdown = self.markdown.1;
         let Some(w) = self.world() else { return Ok(None) };
         let typed = &text[start..at];
         let archived = w.archived_keys();
@@ -350,13 +352,8 @@ impl<W: std::io::Write> Server<W> {
                 label: key.to_owned(),
                 kind: Some(CompletionItemKind::REFERENCE),
                 detail: Some(format!("{authors} ({year}) · {snapshot}")),
-                documentation: Some(match markdown {
-                    true => Documentation::MarkupContent(MarkupContent {
-                        kind: MarkupKind::Markdown,
-                        value: format!("**{title}**\n\n{authors} ({year})\n\n{snapshot}"),
-                    }),
-                    false => Documentation::String(format!("{title}\n{authors} ({year})\n{snapshot}")),
-                }),
+                // The entry formatted in the style comes on resolve, for the item chosen.
+                data: Some(serde_json::json!({ "key": key })),
                 filter_text: Some(format!("{key} {title} {authors}")),
                 text_edit: Some(CompletionTextEdit::Edit(TextEdit {
                     range: range(&text, Span { start: from, end: at }, enc),
@@ -366,6 +363,26 @@ impl<W: std::io::Write> Server<W> {
             });
         }
         Ok(Some(CompletionResponse::List(CompletionList { is_incomplete: false, items })))
+    }
+}
+
+impl<W: std::io::Write> Server<W> {
+    /// A completion item with its documentation: the entry in the configured
+    /// style, and whether it has a snapshot.
+    pub(super) fn resolve(&mut self, mut item: CompletionItem) -> Result<CompletionItem, Failure> {
+        let Some(key) = item.data.as_ref().and_then(|d| d["key"].as_str()).map(str::to_owned) else { return Ok(item) };
+        let markdown = self.markdown.1;
+        let Some(w) = self.world() else { return Ok(item) };
+        let formatted = w.format(&key).unwrap_or_else(|| key.clone());
+        let snapshot = if w.archived_keys().contains(&key) { "snapshot archived" } else { "no snapshot" };
+        item.documentation = Some(match markdown {
+            true => Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: format!("{formatted}\n\n{snapshot}"),
+            }),
+            false => Documentation::String(format!("{formatted}\n{snapshot}")),
+        });
+        Ok(item)
     }
 }
 

@@ -204,6 +204,7 @@ impl<W: Write> Server<W> {
             }
             req::HoverRequest::METHOD => to(self.hover(params(r)?)),
             req::Completion::METHOD => to(self.completion(params(r)?)),
+            req::ResolveCompletionItem::METHOD => to(self.resolve(params(r)?)),
             req::GotoDefinition::METHOD => to(self.definition(params(r)?)),
             req::References::METHOD => to(self.references(params(r)?)),
             req::DocumentLinkRequest::METHOD => to(self.links(params(r)?)),
@@ -262,6 +263,7 @@ impl<W: Write> Server<W> {
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 completion_provider: Some(CompletionOptions {
+                    resolve_provider: Some(true),
                     trigger_characters: Some(["@", "{", "<", ",", "\""].map(String::from).to_vec()),
                     ..Default::default()
                 }),

@@ -134,12 +134,8 @@ impl World {
         let settings = self.config.check.evidence();
         let outcome = check::check_with(&self.repo, &self.library, &[input], &self.verified, settings, memo);
         let findings = self.located(outcome.findings, &doc.name);
-        Analysis {
-            report: Report::parse(doc.text.clone(), syntax),
-            findings,
-            claims: outcome.claims,
-            tally: outcome.tally,
-        }
+        let report = outcome.reports.into_iter().next().unwrap_or_else(|| Report::parse(doc.text.clone(), syntax));
+        Analysis { report, findings, claims: outcome.claims, tally: outcome.tally }
     }
 
     /// `lint`'s findings for one references file, and what loading it met.

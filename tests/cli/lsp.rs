@@ -237,6 +237,10 @@ fn diagnostics_hover_completion_definition_references_links_and_lens() {
     assert!(alpha["detail"].as_str().unwrap().contains("snapshot archived"), "{alpha}");
     let gamma = items.iter().find(|i| i["label"] == "gamma").unwrap();
     assert!(gamma["detail"].as_str().unwrap().contains("Writer (1999) · no snapshot"), "{gamma}");
+    // The chosen item's documentation: the entry in the configured style (APA here).
+    let resolved = c.request("completionItem/resolve", gamma.clone());
+    let doc_text = resolved["result"]["documentation"].to_string();
+    assert!(doc_text.contains("Writer, G. (1999). *Gamma Book*.") && doc_text.contains("no snapshot"), "{resolved}");
     let edit =
         json!({"range": {"start": {"line": 6, "character": 6}, "end": {"line": 6, "character": 6}}, "text": "al"});
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": doc, "version": 3}, "contentChanges": [edit]}));

@@ -107,6 +107,9 @@ async def test_hover_completion_definition_references(client: LanguageClient):
     items = {i.label: i for i in done.items}
     assert set(items) == {"alpha", "gamma"}
     assert "no snapshot" in items["gamma"].detail and "snapshot archived" in items["alpha"].detail
+    resolved = await client.completion_item_resolve_async(items["alpha"])
+    text = resolved.documentation if isinstance(resolved.documentation, str) else resolved.documentation.value
+    assert "Alpha Page" in text and "snapshot archived" in text
 
 
 async def test_rename_applied_and_rechecked(client: LanguageClient):
