@@ -247,7 +247,6 @@ fn main() {
     let total: usize = std::env::var("LSP_BENCH_EDITS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600);
     let mut times = Vec::new();
     let mut minute_mb = 0.0;
-    let mut lines = lines;
     for e in 0..total {
         let line = cited_lines[(rng.next() as usize) % cited_lines.len()];
         let version = e as i64 + 2;

@@ -230,6 +230,9 @@ mod tests {
         memo.begin();
         let a = memo.hash(&p).unwrap();
         std::fs::write(&p, "other").unwrap();
+        // Within one check a file is looked at once; the next check sees the change.
+        assert_eq!(memo.hash(&p).unwrap(), a);
+        memo.begin();
         assert_ne!(memo.hash(&p).unwrap(), a);
     }
 }
