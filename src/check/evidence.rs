@@ -79,7 +79,9 @@ fn claim_spans(report: &Report, sentences: &[usize], memo: &mut super::Memo) -> 
 /// A claim's text: prose only, markers blanked, offsets kept.
 fn claim_text(report: &Report, start: usize, end: usize) -> String {
     let mut bytes = report.prose.as_bytes()[start..end].to_vec();
-    for m in &report.markers {
+    // Markers come in order: only those from the first that ends after `start`.
+    let first = report.markers.partition_point(|m| m.span.end <= start);
+    for m in report.markers[first..].iter().take_while(|m| m.span.start < end) {
         let (s, e) = (m.span.start.max(start), m.span.end.min(end));
         if s < e {
             bytes[s - start..e - start].fill(b' ');

@@ -72,6 +72,7 @@ pub struct Memo {
     found: Table<bool>,
     words: Table<Rc<Vec<String>>>,
     near: Table<Rc<Near>>,
+    elsewhere: Table<Option<String>>,
 }
 
 /// The numbers (and month names) of the passages near a claim.
@@ -95,6 +96,7 @@ impl Memo {
         self.found.prune(run);
         self.words.prune(run);
         self.near.prune(run);
+        self.elsewhere.prune(run);
     }
 
     /// SHA-256 of an object, hashed again only when its size or time changed.
@@ -184,6 +186,17 @@ impl Memo {
         }
         let found = Rc::new(find(self));
         self.near.put(ask, found, self.run)
+    }
+
+    /// The other reference a quotation was found in, if this was asked before
+    /// (`ask` names the library's snapshots, the cited keys and the quotation).
+    pub(super) fn elsewhere(&mut self, ask: &str) -> Option<Option<String>> {
+        self.elsewhere.get(ask, self.run)
+    }
+
+    /// Remembers the answer to [`Memo::elsewhere`].
+    pub(super) fn remember_elsewhere(&mut self, ask: String, found: Option<String>) {
+        self.elsewhere.put(ask, found, self.run);
     }
 
     /// Whether a quotation is in an object (no closest passage looked for).

@@ -183,6 +183,7 @@ pub fn check_with(
         tally: Tally::default(),
         claims: Vec::new(),
         reports: Vec::new(),
+        library_id: None,
     };
     let mut cited: BTreeSet<String> = BTreeSet::new();
     for input in inputs {
@@ -215,6 +216,8 @@ struct Checker<'a> {
     tally: Tally,
     claims: Vec<Claim>,
     reports: Vec<Report>,
+    /// Every reference's key and current snapshot, hashed (once per check, when needed).
+    library_id: Option<String>,
 }
 
 fn at(input: &Input, report: &Report, span: Span) -> Location {
@@ -537,6 +540,33 @@ impl Checker<'_> {
         }
     }
 
+    /// The first other reference whose current snapshot holds the quotation:
+    /// remembered for this library and these snapshots.
+    fn elsewhere(&mut self, text: &str, keys: &[String]) -> Option<String> {
+        let library = self.library;
+        if self.library_id.is_none() {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            for r in &library.records {
+                let log = self.memo.captures(&self.archive, r.entry.key()).unwrap_or_default();
+                let sha = capture::current(&log).and_then(|c| c.sha256.clone()).unwrap_or_default();
+                h.update(format!("{}={sha}\n", r.entry.key()));
+            }
+            self.library_id = Some(hex::encode(h.finalize()));
+        }
+        let id = self.library_id.as_deref().unwrap_or_default();
+        let ask = format!("{id}\u{1f}{}\u{1f}{text}", keys.join(","));
+        if let Some(known) = self.memo.elsewhere(&ask) {
+            return known;
+        }
+        let other = library.records.iter().map(|r| r.entry.key()).filter(|k| !keys.iter().any(|c| c == k)).find(|k| {
+            self.quiet_text(k).is_some_and(|(source, sha)| self.memo.found(&sha, text, || quote::found(text, &source)))
+        });
+        let other = other.map(str::to_owned);
+        self.memo.remember_elsewhere(ask, other.clone());
+        other
+    }
+
     fn quote(
         &mut self,
         input: &Input,
@@ -620,11 +650,7 @@ impl Checker<'_> {
         }
         self.tally.not_found += 1;
         // In another source? That is how a mis-numbered marker shows.
-        let library = self.library;
-        let other = library.records.iter().map(|r| r.entry.key()).filter(|k| !keys.iter().any(|c| c == k)).find(|k| {
-            self.quiet_text(k)
-                .is_some_and(|(source, sha)| self.memo.found(&sha, &text, || quote::found(&text, &source)))
-        });
+        let other = self.elsewhere(&text, keys);
         if let Some(other) = other {
             self.findings.push(
                 Finding::new(

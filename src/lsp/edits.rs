@@ -10,7 +10,7 @@ use lsp_types::*;
 
 use super::document::{Kind, path_uri};
 use super::features::{cite_at, finding_span, range, typst_label};
-use super::position::{Encoding, from_line_column, offset};
+use super::position::{Encoding, Lines, from_line_column, offset};
 use super::server::{Failure, Server};
 use crate::archive::capture;
 use crate::check::verified;
@@ -27,9 +27,10 @@ impl<W: std::io::Write> Server<W> {
         let (from, to) = (offset(&d.text, p.range.start, enc), offset(&d.text, p.range.end, enc));
         let Some(a) = self.analysis(&doc) else { return Ok(None) };
         let text = &a.report.text;
+        let lines = Lines::new(text);
         let mut out = Vec::new();
         for f in &a.findings {
-            let Some(span) = finding_span(f, text) else { continue };
+            let Some(span) = finding_span(f, text, &lines) else { continue };
             if span.end < from || span.start > to {
                 continue;
             }

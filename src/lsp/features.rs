@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use lsp_types::*;
 
 use super::document::{Kind, path_uri};
-use super::position::{Encoding, from_line_column, offset, position};
+use super::position::{Encoding, Lines, from_line_column, offset, position};
 use super::server::{Failure, Server};
 use crate::check::Claim;
 use crate::findings::{Finding, Severity};
@@ -17,8 +17,8 @@ use crate::report::{Cite, Report, Span, Syntax, Target};
 pub const CODES_URL: &str = "https://docs.rs/crate/citelock/latest/source/README.md#finding-codes";
 
 /// A finding as a diagnostic of the document `text`.
-pub fn diagnostic(f: &Finding, text: &str, enc: Encoding, root: &Path) -> Diagnostic {
-    let range = finding_range(f, text, enc);
+pub fn diagnostic(f: &Finding, text: &str, lines: &Lines, enc: Encoding, root: &Path) -> Diagnostic {
+    let range = finding_span(f, text, lines).map_or_else(Range::default, |s| range(text, s, enc));
     let severity = match f.severity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
@@ -56,22 +56,15 @@ pub fn diagnostic(f: &Finding, text: &str, enc: Encoding, root: &Path) -> Diagno
 }
 
 /// The byte span a finding marks in `text` (a whole line's start when it names no column).
-pub fn finding_span(f: &Finding, text: &str) -> Option<Span> {
+pub fn finding_span(f: &Finding, text: &str, lines: &Lines) -> Option<Span> {
     let l = f.location.as_ref()?;
     let line = l.line?;
-    let start = from_line_column(text, line, l.column.unwrap_or(1));
+    let start = lines.from_line_column(text, line, l.column.unwrap_or(1));
     let end = match (l.end_line, l.end_column) {
-        (Some(el), Some(ec)) => from_line_column(text, el, ec),
+        (Some(el), Some(ec)) => lines.from_line_column(text, el, ec),
         _ => text[start..].chars().next().map_or(start, |c| start + c.len_utf8()),
     };
     Some(Span { start, end: end.max(start) })
-}
-
-fn finding_range(f: &Finding, text: &str, enc: Encoding) -> Range {
-    match finding_span(f, text) {
-        Some(s) => range(text, s, enc),
-        None => Range::default(),
-    }
 }
 
 /// A byte span as a protocol range.
@@ -179,7 +172,10 @@ impl<W: std::io::Write> Server<W> {
                 .find(|r| r.line == line && r.column == column)
                 .map_or("not attributed to a citation", |r| r.verdict.as_str());
             let mut md = format!("**Quotation**: {verdict}\n");
-            for f in a.findings.iter().filter(|f| finding_span(f, text).is_some_and(|s| s.start == q.span.start)) {
+            let lines = Lines::new(text);
+            for f in
+                a.findings.iter().filter(|f| finding_span(f, text, &lines).is_some_and(|s| s.start == q.span.start))
+            {
                 md.push_str(&format!("\n- `{}` {}", f.code.name(), f.message));
                 if let Some(closest) = f.data.get("closest").and_then(|v| v.as_str()).filter(|s| !s.is_empty()) {
                     md.push_str(&format!("\n\n  Archived: “{closest}”"));

@@ -59,7 +59,11 @@ fn line_start(text: &str, line: u32) -> Option<usize> {
 /// end of its line means the line's end, and a line past the end of the text
 /// means the text's end; a column inside a character means its start.
 pub fn offset(text: &str, pos: Position, enc: Encoding) -> usize {
-    let Some(start) = line_start(text, pos.line) else { return text.len() };
+    offset_in_line(text, line_start(text, pos.line), pos, enc)
+}
+
+fn offset_in_line(text: &str, start: Option<usize>, pos: Position, enc: Encoding) -> usize {
+    let Some(start) = start else { return text.len() };
     let line = &text[start..];
     let end = line.find('\n').map_or(line.len(), |e| if line[..e].ends_with('\r') { e - 1 } else { e });
     let mut units = 0usize;
@@ -90,8 +94,28 @@ pub fn position(text: &str, offset: usize) -> impl Fn(Encoding) -> Position + '_
 /// The byte offset of a 1-based line and 1-based column counted in characters
 /// (how findings give places), clamped to the line.
 pub fn from_line_column(text: &str, line: usize, column: usize) -> usize {
-    let pos = Position { line: line.saturating_sub(1) as u32, character: column.saturating_sub(1) as u32 };
-    offset(text, pos, Encoding::Utf32)
+    offset(text, line_column(line, column), Encoding::Utf32)
+}
+
+fn line_column(line: usize, column: usize) -> Position {
+    Position { line: line.saturating_sub(1) as u32, character: column.saturating_sub(1) as u32 }
+}
+
+/// Where each line of a text starts, for turning many places of one text
+/// into offsets without scanning it from the start each time.
+pub struct Lines(Vec<usize>);
+
+impl Lines {
+    /// The line starts of `text`.
+    pub fn new(text: &str) -> Lines {
+        Lines(std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect())
+    }
+
+    /// [`from_line_column`], for the text these lines are of.
+    pub fn from_line_column(&self, text: &str, line: usize, column: usize) -> usize {
+        let pos = line_column(line, column);
+        offset_in_line(text, self.0.get(pos.line as usize).copied(), pos, Encoding::Utf32)
+    }
 }
 
 #[cfg(test)]
@@ -131,5 +155,9 @@ mod tests {
         assert_eq!(offset(TEXT, Position::new(0, 2), Encoding::Utf16), 1);
         assert_eq!(position(TEXT, 2)(Encoding::Utf16), Position::new(0, 1));
         assert_eq!(from_line_column(TEXT, 2, 4), TEXT.find("[@").unwrap());
+        let lines = Lines::new(TEXT);
+        for (l, c) in [(1, 1), (1, 3), (2, 4), (2, 99), (3, 2), (9, 1)] {
+            assert_eq!(lines.from_line_column(TEXT, l, c), from_line_column(TEXT, l, c), "{l}:{c}");
+        }
     }
 }

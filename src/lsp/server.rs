@@ -434,7 +434,8 @@ impl<W: Write> Server<W> {
             Kind::Report(_) => self.analysis(key).map(|a| a.findings.clone()).unwrap_or_default(),
         };
         let (doc, root) = (&self.docs[key], self.root.clone().unwrap_or_default());
-        findings.iter().map(|f| super::features::diagnostic(f, &doc.text, self.enc, &root)).collect()
+        let lines = super::position::Lines::new(&doc.text);
+        findings.iter().map(|f| super::features::diagnostic(f, &doc.text, &lines, self.enc, &root)).collect()
     }
 
     /// The repository, reloaded when its files changed.
