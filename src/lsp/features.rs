@@ -18,7 +18,7 @@ pub const CODES_URL: &str = "https://docs.rs/crate/citelock/latest/source/README
 
 /// A finding as a diagnostic of the document `text`.
 pub fn diagnostic(f: &Finding, text: &str, lines: &Lines, enc: Encoding, root: &Path) -> Diagnostic {
-    let range = finding_span(f, text, lines).map_or_else(Range::default, |s| range(text, s, enc));
+    let range = finding_span(f, text, lines).map_or_else(Range::default, |s| lines.range(text, s.start, s.end, enc));
     let severity = match f.severity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
@@ -255,9 +255,11 @@ impl<W: std::io::Write> Server<W> {
         for (path, text, syntax) in self.all_reports() {
             let report = Report::parse(text, syntax);
             let Some(uri) = path_uri(&path) else { continue };
+            let lines = Lines::new(&report.text);
             for c in report.markers.iter().flat_map(|m| &m.cites) {
                 if c.target == Target::Key(key.clone()) {
-                    out.push(Location { uri: uri.clone(), range: range(&report.text, c.span, enc) });
+                    let range = lines.range(&report.text, c.span.start, c.span.end, enc);
+                    out.push(Location { uri: uri.clone(), range });
                 }
             }
         }
@@ -274,10 +276,11 @@ impl<W: std::io::Write> Server<W> {
         let (enc, root) = (self.enc, self.root());
         let Some(a) = self.analysis(&doc) else { return Ok(None) };
         let mut out = Vec::new();
+        let lines = Lines::new(&a.report.text);
         for cite in a.report.markers.iter().flat_map(|m| &m.cites) {
             let Some(s) = claim_of(&a.claims, &a.report, cite).and_then(|c| c.snapshot.as_ref()) else { continue };
             out.push(DocumentLink {
-                range: range(&a.report.text, cite.span, enc),
+                range: lines.range(&a.report.text, cite.span.start, cite.span.end, enc),
                 target: path_uri(&root.join(&s.path)),
                 tooltip: Some(format!("archived copy, captured {}", s.captured)),
                 data: None,
@@ -320,6 +323,9 @@ impl<W: std::io::Write> Server<W> {
         let Some((start, context)) = completion_context(&text, at, syntax) else { return Ok(None) };
         let Some(w) = self.world() else { return Ok(None) };
         let typed = &text[start..at];
+        // Two ranges, computed once: the key typed, and with its `@` (for `#cite(label(…))`).
+        let typed_range = range(&text, Span { start, end: at }, enc);
+        let with_at = range(&text, Span { start: start.saturating_sub(1), end: at }, enc);
         let archived = w.archived_keys();
         let mut items = Vec::new();
         for r in &w.library.records {
@@ -327,9 +333,9 @@ impl<W: std::io::Write> Server<W> {
             if !key.starts_with(typed) && !typed.is_empty() && !key.to_lowercase().contains(&typed.to_lowercase()) {
                 continue;
             }
-            let (from, insert) = match context {
-                Context::TypstAt if !typst_label(key) => (start - 1, format!("#cite(label(\"{key}\"))")),
-                _ => (start, key.to_owned()),
+            let (replaced, insert) = match context {
+                Context::TypstAt if !typst_label(key) => (with_at, format!("#cite(label(\"{key}\"))")),
+                _ => (typed_range, key.to_owned()),
             };
             let title = r.entry.title().map(|t| t.value.to_string()).unwrap_or_default();
             let authors = r
@@ -351,10 +357,7 @@ impl<W: std::io::Write> Server<W> {
                 // The entry formatted in the style comes on resolve, for the item chosen.
                 data: Some(serde_json::json!({ "key": key })),
                 filter_text: Some(format!("{key} {title} {authors}")),
-                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                    range: range(&text, Span { start: from, end: at }, enc),
-                    new_text: insert,
-                })),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit { range: replaced, new_text: insert })),
                 ..Default::default()
             });
         }

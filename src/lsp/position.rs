@@ -111,6 +111,22 @@ impl Lines {
         Lines(std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect())
     }
 
+    /// [`position`], for the text these lines are of.
+    pub fn position(&self, text: &str, offset: usize, enc: Encoding) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.0.partition_point(|&s| s <= offset).saturating_sub(1);
+        let character = text[self.0[line]..offset].chars().map(|c| enc.width(c)).sum::<usize>() as u32;
+        Position { line: line as u32, character }
+    }
+
+    /// The range of a byte span of the text these lines are of.
+    pub fn range(&self, text: &str, start: usize, end: usize, enc: Encoding) -> lsp_types::Range {
+        lsp_types::Range::new(self.position(text, start, enc), self.position(text, end, enc))
+    }
+
     /// [`from_line_column`], for the text these lines are of.
     pub fn from_line_column(&self, text: &str, line: usize, column: usize) -> usize {
         let pos = line_column(line, column);
@@ -158,6 +174,11 @@ mod tests {
         let lines = Lines::new(TEXT);
         for (l, c) in [(1, 1), (1, 3), (2, 4), (2, 99), (3, 2), (9, 1)] {
             assert_eq!(lines.from_line_column(TEXT, l, c), from_line_column(TEXT, l, c), "{l}:{c}");
+        }
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for i in 0..=TEXT.len() + 2 {
+                assert_eq!(lines.position(TEXT, i, enc), position(TEXT, i)(enc), "{enc:?} {i}");
+            }
         }
     }
 }
