@@ -79,7 +79,7 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Pat
         world: None,
         stamped: None,
         analyses: HashMap::new(),
-        memo: crate::check::Memo::default(),
+        memo: crate::check::Memo::trusting(),
         pending: HashMap::new(),
         initialized: false,
         shutdown: false,
@@ -334,6 +334,7 @@ impl<W: Write> Server<W> {
             }
             note::DidChangeWatchedFiles::METHOD => {
                 self.stamped = None;
+                self.memo.forget_files();
                 self.recheck_all();
             }
             _ => {}
@@ -450,6 +451,8 @@ impl<W: Write> Server<W> {
             self.stamped = Some(Instant::now());
         }
         if reload {
+            // The archive may have changed with the rest: read it afresh.
+            self.memo.forget_files();
             let had = self.world.is_some();
             self.world = Some(World::load(&root, &self.docs));
             self.analyses.clear();
