@@ -147,21 +147,9 @@ fn codes(diagnostics: &[Value]) -> Vec<&str> {
     diagnostics.iter().map(|d| d["code"].as_str().unwrap()).collect()
 }
 
-const LIB: &str = "\
-alpha:
-  type: web
-  title: Alpha Page
-  organization: Alpha Org
-  date: 2020
-  url: {value: 'https://alpha.example/', date: 2024-01-02}
-gamma:
-  type: book
-  title: Gamma Book
-  author: Writer, Gail
-  date: 1999
-";
+const LIB: &str = include_str!("../fixtures/lsp/library.yml");
 
-const ALPHA: &str = "Alpha says the quick brown fox jumps over the lazy dog, every single morning.\n";
+const ALPHA: &str = include_str!("../fixtures/lsp/alpha.txt");
 
 const REPORT: &str = "# Report\n\n\
 As the source puts it, \u{201c}the quick brown fox jumps over the lazy dog\u{201d} [@alpha].\n\

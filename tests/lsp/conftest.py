@@ -11,21 +11,10 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CITELOCK = os.environ.get("CITELOCK", str(ROOT / "target" / "debug" / "citelock"))
 
-LIBRARY = """\
-alpha:
-  type: web
-  title: Alpha Page
-  organization: Alpha Org
-  date: 2020
-  url: {value: 'https://alpha.example/', date: 2024-01-02}
-gamma:
-  type: book
-  title: Gamma Book
-  author: Writer, Gail
-  date: 1999
-"""
+FIXTURES = ROOT / "tests" / "fixtures" / "lsp"
+LIBRARY = (FIXTURES / "library.yml").read_text()
 
-ALPHA = "Alpha says the quick brown fox jumps over the lazy dog, every single morning.\n"
+ALPHA = (FIXTURES / "alpha.txt").read_text()
 
 # An emoji (two UTF-16 units) and CJK (one unit, three UTF-8 bytes each) before the citations.
 REPORT = (
