@@ -161,8 +161,8 @@ impl Checker<'_> {
             let found_numbers = claim_numbers(report, *span, &text);
             let quoting = report.quotes.iter().any(|q| q.span.start < span.end && span.start < q.span.end);
             // Its words, numbers aside (those are looked up on their own).
-            let mut own_words = (*self.memo.words(&text)).clone();
-            own_words.retain(|w| w.chars().any(char::is_alphabetic));
+            let all_words = self.memo.words(&text);
+            let mut own_words: Vec<&String> = all_words.iter().filter(|w| w.chars().any(char::is_alphabetic)).collect();
             own_words.sort();
             own_words.dedup();
             let words = own_words.len();
@@ -171,12 +171,12 @@ impl Checker<'_> {
             // claim holds it: a year or a date elsewhere in the page is
             // another fact's (WiCE: recall of unsupported numbers 0.58 over
             // the whole text).
-            let near: Option<(Vec<numbers::Number>, Vec<u8>)> = {
+            let near: Option<Rc<super::memo::Near>> = {
                 let sources: Vec<(Rc<Index>, String)> = sentence_keys.iter().filter_map(|k| self.index(k)).collect();
                 (!sources.is_empty()).then(|| {
                     let shas: Vec<&str> = sources.iter().map(|(_, sha)| sha.as_str()).collect();
                     let ask = format!("{}\u{1f}{found_numbers:?}\u{1f}{text}", shas.join(","));
-                    let near = self.memo.near(ask, |memo| {
+                    self.memo.near(ask, |memo| {
                         let ask = format!("{NUMBER_PASSAGES}\u{1f}\u{1f}{found_numbers:?}\u{1f}{text}");
                         let passages: Vec<String> = sources
                             .iter()
@@ -190,8 +190,7 @@ impl Checker<'_> {
                             passages.iter().flat_map(|p| numbers::find(p)).collect(),
                             passages.iter().flat_map(|p| numbers::months(p)).collect(),
                         )
-                    });
-                    (*near).clone()
+                    })
                 })
             };
             let mut best: Option<(Vec<String>, String)> = None;
@@ -204,8 +203,7 @@ impl Checker<'_> {
                 let Some((index, sha)) = self.index(&key) else { continue };
                 let n = self.evidence.passages;
                 let ask = format!("{n}\u{1f}{page:?}\u{1f}{found_numbers:?}\u{1f}{text}");
-                let passages =
-                    (*self.memo.passages(&sha, &ask, || index.passages(&text, &found_numbers, n, page))).clone();
+                let passages = self.memo.passages(&sha, &ask, || index.passages(&text, &found_numbers, n, page));
                 let covered =
                     passages.first().map_or(0, |p| own_words.iter().filter(|w| p.covered.contains(w)).count());
                 // A claim that carries a quotation is the quotation check's.
@@ -242,7 +240,7 @@ impl Checker<'_> {
             }
             let mut listed = Vec::new();
             for n in &found_numbers {
-                let found = near.as_ref().map(|(theirs, months)| {
+                let found = near.as_deref().map(|(theirs, months)| {
                     theirs.iter().any(|t| n.agrees_with(t))
                         || n.date.is_some_and(|d| {
                             // A month and year (`June 2019`) the passages give apart

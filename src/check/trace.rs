@@ -172,14 +172,14 @@ mod tests {
                 column: 1,
             }],
             claim: String::new(),
-            evidence: vec![crate::text::evidence::Passage {
+            evidence: std::rc::Rc::new(vec![crate::text::evidence::Passage {
                 start: 0,
                 end: 9,
                 text: "<img src=x onerror=alert(2)>".into(),
                 page: None,
                 score: 1.0,
                 covered: Vec::new(),
-            }],
+            }]),
             numbers: Vec::new(),
             span: (0, 9),
         };
