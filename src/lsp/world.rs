@@ -172,15 +172,15 @@ fn fingerprint(texts: &HashMap<PathBuf, String>) -> Vec<(PathBuf, u64)> {
     v
 }
 
-/// Sizes and times of every file a check reads besides the report: the
-/// config, `references/`, the capture logs and the manifest.
+/// Sizes and times of what a check reads besides the report: the config,
+/// each file of `references/` (editors may write them in place), the
+/// manifest, and the capture logs' folder, whose time changes with every log
+/// citelock writes (it writes a new file and renames it over the old).
 fn stamp(repo: &Repo) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     let archive = repo.archive();
-    let mut files = vec![repo.root().join("citelock.toml"), archive.manifest_path()];
-    for dir in [repo.references_dir(), archive.captures_dir()] {
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            files.extend(entries.flatten().map(|e| e.path()));
-        }
+    let mut files = vec![repo.root().join("citelock.toml"), archive.manifest_path(), archive.captures_dir()];
+    if let Ok(entries) = std::fs::read_dir(repo.references_dir()) {
+        files.extend(entries.flatten().map(|e| e.path()));
     }
     files.sort();
     files

@@ -403,6 +403,23 @@ fn a_snapshot_attached_while_open_turns_unverifiable_into_verified() {
 }
 
 #[test]
+fn without_file_events_the_next_check_sees_a_new_snapshot() {
+    let env = env();
+    let text = "The book says \u{201c}something we cannot check here\u{201d} [@gamma].\n";
+    let mut c = Client::start(&env, &[]);
+    let doc = uri(&env, "book.md");
+    assert!(codes(&c.open(&doc, text)).contains(&"quote-unverifiable"));
+    env.write("gamma.txt", "Chapter one. Here is something we cannot check here, or so it said.\n");
+    assert_eq!(env.run(&["archive", "--attach", "gamma", "gamma.txt"]).code, 0);
+    // No didChangeWatchedFiles: the server looks at the archive again at most every half second.
+    std::thread::sleep(Duration::from_millis(700));
+    let same = json!({"text": text});
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [same]}));
+    assert!(codes(&c.diagnostics(&doc)).is_empty());
+    assert_eq!(c.stop(), 0);
+}
+
+#[test]
 fn a_references_file_broken_while_open_is_diagnosed_and_serving_goes_on() {
     let env = env();
     let mut c = Client::start(&env, &[]);
