@@ -40,6 +40,14 @@ impl<V: Clone> Table<V> {
         value
     }
 
+    /// The value for `key`, computed by `make` the first time.
+    fn get_or(&mut self, key: &str, run: u64, make: impl FnOnce() -> V) -> V {
+        match self.get(key, run) {
+            Some(v) => v,
+            None => self.put(key.to_owned(), make(), run),
+        }
+    }
+
     fn prune(&mut self, run: u64) {
         self.0.retain(|_, (_, used)| *used + KEEP >= run);
     }
@@ -156,44 +164,27 @@ impl Memo {
 
     /// An object's text prepared for matching (`None`: no text).
     pub(super) fn source(&mut self, sha: &str, load: impl FnOnce() -> Option<Source>) -> Option<Rc<Source>> {
-        if let Some(s) = self.sources.get(sha, self.run) {
-            return s;
-        }
-        self.sources.put(sha.to_owned(), load().map(Rc::new), self.run)
+        self.sources.get_or(sha, self.run, || load().map(Rc::new))
     }
 
     /// An object's evidence index.
     pub(super) fn index(&mut self, sha: &str, build: impl FnOnce() -> Index) -> Rc<Index> {
-        if let Some(i) = self.indexes.get(sha, self.run) {
-            return i;
-        }
-        self.indexes.put(sha.to_owned(), Rc::new(build()), self.run)
+        self.indexes.get_or(sha, self.run, || Rc::new(build()))
     }
 
     /// Passages of an object for a claim (`ask` names everything the search depends on).
     pub(super) fn passages(&mut self, sha: &str, ask: &str, find: impl FnOnce() -> Vec<Passage>) -> Rc<Vec<Passage>> {
-        let key = format!("{sha}\u{1f}{ask}");
-        if let Some(p) = self.passages.get(&key, self.run) {
-            return p;
-        }
-        self.passages.put(key, Rc::new(find()), self.run)
+        self.passages.get_or(&format!("{sha}\u{1f}{ask}"), self.run, || Rc::new(find()))
     }
 
     /// A quotation's verdict against an object.
     pub(super) fn verdict(&mut self, sha: &str, quote: &str, check: impl FnOnce() -> Verdict) -> Verdict {
-        let key = format!("{sha}\u{1f}{quote}");
-        if let Some(v) = self.verdicts.get(&key, self.run) {
-            return v;
-        }
-        self.verdicts.put(key, check(), self.run)
+        self.verdicts.get_or(&format!("{sha}\u{1f}{quote}"), self.run, check)
     }
 
     /// A text's content words (stemmed), as the evidence index counts them.
     pub(super) fn words(&mut self, text: &str) -> Rc<Vec<String>> {
-        if let Some(w) = self.words.get(text, self.run) {
-            return w;
-        }
-        self.words.put(text.to_owned(), Rc::new(content_words(text)), self.run)
+        self.words.get_or(text, self.run, || Rc::new(content_words(text)))
     }
 
     /// The numbers of the passages near a claim (`ask` names the claim and its sources).
@@ -218,11 +209,7 @@ impl Memo {
 
     /// Whether a quotation is in an object (no closest passage looked for).
     pub(super) fn found(&mut self, sha: &str, quote: &str, find: impl FnOnce() -> bool) -> bool {
-        let key = format!("{sha}\u{1f}{quote}");
-        if let Some(v) = self.found.get(&key, self.run) {
-            return v;
-        }
-        self.found.put(key, find(), self.run)
+        self.found.get_or(&format!("{sha}\u{1f}{quote}"), self.run, find)
     }
 }
 

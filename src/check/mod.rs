@@ -784,7 +784,16 @@ pub fn input(root: &Path, path: &Path, syntax: Option<Syntax>) -> std::io::Resul
         )
     })?;
     let name = crate::findings::relative_path(root, path);
-    let refs_path = path.with_file_name(format!("{}.refs", path.file_name().unwrap_or_default().to_string_lossy()));
-    let refs = std::fs::read_to_string(&refs_path).ok().map(|t| (crate::findings::relative_path(root, &refs_path), t));
-    Ok(Input { name, text, syntax: syntax.unwrap_or_else(|| Syntax::of(path)), refs })
+    Ok(Input { name, text, syntax: syntax.unwrap_or_else(|| Syntax::of(path)), refs: refs(root, path) })
+}
+
+/// `REPORT.refs`, the numbered reference list beside a report.
+pub fn refs_path(report: &Path) -> std::path::PathBuf {
+    report.with_file_name(format!("{}.refs", report.file_name().unwrap_or_default().to_string_lossy()))
+}
+
+/// A report's `.refs` file, if it has one: (name relative to `root`, text).
+pub fn refs(root: &Path, report: &Path) -> Option<(String, String)> {
+    let path = refs_path(report);
+    std::fs::read_to_string(&path).ok().map(|t| (crate::findings::relative_path(root, &path), t))
 }

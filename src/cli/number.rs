@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let repo = ctx.repo();
     let (library, _) = Library::load(&repo)?;
     let report = ctx.cwd.join(&args.report);
-    let refs = report.with_file_name(format!("{}.refs", report.file_name().unwrap_or_default().to_string_lossy()));
+    let refs = citelock::check::refs_path(&report);
     if refs.exists() && !args.force {
         bail!("{} exists; --force replaces it (and re-points markers whose number changes)", refs.display());
     }

@@ -196,7 +196,7 @@ impl<W: std::io::Write> Server<W> {
                 spans.push((c.span, new.clone()));
             }
             push(&path, &report.text, spans);
-            let refs = path.with_file_name(format!("{}.refs", path.file_name().unwrap_or_default().to_string_lossy()));
+            let refs = crate::check::refs_path(&path);
             if let Some(t) = text_of(&refs) {
                 push(&refs, &t, refs_spans(&t, &old, &new));
             }

@@ -125,11 +125,7 @@ impl World {
     /// What `check` says of a report as the editor has it; `memo` carries what earlier checks read and computed (snapshot texts,
     /// indexes, passages, verdicts), so a check after an edit redoes little.
     pub fn analyse(&self, doc: &Document, syntax: Syntax, memo: &mut check::Memo) -> Analysis {
-        let refs_path =
-            doc.path.with_file_name(format!("{}.refs", doc.path.file_name().unwrap_or_default().to_string_lossy()));
-        let refs = std::fs::read_to_string(&refs_path)
-            .ok()
-            .map(|t| (crate::findings::relative_path(self.repo.root(), &refs_path), t));
+        let refs = check::refs(self.repo.root(), &doc.path);
         let input = Input { name: doc.name.clone(), text: doc.text.clone(), syntax, refs };
         let settings = self.config.check.evidence();
         let outcome = check::check_with(&self.repo, &self.library, &[input], &self.verified, settings, memo);
