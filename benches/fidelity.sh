@@ -34,8 +34,13 @@ for lib in "${libraries[@]}"; do
   "$bin" -C "$d/repo" -q add --csl-json "$d/$name.json" >/dev/null 2>&1 || true
   for style in "${styles[@]}"; do
     csl=$styles_dir/$style.csl
+    # Both processors get the locale file citeproc.js reads (TeX Live's copy of
+    # the CSL locales), so that locale versions do not count as differences.
+    lang=$(grep -o 'default-locale="[^"]*"' "$csl" | head -1 | cut -d'"' -f2); lang=${lang:-en-US}
+    locale_file=$styles_dir/../locales/csl-locales-$lang.xml
+    locale_args=(); [ -f "$locale_file" ] && locale_args=(--locale "$locale_file")
     node "$here/citeproc.js" "$d/$name.json" "$csl" > "$d/ref.jsonl" 2>/dev/null || { echo "| $name | $style | citeproc-js failed |"; continue; }
-    ours_s=$(secs "$bin" -C "$d/repo" export --style "$csl" --to text --no-cache -o "$d/ours.txt")
+    ours_s=$(secs "$bin" -C "$d/repo" export --style "$csl" "${locale_args[@]}" --to text --no-cache -o "$d/ours.txt")
     theirs_s=$(secs pandoc --citeproc --csl "$csl" --bibliography "$d/$name.json" -t plain --wrap=none -o "$d/pandoc.txt" "$d/nocite.md")
     python3 "$here/compare.py" "$d/ref.jsonl" "$d/ours.txt" > "$d/ours.cmp"
     python3 "$here/compare.py" "$d/ref.jsonl" "$d/pandoc.txt" > "$d/pandoc.cmp"

@@ -28,8 +28,9 @@ pub struct Args {
     /// or a .csl file [default: apa].
     #[arg(long, value_name = "NAME|FILE.csl")]
     style: Option<String>,
-    /// The locale for the style, e.g. en-GB, de-DE.
-    #[arg(long, value_name = "xx-YY")]
+    /// The locale for the style, e.g. en-GB, de-DE, or a CSL locale file (locales-xx-YY.xml) in place of
+    /// the bundled one of its language.
+    #[arg(long, value_name = "xx-YY|FILE.xml")]
     locale: Option<String>,
     /// Only the references these reports cite, in the order they are first cited.
     #[arg(long, value_name = "REPORT", num_args = 1..)]

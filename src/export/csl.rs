@@ -9,14 +9,15 @@ use std::path::Path;
 
 use hayagriva::archive::{ArchivedStyle, locales};
 use hayagriva::citationberg::{
-    Display, FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, LocaleCode, Style, TextDecoration,
-    VerticalAlign,
+    Display, FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, LocaleCode, LocaleFile, Style,
+    TextDecoration, VerticalAlign,
 };
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose, ElemChild, ElemChildren,
     Entry, Formatting, LocatorPayload, SpecificLocator,
 };
 
+use super::pages;
 use crate::findings::escape;
 use crate::report::Form;
 
@@ -43,6 +44,8 @@ pub struct Styled {
     pub locales: Vec<Locale>,
     /// The locale asked for.
     pub locale: Option<LocaleCode>,
+    /// The page label's singular and plural forms, for [`pages`](super::pages).
+    pub page_labels: Vec<(String, String)>,
     /// What identifies the style for the render cache: a bundled style's name
     /// (with hayagriva's version), or a style file's SHA-256.
     pub id: String,
@@ -80,19 +83,44 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
     }
     let mut style = style;
     sort_dates_as_dates(&mut style);
-    let locales = locales();
+    let mut locales = locales();
     let locale = match locale {
+        Some(file) if file.ends_with(".xml") || base.join(file).is_file() => {
+            let (code, hash) = add_locale_file(&mut locales, &base.join(file))?;
+            id = format!("{id}\nlocale file {hash}");
+            Some(code)
+        }
         Some(code) => {
             let code = LocaleCode(code.to_owned());
             if !locales.iter().any(|l| l.lang.as_ref() == Some(&code)) {
                 let known: Vec<String> = locales.iter().filter_map(|l| l.lang.as_ref().map(|c| c.0.clone())).collect();
-                return Err(format!("unknown locale `{}` (known: {})", code.0, known.join(", ")));
+                return Err(format!(
+                    "unknown locale `{}` (known: {}; or give a CSL locale file, locales-xx-YY.xml)",
+                    code.0,
+                    known.join(", ")
+                ));
             }
             Some(code)
         }
         None => None,
     };
-    Ok(Styled { title: style.info.title.value.clone(), style, locales, locale, id })
+    let mut styled =
+        Styled { title: style.info.title.value.clone(), style, locales, locale, id, page_labels: Vec::new() };
+    styled.page_labels = super::pages::labels(&styled);
+    Ok(styled)
+}
+
+/// A CSL locale file (`locales-en-US.xml` from the CSL locales repository,
+/// or one a user edited) in place of hayagriva's bundled locale of the same
+/// language, as citeproc-js and Zotero take locale files. Returns its
+/// language and the file's SHA-256 (the render cache's key covers it).
+fn add_locale_file(locales: &mut Vec<Locale>, path: &Path) -> Result<(LocaleCode, String), String> {
+    let xml = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file = LocaleFile::from_xml(&xml).map_err(|e| format!("{} is not a usable CSL locale: {e}", path.display()))?;
+    let code = file.lang.clone();
+    locales.retain(|l| l.lang.as_ref() != Some(&code));
+    locales.push(file.into());
+    Ok((code, hex::encode(<sha2::Sha256 as sha2::Digest>::digest(xml.as_bytes()))))
 }
 
 /// A sort key that calls a macro rendering one whole date (APA's
@@ -223,6 +251,11 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
         })
         .collect();
     let locale = styled.locale.as_ref().or(styled.style.default_locale.as_ref()).map_or("en-US", |l| l.0.as_str());
+    let mends: HashMap<&str, pages::Mend> = cites
+        .iter()
+        .flat_map(|c| &c.items)
+        .filter_map(|(entry, ..)| Some((entry.key(), pages::mend_for(entry, markup)?)))
+        .collect();
     let bibliography = rendered
         .bibliography
         .map(|b| {
@@ -235,6 +268,9 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
                         text.push(' ');
                     }
                     write_children(&item.content, markup, &mut text);
+                    if let Some(m) = mends.get(item.key.as_str()) {
+                        text = pages::mend(&text, m, &styled.page_labels);
+                    }
                     (item.key, punctuate(text.trim(), locale))
                 })
                 .collect()
@@ -709,7 +745,7 @@ pub fn escape_latex(t: &str) -> String {
 }
 
 /// Text escaped for the markup.
-fn text(t: &str, markup: Markup, out: &mut String) {
+pub(super) fn text(t: &str, markup: Markup, out: &mut String) {
     match markup {
         Markup::Text => out.push_str(t),
         Markup::Html => out.push_str(&escape(t)),
@@ -893,6 +929,40 @@ mod tests {
         );
         assert_eq!(punctuate("\u{201c}Title\u{201d}.", "en-GB"), "\u{201c}Title\u{201d}.");
         assert_eq!(punctuate("\u{201c}Why?\u{201d}.", "en-US"), "\u{201c}Why?\u{201d}");
+    }
+
+    /// A locale file takes the place of the bundled locale of its language:
+    /// hayagriva's en-US abbreviates September "Sept.", the CSL locales
+    /// repository's current one (and TeX Live's copy) "Sep.".
+    #[test]
+    fn a_locale_file_replaces_the_bundled_locale_of_its_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let csl = r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+            <info><title>Months</title><id>months</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+            <citation><layout><text variable="title"/></layout></citation>
+            <bibliography><layout><date variable="issued">
+              <date-part name="month" form="short" suffix=" "/><date-part name="year"/>
+            </date></layout></bibliography></style>"#;
+        std::fs::write(dir.path().join("months.csl"), csl).unwrap();
+        let terms = r#"<terms><term name="month-09" form="short">Sep.</term></terms>"#;
+        let file = |lang: &str| {
+            format!(r#"<locale xmlns="http://purl.org/net/xbiblio/csl" version="1.0"{lang}>{terms}</locale>"#)
+        };
+        std::fs::write(dir.path().join("locales-en-US.xml"), file(r#" xml:lang="en-US""#)).unwrap();
+        std::fs::write(dir.path().join("nolang.xml"), file("")).unwrap();
+        std::fs::write(dir.path().join("broken.xml"), "<locale><terms>").unwrap();
+        let library = hayagriva::io::from_yaml_str("a:\n  type: article\n  title: Fonts\n  date: 1969-09\n").unwrap();
+        let refs: Vec<&Entry> = library.iter().collect();
+        let month = |locale: Option<&str>| {
+            let styled = load_style("months.csl", dir.path(), locale).unwrap();
+            bibliography(&styled, &refs, Markup::Text, None).items.remove(0).1
+        };
+        assert_eq!(month(None), "Sept. 1969");
+        assert_eq!(month(Some("locales-en-US.xml")), "Sep. 1969");
+        let err = load_style("months.csl", dir.path(), Some("nolang.xml")).err().unwrap();
+        assert!(err.contains("nolang.xml is not a usable CSL locale") && err.contains("lang"), "{err}");
+        let err = load_style("months.csl", dir.path(), Some("broken.xml")).err().unwrap();
+        assert!(err.contains("broken.xml is not a usable CSL locale"), "{err}");
     }
 
     #[test]

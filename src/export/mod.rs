@@ -10,6 +10,7 @@ pub mod csl_json;
 pub mod flat;
 #[cfg(test)]
 mod laws;
+mod pages;
 pub mod render;
 pub mod ris;
 pub mod warc;

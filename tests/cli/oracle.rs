@@ -196,9 +196,13 @@ fn citeproc_js(items: &Path, csl: &Path) -> Vec<String> {
     String::from_utf8(reference.stdout).unwrap().lines().map(|l| serde_json::from_str::<String>(l).unwrap()).collect()
 }
 
-/// citelock's bibliography of the library in `env` in a style, one entry an item.
+/// citelock's bibliography of the library in `env` in a style, one entry an
+/// item, with the locale file citeproc.js reads (TeX Live's en-US: "Sep.",
+/// "Jun." where hayagriva's bundled locale says "Sept.", "June").
 fn ours(env: &Env, csl: &Path) -> Vec<String> {
-    let out = env.run(&["export", "--style", csl.to_str().unwrap(), "--to", "text", "--no-cache"]);
+    let locale = Path::new(STYLES).join("../locales/csl-locales-en-US.xml");
+    let args = ["export", "--style", csl.to_str().unwrap(), "--locale", locale.to_str().unwrap()];
+    let out = env.run(&[&args[..], &["--to", "text", "--no-cache"]].concat());
     assert_eq!(out.code, 0, "{}", out.stderr);
     out.stdout
         .split("\n\n")
@@ -231,7 +235,8 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// particles and a suffix (`van Beethoven` sorts under v in APA, under B in
 /// Chicago), a title in capitals (left as it is), Greek and Chinese titles
 /// and names, and CSL-JSON's markup (`<i>`, `<sc>`, a nocase span that keeps
-/// `mRNA` from title case). A date range cannot be held by hayagriva: the
+/// `mRNA` from title case), a page range of one page (`20-20`: "pp." in
+/// IEEE) and one with an unknown last page (`49-??`, left as written). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {

@@ -1,0 +1,144 @@
+//! Page ranges in formatted entries as CSL processors print them, where
+//! hayagriva 0.10.1 does not, mended in the rendered text:
+//! - a range whose ends are one page (`20-20`, how TeX bibliographies often
+//!   give a one-page article) is labelled as one page, "p. 20–20", where
+//!   citeproc-js and pandoc say "pp. 20–20"
+//!   (docs/upstream/hayagriva-page-range-plural.md);
+//! - a range that is not numbers (`49-??`, an unknown last page) gets an en
+//!   dash and a singular label, "p. 49–??", where they leave the value as
+//!   written, "pp. 49-??" (docs/upstream/hayagriva-page-range-dash.md).
+
+use hayagriva::Entry;
+use hayagriva::citationberg::taxonomy::Term;
+use hayagriva::citationberg::{Locale, LocaleCode, TermForm};
+use hayagriva::types::{MaybeTyped, PageRangesPart};
+
+use super::csl::{Markup, Styled};
+
+/// What to mend in one entry's text.
+pub(super) struct Mend {
+    /// The range as hayagriva renders it, escaped, and as it should read.
+    rendered: String,
+    written: String,
+    /// Whether the rendered text is only the start of the range (a numeric
+    /// range, whose end the style's page-range format decides).
+    start_only: bool,
+}
+
+/// The mend an entry's page range needs, if any.
+pub(super) fn mend_for(entry: &Entry, markup: Markup) -> Option<Mend> {
+    let escaped = |s: &str| {
+        let mut out = String::new();
+        super::csl::text(s, markup, &mut out);
+        out
+    };
+    match entry.page_range()? {
+        MaybeTyped::Typed(pages) => {
+            let same = pages.ranges.iter().find_map(|r| match r {
+                PageRangesPart::Range(s, e) | PageRangesPart::EscapedRange(s, e) if s == e => Some(s.to_string()),
+                _ => None,
+            })?;
+            (!pages.is_plural()).then(|| Mend { rendered: escaped(&same), written: escaped(&same), start_only: true })
+        }
+        MaybeTyped::String(value) => value.contains('-').then(|| Mend {
+            rendered: escaped(&value.replace('-', "\u{2013}")),
+            written: escaped(value),
+            start_only: false,
+        }),
+    }
+}
+
+/// The page label's singular and plural in each form, from the style's own
+/// locale blocks first, then the locale the render uses, then en-US.
+pub(super) fn labels(styled: &Styled) -> Vec<(String, String)> {
+    let code = styled.locale.clone().or_else(|| styled.style.default_locale.clone()).unwrap_or_else(LocaleCode::en_us);
+    let lang = code.0.split('-').next().unwrap_or_default().to_owned();
+    let applies = |l: &Locale| l.lang.as_ref().is_none_or(|c| c == &code || c.0 == lang);
+    let chain = styled
+        .style
+        .locale
+        .iter()
+        .filter(|l| applies(l))
+        .chain(styled.locales.iter().filter(|l| l.lang.as_ref() == Some(&code)))
+        .chain(styled.locales.iter().filter(|l| l.lang.as_ref() == Some(&LocaleCode::en_us())));
+    let mut out = Vec::new();
+    for locale in chain {
+        for form in [TermForm::Short, TermForm::Long, TermForm::Symbol] {
+            let term = locale.term(Term::PageVariable, form);
+            if let Some((one, many)) = term.and_then(|t| Some((t.single()?, t.multiple()?)))
+                && one != many
+                && !out.iter().any(|(o, _): &(String, String)| o == one)
+            {
+                out.push((one.to_owned(), many.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// The entry's text with its page range mended: a singular label directly
+/// before the range made plural, and the range as written.
+pub(super) fn mend(text: &str, mend: &Mend, labels: &[(String, String)]) -> String {
+    let Some(at) = find_range(text, mend) else { return text.to_owned() };
+    let mut out = String::with_capacity(text.len() + 2);
+    let before = &text[..at];
+    let label = before.strip_suffix([' ', '\u{a0}']).and_then(|b| {
+        labels.iter().find_map(|(one, many)| b.strip_suffix(one.as_str()).map(|head| (head, many, &before[b.len()..])))
+    });
+    match label {
+        Some((head, many, space)) if head.is_empty() || head.ends_with(|c: char| !c.is_alphanumeric()) => {
+            out.push_str(head);
+            out.push_str(many);
+            out.push_str(space);
+        }
+        _ => out.push_str(before),
+    }
+    out.push_str(&mend.written);
+    out.push_str(&text[at + mend.rendered.len()..]);
+    out
+}
+
+/// Where the rendered range is: for a numeric range, its start followed by a
+/// dash and not preceded by a digit.
+fn find_range(text: &str, mend: &Mend) -> Option<usize> {
+    text.match_indices(mend.rendered.as_str()).map(|(i, _)| i).find(|&i| {
+        let after = &text[i + mend.rendered.len()..];
+        let clean_start = !text[..i].ends_with(|c: char| c.is_alphanumeric());
+        clean_start && (!mend.start_only || after.starts_with(['-', '\u{2013}']))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(pages: &str) -> Entry {
+        let yaml = format!("a:\n  type: article\n  title: T\n  page-range: \"{pages}\"\n");
+        hayagriva::io::from_yaml_str(&yaml).unwrap().iter().next().unwrap().clone()
+    }
+
+    fn en() -> Vec<(String, String)> {
+        vec![("p.".into(), "pp.".into()), ("page".into(), "pages".into())]
+    }
+
+    #[test]
+    fn a_range_of_one_page_takes_the_plural_label() {
+        let m = mend_for(&entry("20-20"), Markup::Text).unwrap();
+        assert_eq!(mend("vol. 1, p. 20–20, Oct. 1980.", &m, &en()), "vol. 1, pp. 20–20, Oct. 1980.");
+        assert_eq!(mend("vol. 1, page 20–20.", &m, &en()), "vol. 1, pages 20–20.");
+        assert_eq!(mend("Title 1, 20–20.", &m, &en()), "Title 1, 20–20.", "no label, nothing to change");
+        assert_eq!(mend("vol. 120, p. 20–20.", &m, &en()), "vol. 120, pp. 20–20.", "not inside 120");
+        assert!(mend_for(&entry("20-21"), Markup::Text).is_none(), "hayagriva labels a range of pages right");
+        assert!(mend_for(&entry("20"), Markup::Text).is_none());
+        assert!(mend_for(&entry("20-20, 30"), Markup::Text).is_none(), "already plural");
+    }
+
+    #[test]
+    fn a_range_that_is_not_numbers_stays_as_written() {
+        let m = mend_for(&entry("49-??"), Markup::Text).unwrap();
+        assert_eq!(mend("Newsweek, 124, 49–??.", &m, &en()), "Newsweek, 124, 49-??.");
+        assert_eq!(mend("vol. 6, p. 49–??, 1980.", &m, &en()), "vol. 6, pp. 49-??, 1980.");
+        assert_eq!(mend("vol. 6, Up. 49–??", &m, &en()), "vol. 6, Up. 49-??", "a label is a whole word");
+        assert!(mend_for(&entry("xii"), Markup::Text).is_none());
+    }
+}
