@@ -36,7 +36,7 @@ for lib in "${libraries[@]}"; do
     csl=$styles_dir/$style.csl
     # Both processors get the locale file citeproc.js reads (TeX Live's copy of
     # the CSL locales), so that locale versions do not count as differences.
-    lang=$(grep -o 'default-locale="[^"]*"' "$csl" | head -1 | cut -d'"' -f2); lang=${lang:-en-US}
+    lang=$(grep -o 'default-locale="[^"]*"' "$csl" | head -1 | cut -d'"' -f2 || true); lang=${lang:-en-US}
     locale_file=$styles_dir/../locales/csl-locales-$lang.xml
     locale_args=(); [ -f "$locale_file" ] && locale_args=(--locale "$locale_file")
     node "$here/citeproc.js" "$d/$name.json" "$csl" > "$d/ref.jsonl" 2>/dev/null || { echo "| $name | $style | citeproc-js failed |"; continue; }

@@ -17,7 +17,7 @@ use hayagriva::{
     Entry, Formatting, LocatorPayload, SpecificLocator,
 };
 
-use super::pages;
+use super::{pages, titles};
 use crate::findings::escape;
 use crate::report::Form;
 
@@ -212,7 +212,13 @@ pub struct Output {
 
 /// Renders citations and the bibliography of the entries they cite.
 pub fn render(styled: &Styled, cites: &[Cite<'_>], markup: Markup) -> Output {
-    render_from(styled, cites, markup, 0)
+    let mended: HashMap<&str, Entry> =
+        cites.iter().flat_map(|c| &c.items).filter_map(|(e, ..)| Some((e.key(), titles::mended(e)?))).collect();
+    let cites: Vec<Cite<'_>> = cites
+        .iter()
+        .map(|c| Cite { items: c.items.iter().map(|&(e, l, f)| (mended.get(e.key()).unwrap_or(e), l, f)).collect() })
+        .collect();
+    render_from(styled, &cites, markup, 0)
 }
 
 /// [`render`], numbering citations on from `offset`.
@@ -375,6 +381,8 @@ fn without_author(styled: &Styled, entry: &Entry, citation: &str, markup: Markup
 ///   chunks, each numbered on from where the previous one ended;
 /// - any other style is rendered whole.
 pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: Option<&Path>) -> Rendered {
+    let mended: Vec<Option<Entry>> = entries.iter().map(|e| titles::mended(e)).collect();
+    let entries: &[&Entry] = &entries.iter().zip(&mended).map(|(e, m)| m.as_ref().unwrap_or(e)).collect::<Vec<_>>();
     let plan = plan(&styled.style);
     let by_author = matches!(plan, Plan::ByAuthor);
     let chunks: Vec<(usize, Vec<&Entry>)> = match plan {

@@ -13,6 +13,7 @@ mod laws;
 mod pages;
 pub mod render;
 pub mod ris;
+mod titles;
 pub mod warc;
 
 /// An entry's archived copy, as the exports cite it.

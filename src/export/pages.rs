@@ -3,7 +3,9 @@
 //! - a range whose ends are one page (`20-20`, how TeX bibliographies often
 //!   give a one-page article) is labelled as one page, "p. 20–20", where
 //!   citeproc-js and pandoc say "pp. 20–20"
-//!   (docs/upstream/hayagriva-page-range-plural.md);
+//!   (docs/upstream/hayagriva-page-range-plural.md), and in a style that
+//!   abbreviates ranges (Chicago, Vancouver) printed "127–7", where they keep
+//!   both ends, "127–127";
 //! - a range that is not numbers (`49-??`, an unknown last page) gets an en
 //!   dash and a singular label, "p. 49–??", where they leave the value as
 //!   written, "pp. 49-??" (docs/upstream/hayagriva-page-range-dash.md).
@@ -20,9 +22,9 @@ pub(super) struct Mend {
     /// The range as hayagriva renders it, escaped, and as it should read.
     rendered: String,
     written: String,
-    /// Whether the rendered text is only the start of the range (a numeric
-    /// range, whose end the style's page-range format decides).
-    start_only: bool,
+    /// For a numeric range of one page, its end: the rendered text is only
+    /// the range's start, and the end the style abbreviated follows.
+    same_end: Option<String>,
 }
 
 /// The mend an entry's page range needs, if any.
@@ -34,16 +36,18 @@ pub(super) fn mend_for(entry: &Entry, markup: Markup) -> Option<Mend> {
     };
     match entry.page_range()? {
         MaybeTyped::Typed(pages) => {
-            let same = pages.ranges.iter().find_map(|r| match r {
-                PageRangesPart::Range(s, e) | PageRangesPart::EscapedRange(s, e) if s == e => Some(s.to_string()),
+            let (start, end) = pages.ranges.iter().find_map(|r| match r {
+                PageRangesPart::Range(s, e) | PageRangesPart::EscapedRange(s, e) if s == e => {
+                    Some((s.to_string(), e.to_string()))
+                }
                 _ => None,
             })?;
-            (!pages.is_plural()).then(|| Mend { rendered: escaped(&same), written: escaped(&same), start_only: true })
+            Some(Mend { rendered: escaped(&start), written: escaped(&start), same_end: Some(escaped(&end)) })
         }
         MaybeTyped::String(value) => value.contains('-').then(|| Mend {
             rendered: escaped(&value.replace('-', "\u{2013}")),
             written: escaped(value),
-            start_only: false,
+            same_end: None,
         }),
     }
 }
@@ -77,7 +81,8 @@ pub(super) fn labels(styled: &Styled) -> Vec<(String, String)> {
 }
 
 /// The entry's text with its page range mended: a singular label directly
-/// before the range made plural, and the range as written.
+/// before the range made plural, and the range as written (a one-page
+/// range with both ends whole).
 pub(super) fn mend(text: &str, mend: &Mend, labels: &[(String, String)]) -> String {
     let Some(at) = find_range(text, mend) else { return text.to_owned() };
     let mut out = String::with_capacity(text.len() + 2);
@@ -94,7 +99,17 @@ pub(super) fn mend(text: &str, mend: &Mend, labels: &[(String, String)]) -> Stri
         _ => out.push_str(before),
     }
     out.push_str(&mend.written);
-    out.push_str(&text[at + mend.rendered.len()..]);
+    let mut rest = &text[at + mend.rendered.len()..];
+    if let Some(end) = &mend.same_end {
+        let dash = rest.chars().next().map_or(0, char::len_utf8);
+        let tail = rest[dash..].find(|c: char| !c.is_alphanumeric()).map_or(rest.len(), |e| dash + e);
+        if tail > dash && end.ends_with(&rest[dash..tail]) {
+            out.push_str(&rest[..dash]);
+            out.push_str(end);
+            rest = &rest[tail..];
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -104,7 +119,7 @@ fn find_range(text: &str, mend: &Mend) -> Option<usize> {
     text.match_indices(mend.rendered.as_str()).map(|(i, _)| i).find(|&i| {
         let after = &text[i + mend.rendered.len()..];
         let clean_start = !text[..i].ends_with(|c: char| c.is_alphanumeric());
-        clean_start && (!mend.start_only || after.starts_with(['-', '\u{2013}']))
+        clean_start && (mend.same_end.is_none() || after.starts_with(['-', '\u{2013}']))
     })
 }
 
@@ -130,7 +145,18 @@ mod tests {
         assert_eq!(mend("vol. 120, p. 20–20.", &m, &en()), "vol. 120, pp. 20–20.", "not inside 120");
         assert!(mend_for(&entry("20-21"), Markup::Text).is_none(), "hayagriva labels a range of pages right");
         assert!(mend_for(&entry("20"), Markup::Text).is_none());
-        assert!(mend_for(&entry("20-20, 30"), Markup::Text).is_none(), "already plural");
+    }
+
+    #[test]
+    fn a_range_of_one_page_keeps_both_ends_whole() {
+        let m = mend_for(&entry("127-127"), Markup::Text).unwrap();
+        assert_eq!(mend("1981;2(1):127–7. Available", &m, &en()), "1981;2(1):127–127. Available");
+        assert_eq!(mend("TUGboat 2 (1): 127–27.", &m, &en()), "TUGboat 2 (1): 127–127.");
+        assert_eq!(mend("TUGboat 2: 127–127.", &m, &en()), "TUGboat 2: 127–127.");
+        let m = mend_for(&entry("c3-c3"), Markup::Text).unwrap();
+        assert_eq!(mend("6(1, 11):c3–3.", &m, &en()), "6(1, 11):c3–c3.");
+        let m = mend_for(&entry("20-20, 30"), Markup::Text).unwrap();
+        assert_eq!(mend("pp. 20–20, 30.", &m, &en()), "pp. 20–20, 30.", "already plural");
     }
 
     #[test]

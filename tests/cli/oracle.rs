@@ -235,8 +235,10 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// particles and a suffix (`van Beethoven` sorts under v in APA, under B in
 /// Chicago), a title in capitals (left as it is), Greek and Chinese titles
 /// and names, and CSL-JSON's markup (`<i>`, `<sc>`, a nocase span that keeps
-/// `mRNA` from title case), a page range of one page (`20-20`: "pp." in
-/// IEEE) and one with an unknown last page (`49-??`, left as written). A date range cannot be held by hayagriva: the
+/// `mRNA` from title case), page ranges of one page (`20-20`: "pp." in
+/// IEEE; `127-127` not abbreviated to `127–27` in Chicago), one with an
+/// unknown last page (`49-??`, left as written), a stop word after a comma
+/// in a title (`Letters, and a Reply`). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {
