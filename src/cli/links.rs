@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use citelock::archive::{capture, http, verify::Shard};
 use citelock::check;
 use citelock::config::parse_duration;
-use citelock::findings::{Code, Finding, Findings, Location, Severity};
+use citelock::findings::{Code, Finding, Location};
 use citelock::links::judge::{Judge, Quoted};
 use citelock::links::{self, Accept, Checked, Link, Settings, cache::Cache, wayback};
 
@@ -90,8 +90,8 @@ pub struct Args {
     /// Write a Markdown report (for a pull-request comment) instead of the findings.
     #[arg(long, value_enum)]
     to: Option<To>,
-    /// Where --to writes [default: standard output].
-    #[arg(short, long, value_name = "FILE", requires = "to")]
+    /// Where to write the findings (in --format) or the --to report [default: standard output].
+    #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Check only slice K of N of the links (stable across runs), e.g. 2/4.
     #[arg(long, value_name = "K/N")]
@@ -291,7 +291,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         cache.save().with_context(|| format!("cannot write the link cache in {}", repo.cache_dir().display()))?;
     }
     let summary = summary_line(checked.len(), cached, excluded, &tally);
-    let markdown = || markdown(&findings, &summary);
+    let markdown = || citelock::findings::markdown(&findings, "citelock links", &summary);
     if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
         && !path.is_empty()
     {
@@ -301,7 +301,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     match (args.to, &args.output) {
         (Some(To::Markdown), Some(out)) => citelock::atomic::write(&ctx.cwd.join(out), markdown().as_bytes())?,
         (Some(To::Markdown), None) => std::io::stdout().write_all(markdown().as_bytes())?,
-        (None, _) => ctx.emit(&repo, "links", &findings)?,
+        (None, out) => ctx.emit_to(&repo, "links", &findings, out.as_deref())?,
     }
     if !ctx.quiet_or_machine() {
         ctx.status(&summary)?;
@@ -366,36 +366,4 @@ fn summary_line(checked: usize, cached: usize, excluded: usize, tally: &HashMap<
         line.push_str(&format!(" ({cached} alive in the cache, {excluded} excluded)"));
     }
     line
-}
-
-/// A Markdown report: the summary and a table of the problems.
-fn markdown(findings: &Findings, summary: &str) -> String {
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let mut out = format!("## citelock links\n\n{summary}\n\n");
-    let rows = findings.items();
-    if rows.is_empty() {
-        out.push_str("No problems found.\n");
-        return out;
-    }
-    out.push_str("| | Where | Code | Problem | Fall back on |\n|---|---|---|---|---|\n");
-    for f in rows {
-        let icon = match f.severity {
-            Severity::Error => "\u{274c}",
-            Severity::Warning => "\u{26a0}\u{fe0f}",
-            _ => "\u{2139}\u{fe0f}",
-        };
-        let at = match &f.location {
-            Some(Location { file, line: Some(line), .. }) => format!("{file}:{line}"),
-            Some(l) => l.file.clone(),
-            None => String::new(),
-        };
-        out.push_str(&format!(
-            "| {icon} | `{}` | `{}` | {} | {} |\n",
-            cell(&at),
-            f.code.name(),
-            cell(&f.message),
-            cell(f.help.as_deref().unwrap_or(""))
-        ));
-    }
-    out
 }

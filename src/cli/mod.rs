@@ -14,6 +14,7 @@ mod lint;
 mod list;
 mod lsp;
 mod man;
+mod merge;
 mod net;
 mod number;
 mod progress;
@@ -23,7 +24,7 @@ mod trace;
 mod verify;
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -77,6 +78,7 @@ enum Command {
     Number(number::Args),
     Trace(trace::Args),
     Lsp(lsp::Args),
+    Merge(merge::Args),
     Codes(codes::Args),
     Completions(completions::Args),
     Man(man::Args),
@@ -120,11 +122,23 @@ impl Ctx {
 
     /// Prints findings to stdout in the chosen format, and (unless quiet) a summary on stderr.
     pub fn emit(&self, repo: &Repo, command: &str, findings: &Findings) -> io::Result<()> {
-        // Styles are always written; anstream strips them for pipes, NO_COLOR and --color never.
-        let ctx = findings::Context { root: repo.root(), command, color: true };
-        let mut out = anstream::stdout().lock();
-        findings::write(self.format, findings, &ctx, &mut out)?;
-        out.flush()?;
+        self.emit_to(repo, command, findings, None)
+    }
+
+    /// [`Ctx::emit`], to a file (written whole, then renamed into place) when one is given.
+    pub fn emit_to(&self, repo: &Repo, command: &str, findings: &Findings, file: Option<&Path>) -> io::Result<()> {
+        if let Some(file) = file {
+            let ctx = findings::Context { root: repo.root(), command, color: false };
+            let mut bytes = Vec::new();
+            findings::write(self.format, findings, &ctx, &mut bytes)?;
+            citelock::atomic::write(&self.cwd.join(file), &bytes)?;
+        } else {
+            // Styles are always written; anstream strips them for pipes, NO_COLOR and --color never.
+            let ctx = findings::Context { root: repo.root(), command, color: true };
+            let mut out = anstream::stdout().lock();
+            findings::write(self.format, findings, &ctx, &mut out)?;
+            out.flush()?;
+        }
         if !self.quiet && self.format == Format::Human {
             let s = findings.summary();
             if s.errors + s.warnings + s.infos > 0 {
@@ -192,6 +206,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Links(args) => links::run(&ctx, args),
+        Command::Merge(args) => merge::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Render(args) => render::run(&ctx, args),
         Command::Number(args) => number::run(&ctx, args),

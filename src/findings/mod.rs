@@ -1,9 +1,10 @@
 //! Findings: every problem citelock reports to a user, with a stable code, a
 //! severity and a location, and the writers that print them (human, JSON,
-//! GitHub annotations, JUnit XML, SARIF). Modules that find problems build
+//! GitHub annotations, JUnit XML, SARIF, GitLab Code Quality). Modules that find problems build
 //! [`Finding`]s; only the writers here decide how they look.
 
 mod codes;
+mod read;
 mod writers;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use codes::Code;
-pub use writers::{Context, Format, escape, write};
+pub use read::from_json;
+pub use writers::{Context, Format, escape, markdown, write};
 
 /// How serious a finding is. Only `Error` makes a command exit with 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

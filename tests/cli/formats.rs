@@ -111,3 +111,40 @@ fn sarif_has_rules_regions_and_related_locations() {
     let index = dup["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(rules[index]["id"], "duplicate-key");
 }
+
+/// GitLab's Code Quality report: the fields GitLab reads, GitLab's severity
+/// names, and fingerprints that are unique in a run, the same in the next
+/// run, and the same when an edit moves the finding down a line.
+#[test]
+fn gitlab_code_quality_with_stable_fingerprints() {
+    let env = env();
+    let report = |env: &Env| -> Vec<serde_json::Value> {
+        let r = env.run(&["--format", "gitlab", "lint"]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap().as_array().unwrap().clone()
+    };
+    let first = report(&env);
+    assert!(first.len() >= 4, "{first:?}");
+    for issue in &first {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[key].is_string(), "{key} in {issue}");
+        }
+        assert!(issue["location"]["path"].is_string() && issue["location"]["lines"]["begin"].is_u64(), "{issue}");
+        assert!(["info", "minor", "major", "critical", "blocker"].contains(&issue["severity"].as_str().unwrap()));
+    }
+    let dup = first.iter().find(|i| i["check_name"] == "duplicate-key").unwrap();
+    assert_eq!((dup["severity"].as_str(), dup["location"]["path"].as_str()), (Some("major"), Some("references/b.yml")));
+    assert_eq!(dup["location"]["lines"]["begin"], 7);
+    let prints = |r: &[serde_json::Value]| -> Vec<String> {
+        r.iter().map(|i| i["fingerprint"].as_str().unwrap().to_owned()).collect()
+    };
+    let unique: std::collections::HashSet<String> = prints(&first).into_iter().collect();
+    assert_eq!(unique.len(), first.len(), "unique within a run");
+    assert_eq!(prints(&report(&env)), prints(&first), "the same next run");
+    let b = env.read("references/b.yml");
+    env.write("references/b.yml", &format!("# a comment line\n{b}"));
+    let moved = report(&env);
+    let dup_moved = moved.iter().find(|i| i["check_name"] == "duplicate-key").unwrap();
+    assert_eq!(dup_moved["location"]["lines"]["begin"], 8);
+    assert_eq!(dup_moved["fingerprint"], dup["fingerprint"], "the same after the line moved");
+}

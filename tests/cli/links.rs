@@ -359,6 +359,70 @@ fn github_annotations_point_at_the_entry() {
     assert!(r.stdout.contains("dead link"), "{}", r.stdout);
 }
 
+/// A matrix of shards, each writing JSON findings with `-o`, merged into one
+/// report: the same findings as one unsharded run (those every shard repeats
+/// kept once), one exit code, and a Markdown summary.
+#[test]
+fn sharded_findings_merge_into_one_report() {
+    let s =
+        Server::start(
+            |req, s| {
+                if req.contains("/dead") { respond(s, "404 Not Found", &[], b"") } else { html(s, "<p>x</p>") }
+            },
+        );
+    let mut entries: Vec<(String, String)> =
+        (0..8).map(|i| (format!("dead{i}"), s.url(&format!("/dead{i}")))).collect();
+    entries.extend((0..4).map(|i| (format!("ok{i}"), s.url(&format!("/ok{i}")))));
+    let entries: Vec<(&str, String)> = entries.iter().map(|(k, u)| (k.as_str(), u.clone())).collect();
+    let env = env_with(&entries);
+    // Every shard also reports the library's own problem.
+    let lib = env.read("references/library.yml");
+    env.write("references/library.yml", &format!("{lib}nourl:\n  type: web\n  title: No URL\n"));
+    let codes = |doc: &serde_json::Value| -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["code"].as_str().unwrap().to_owned(), f["line"].as_u64().unwrap_or(0)))
+            .collect();
+        v.sort();
+        v
+    };
+    let (code, whole) = env.json(&["links", "--no-cache", "--retry-wait-time", "10ms"]);
+    assert_eq!(code, 1);
+    for k in ["1/3", "2/3", "3/3"] {
+        let out = format!("part-{}.json", &k[..1]);
+        let r = env.run(&[
+            "--format",
+            "json",
+            "links",
+            "--no-cache",
+            "--retry-wait-time",
+            "10ms",
+            "--shard",
+            k,
+            "-o",
+            &out,
+        ]);
+        assert!(r.stdout.is_empty(), "the findings went to the file: {}", r.stdout);
+    }
+    let (code, merged) = env.json(&["merge", "part-1.json", "part-2.json", "part-3.json"]);
+    assert_eq!(code, 1, "the dead links fail the merged report");
+    assert_eq!(codes(&merged), codes(&whole));
+    assert_eq!(codes(&merged).iter().filter(|(c, _)| c == "dead-link").count(), 8);
+    let md = env.run(&["merge", "part-1.json", "part-2.json", "part-3.json", "--to", "markdown", "--title", "Links"]);
+    assert!(md.stdout.starts_with("## Links\n\n3 parts merged: 8 errors"), "{}", md.stdout);
+    assert_eq!(md.stdout.matches("| `dead-link` |").count(), 8, "{}", md.stdout);
+
+    env.write("bad.json", "{\"version\": 1, \"findings\": [");
+    let r = env.run(&["merge", "part-1.json", "bad.json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("bad.json: not citelock's JSON findings"), "{}", r.stderr);
+    let r = env.run(&["merge", "part-1.json", "missing.json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot read missing.json"), "{}", r.stderr);
+}
+
 #[test]
 fn shards_split_and_changed_since_narrows() {
     let s = Server::start(|_, s| html(s, "<p>x</p>"));

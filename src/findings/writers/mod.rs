@@ -1,11 +1,14 @@
 //! The output writers: one function per format, all fed the same findings.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
 mod junit;
+mod markdown;
 
 pub use junit::escape;
+pub use markdown::markdown;
 mod sarif;
 
 use std::io::{self, Write};
@@ -27,6 +30,8 @@ pub enum Format {
     Junit,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// GitLab's Code Quality report (the merge request widget).
+    Gitlab,
 }
 
 /// What a writer needs besides the findings.
@@ -47,5 +52,6 @@ pub fn write(format: Format, findings: &Findings, ctx: &Context, out: &mut dyn W
         Format::Github => github::write(findings, out),
         Format::Junit => junit::write(findings, ctx, out),
         Format::Sarif => sarif::write(findings, out),
+        Format::Gitlab => gitlab::write(findings, out),
     }
 }
