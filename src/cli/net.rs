@@ -47,6 +47,7 @@ impl NetArgs {
                 .map(|p| ctx.cwd.join(p))
                 .or_else(|| f.ca_file.as_ref().map(|p| root.join(p))),
             proxy: f.proxy.clone(),
+            github_token: std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty()),
             ..fetch::Options::default()
         };
         let secs = |v: Option<u64>, d: Duration| v.map_or(d, Duration::from_secs);

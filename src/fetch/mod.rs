@@ -46,6 +46,9 @@ pub struct Options {
     pub proxy: Option<String>,
     /// Name lookup (a test seam; the system resolver by default).
     pub lookup: Arc<dyn Lookup>,
+    /// A GitHub token (`GITHUB_TOKEN`), sent only to GitHub's own hosts over
+    /// HTTPS, where it lifts the rate limit for unauthenticated requests.
+    pub github_token: Option<String>,
 }
 
 impl Default for Options {
@@ -60,8 +63,17 @@ impl Default for Options {
             ca_file: None,
             proxy: None,
             lookup: Arc::new(policy::SystemLookup),
+            github_token: None,
         }
     }
+}
+
+/// Whether a request to `url` may carry the GitHub token: HTTPS to
+/// `github.com`, `api.github.com` or `raw.githubusercontent.com`, on the
+/// default port. Checked at every hop, so a redirect elsewhere drops it.
+pub fn gets_github_token(url: &url::Url) -> bool {
+    const HOSTS: &[&str] = &["github.com", "api.github.com", "raw.githubusercontent.com"];
+    url.scheme() == "https" && url.port().is_none() && url.host_str().is_some_and(|h| HOSTS.contains(&h))
 }
 
 /// Why a fetch produced no response.
@@ -221,6 +233,9 @@ impl Client {
             let mut request = self.http.request(method.clone(), current.clone());
             for (name, value) in headers {
                 request = request.header(name, *value);
+            }
+            if let Some(token) = self.options.github_token.as_deref().filter(|_| gets_github_token(&current)) {
+                request = request.bearer_auth(token);
             }
             let response = request.send().await.map_err(classify)?;
             let status = response.status();
@@ -588,5 +603,18 @@ mod tests {
         assert_eq!((ok.status, ok.stored.map(|s| s.length)), (200, Some(3)));
         let refused = client(Fixed(Ok(vec![loopback])), &[]).fetch(&url, &store, "*/*").await.unwrap_err();
         assert_eq!(refused.kind(), "refused", "{refused}");
+    }
+
+    #[test]
+    fn the_github_token_goes_to_github_over_https_only() {
+        let gets = |u: &str| gets_github_token(&url::Url::parse(u).unwrap());
+        assert!(gets("https://github.com/typst/hayagriva"));
+        assert!(gets("https://api.github.com/repos/typst/hayagriva"));
+        assert!(gets("https://raw.githubusercontent.com/a/b/main/README.md"));
+        assert!(!gets("http://github.com/typst/hayagriva"), "not in clear text");
+        assert!(!gets("https://github.com:8443/"), "not to another port");
+        assert!(!gets("https://github.com.evil.test/"));
+        assert!(!gets("https://gist.github.io/"));
+        assert!(!gets("https://example.org/?u=https://github.com/"));
     }
 }
