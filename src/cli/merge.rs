@@ -47,13 +47,15 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         }
     }
     let s = merged.summary();
-    let summary = format!(
-        "{} merged: {}, {}, {}",
-        count(args.files.len(), "part", "parts"),
+    let mut summary = format!(
+        "{}, {}, {}",
         count(s.errors, "error", "errors"),
         count(s.warnings, "warning", "warnings"),
         count(s.infos, "note", "notes")
     );
+    if args.files.len() > 1 {
+        summary = format!("{} parts merged: {summary}", args.files.len());
+    }
     let markdown = || findings::markdown(&merged, &args.title, &summary);
     if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
         && !path.is_empty()

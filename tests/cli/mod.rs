@@ -1,5 +1,6 @@
 //! One module per command, sharing [`Env`].
 
+mod action;
 mod add;
 mod archive;
 mod check;
