@@ -36,7 +36,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Keep every claim in a report traceable to a fixed, verifiable copy of its source.
 #[derive(Debug, Parser)]
-#[command(name = "citelock", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "citelock", version = env!("CITELOCK_VERSION"), propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Run as if citelock was started in DIR (like `git -C`).
     #[arg(short = 'C', long = "repo", value_name = "DIR", global = true)]

@@ -195,3 +195,24 @@ fn the_pre_commit_hooks_run_on_the_files_they_name() {
     let (_, log) = run(&["python3", "-m", "pre_commit", "run", "citelock-check", "--all-files"]);
     assert!(!log.contains("unknown-citation"), "{log}");
 }
+
+/// `citelock --version` names the commit it was built from (and its date), so
+/// a CI log says exactly which citelock ran; built outside a git checkout
+/// (the packaged crate), the version alone.
+#[test]
+fn the_version_names_the_commit() {
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("citelock")).arg("--version").output().unwrap();
+    let version = String::from_utf8(out.stdout).unwrap();
+    let plain = format!("citelock {}", env!("CARGO_PKG_VERSION"));
+    if head.status.success() {
+        let head = String::from_utf8(head.stdout).unwrap();
+        assert!(version.starts_with(&format!("{plain} ({} ", head.trim())), "{version}");
+    } else {
+        assert_eq!(version.trim(), plain);
+    }
+}
