@@ -5,7 +5,13 @@
 use std::process::Command;
 
 fn main() {
+    // Only the crate's own checkout: a packaged crate unpacked inside some
+    // other git repository must not take that repository's commit.
+    let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".git").exists();
     let git = |args: &[&str]| {
+        if !checkout {
+            return None;
+        }
         let out = Command::new("git").args(args).output().ok().filter(|o| o.status.success())?;
         Some(String::from_utf8(out.stdout).ok()?.trim().to_owned())
     };
