@@ -99,24 +99,7 @@ pub fn digest_matches(digest: &str, bytes: &[u8]) -> Option<bool> {
 
 /// RFC 4648 base32 (upper or lower case, padding optional).
 fn base32(s: &str) -> Option<Vec<u8>> {
-    let mut bits = 0u64;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in s.trim_end_matches('=').chars() {
-        let v = match c.to_ascii_uppercase() {
-            c @ 'A'..='Z' => c as u64 - 'A' as u64,
-            c @ '2'..='7' => c as u64 - '2' as u64 + 26,
-            _ => return None,
-        };
-        bits = (bits << 5) | v;
-        n += 5;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-            bits &= (1 << n) - 1;
-        }
-    }
-    Some(out)
+    data_encoding::BASE32_NOPAD.decode(s.trim_end_matches('=').to_ascii_uppercase().as_bytes()).ok()
 }
 
 /// An HTTP response inside a `response` record: status, headers, and the
