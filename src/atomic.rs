@@ -37,7 +37,7 @@ pub fn write_with<T>(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Resul
         _ => Path::new("."),
     };
     let mut tmp = tempfile::Builder::new().prefix(PREFIX).suffix(SUFFIX).tempfile_in(dir)?;
-    crate::archive::store::fail_point("atomic-write")?;
+    crate::faults::fail_point("atomic-write")?;
     let value = {
         let mut w = io::BufWriter::new(tmp.as_file_mut());
         let value = fill(&mut w)?;

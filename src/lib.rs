@@ -21,6 +21,7 @@ pub mod atomic;
 pub mod check;
 pub mod config;
 pub mod export;
+pub mod faults;
 pub mod fetch;
 pub mod findings;
 #[doc(hidden)]

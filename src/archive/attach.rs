@@ -65,7 +65,7 @@ pub fn attach(archive: &Archive, cache: &Path, a: &Attachment) -> Result<Capture
     store::clean_temp(archive).map_err(io("cannot clean the object directory".into()))?;
     let stored = store::put_file(archive, a.file).map_err(io(format!("cannot store {}", a.file.display())))?;
     manifest::add(archive, std::slice::from_ref(&stored.sha256)).map_err(io("cannot update the manifest".into()))?;
-    store::crash_point("before-log-append");
+    crate::faults::crash_point("before-log-append");
     let content_type = a.content_type.clone().unwrap_or_else(|| guess_type(a.file).to_owned());
     let mut record = Capture::new(a.key, Method::File);
     record.id = capture::new_id(&record.captured, Some(&stored.sha256), &existing);

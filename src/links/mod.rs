@@ -90,9 +90,9 @@ impl Default for Accept {
 impl Accept {
     /// Parses lychee's form, `200..=204, 403, 500..600`, for the default and per host.
     pub fn parse(default: &str, hosts: &[(String, String)]) -> Result<Accept, String> {
-        let mut accept = Accept { default: ranges(default)?, hosts: HashMap::new() };
+        let mut accept = Accept { default: crate::config::status_ranges(default)?, hosts: HashMap::new() };
         for (host, spec) in hosts {
-            accept.hosts.insert(host.to_ascii_lowercase(), ranges(spec)?);
+            accept.hosts.insert(host.to_ascii_lowercase(), crate::config::status_ranges(spec)?);
         }
         Ok(accept)
     }
@@ -101,26 +101,6 @@ impl Accept {
     pub fn accepts(&self, host: &str, status: u16) -> bool {
         self.hosts.get(host).unwrap_or(&self.default).iter().any(|r| r.contains(&status))
     }
-}
-
-fn ranges(spec: &str) -> Result<Vec<RangeInclusive<u16>>, String> {
-    let number = |s: &str| s.trim().parse::<u16>().map_err(|_| format!("`{}` is not a status code", s.trim()));
-    let mut out = Vec::new();
-    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let range = if let Some((a, b)) = part.split_once("..=") {
-            number(a)?..=number(b)?
-        } else if let Some((a, b)) = part.split_once("..") {
-            number(a)?..=number(b)?.saturating_sub(1)
-        } else {
-            let n = number(part)?;
-            n..=n
-        };
-        if range.is_empty() {
-            return Err(format!("`{part}` is an empty range"));
-        }
-        out.push(range);
-    }
-    Ok(out)
 }
 
 /// What checking a link found.

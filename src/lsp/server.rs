@@ -193,7 +193,7 @@ impl<W: Write> Server<W> {
             v.map(|x| serde_json::to_value(x).unwrap_or(Value::Null))
         }
         // The fault-injection seam: `CITELOCK_FAIL_AT=lsp:METHOD` makes that handler panic.
-        if std::env::var(crate::archive::store::FAIL_ENV).is_ok_and(|v| v == format!("lsp:{}", r.method)) {
+        if std::env::var(crate::faults::FAIL_ENV).is_ok_and(|v| v == format!("lsp:{}", r.method)) {
             panic!("fail point lsp:{}", r.method);
         }
         match r.method.as_str() {
