@@ -36,45 +36,7 @@ impl Method {
     }
 }
 
-/// One redirect hop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Hop {
-    /// The URL requested at this hop.
-    pub url: String,
-    /// The status it answered with.
-    pub status: u16,
-}
-
-/// One response header, as received.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Header {
-    /// Header name.
-    pub name: String,
-    /// Header value (lossily decoded if not UTF-8).
-    pub value: String,
-}
-
-/// Why a body was cut short.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Truncated {
-    /// The size cap.
-    Length,
-    /// The time limit.
-    Time,
-}
-
-impl Truncated {
-    /// The name as written in capture logs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Truncated::Length => "length",
-            Truncated::Time => "time",
-        }
-    }
-}
+pub use crate::fetch::{Header, Hop, Truncated};
 
 /// One capture of one reference (DESIGN §1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use super::capture::{self, Capture, Method};
+use super::store::{Stored, Writer};
 use super::{Archive, manifest};
 use crate::fetch::{self, Client, Fetched};
 use crate::findings::{Code, Finding, Location};
@@ -109,7 +110,13 @@ pub async fn capture_all(
         set.spawn(async move {
             let _host = per_host.acquire_owned().await.expect("semaphores are never closed");
             let _slot = total.acquire_owned().await.expect("semaphores are never closed");
-            let result = client.fetch(&target.url, &archive, ACCEPT).await;
+            let cap = Some(client.options().max_body);
+            let result = match client.fetch(&target.url, ACCEPT, || Writer::new(&archive, cap)).await {
+                Ok((fetched, writer)) => {
+                    writer.map(Writer::finish).transpose().map(|stored| (fetched, stored)).map_err(fetch::Error::Store)
+                }
+                Err(e) => Err(e),
+            };
             (target, result)
         });
     }
@@ -125,7 +132,13 @@ pub async fn capture_all(
 }
 
 /// Records one fetch's outcome: manifest and capture log, findings.
-fn record(archive: &Archive, cache: &Path, t: &Target, result: Result<Fetched, fetch::Error>, s: &mut Summary) {
+fn record(
+    archive: &Archive,
+    cache: &Path,
+    t: &Target,
+    result: Result<(Fetched, Option<Stored>), fetch::Error>,
+    s: &mut Summary,
+) {
     let previous = match archive.captures(&t.key) {
         Ok(p) => p,
         Err(e) => {
@@ -153,7 +166,7 @@ fn record(archive: &Archive, cache: &Path, t: &Target, result: Result<Fetched, f
             );
             c.error = Some(e.to_string());
         }
-        Ok(f) => {
+        Ok((f, stored)) => {
             c.final_url = Some(f.final_url.clone());
             c.redirects = f.redirects;
             c.status = Some(f.status);
@@ -162,7 +175,7 @@ fn record(archive: &Archive, cache: &Path, t: &Target, result: Result<Fetched, f
             c.content_type = f.content_type.clone();
             c.content_encoding = f.content_encoding;
             c.truncated = f.truncated;
-            if let Some(stored) = &f.stored {
+            if let Some(stored) = &stored {
                 c.length = Some(stored.length);
                 c.sha256 = Some(stored.sha256.clone());
             }

@@ -13,6 +13,12 @@ use super::Archive;
 use crate::atomic::sync_dir;
 use crate::faults::{crash_point, fail_point};
 
+impl crate::fetch::BodySink for Writer {
+    fn is_truncated(&self) -> bool {
+        Writer::is_truncated(self)
+    }
+}
+
 /// An object as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {

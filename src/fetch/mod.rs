@@ -3,6 +3,8 @@
 //! (at most 10, loops detected, every hop recorded and checked against the
 //! address policy), an honest User-Agent, TLS verification with an optional
 //! extra CA, and no proxy from the environment unless one is configured.
+//! A body is streamed through its decoder into whatever sink the caller
+//! hands over ([`BodySink`]: the archive's object writer, or memory).
 
 pub mod policy;
 
@@ -15,14 +17,53 @@ use std::time::Duration;
 use flate2::write::{GzDecoder, ZlibDecoder};
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, LOCATION};
 
-use crate::archive::Archive;
-use crate::archive::capture::{Header, Hop, Truncated};
-use crate::archive::store::{Stored, Writer};
+use serde::{Deserialize, Serialize};
+
 pub use policy::{Lookup, Policy, Refusal};
 
 /// The User-Agent citelock sends.
 pub fn user_agent() -> String {
     format!("citelock/{} (citation archiver; +https://crates.io/crates/citelock)", env!("CARGO_PKG_VERSION"))
+}
+
+/// One redirect hop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hop {
+    /// The URL requested at this hop.
+    pub url: String,
+    /// The status it answered with.
+    pub status: u16,
+}
+
+/// One response header, as received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Header name.
+    pub name: String,
+    /// Header value (lossily decoded if not UTF-8).
+    pub value: String,
+}
+
+/// Why a body was cut short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Truncated {
+    /// The size cap.
+    Length,
+    /// The time limit.
+    Time,
+}
+
+impl Truncated {
+    /// The name as written in capture logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Truncated::Length => "length",
+            Truncated::Time => "time",
+        }
+    }
 }
 
 /// Client settings.
@@ -150,8 +191,6 @@ pub struct Fetched {
     pub content_type: Option<String>,
     /// `Content-Encoding` the body came in (the stored bytes are decoded).
     pub content_encoding: Option<String>,
-    /// The stored body (successful statuses only).
-    pub stored: Option<Stored>,
     /// Set when a cap cut the body.
     pub truncated: Option<Truncated>,
 }
@@ -302,7 +341,7 @@ impl Client {
             return Ok(probe);
         }
         let cap = usize::try_from(body_cap).unwrap_or(usize::MAX);
-        let mut sink = Sink::new(Memory { bytes: Vec::new(), cap, cut: false }, encoding.as_deref())?;
+        let mut sink = Sink::new(Memory::new(cap), encoding.as_deref())?;
         loop {
             match response.chunk().await {
                 Ok(Some(bytes)) => {
@@ -322,8 +361,14 @@ impl Client {
         Ok(probe)
     }
 
-    /// Fetches `url`, following redirects; a successful body is streamed into `archive`.
-    pub async fn fetch(&self, url: &url::Url, archive: &Archive, accept: &str) -> Result<Fetched, Error> {
+    /// Fetches `url`, following redirects; a successful body is streamed into
+    /// the sink `open` makes (called only then), which comes back with it.
+    pub async fn fetch<W: BodySink>(
+        &self,
+        url: &url::Url,
+        accept: &str,
+        open: impl FnOnce() -> std::io::Result<W>,
+    ) -> Result<(Fetched, Option<W>), Error> {
         let (response, current, redirects) =
             self.follow(url, reqwest::Method::GET, &[(ACCEPT, accept), (ACCEPT_ENCODING, "gzip, deflate")]).await?;
         let headers: Vec<Header> = response
@@ -347,26 +392,24 @@ impl Client {
             remote_addr: response.remote_addr().map(|a| a.to_string()),
             content_type,
             content_encoding,
-            stored: None,
             truncated: None,
         };
         if !response.status().is_success() {
-            return Ok(fetched);
+            return Ok((fetched, None));
         }
-        let (stored, truncated) = self.body(response, archive, fetched.content_encoding.as_deref()).await?;
-        fetched.stored = Some(stored);
+        let sink = open().map_err(Error::Store)?;
+        let (sink, truncated) = self.body(response, sink, fetched.content_encoding.as_deref()).await?;
         fetched.truncated = truncated;
-        Ok(fetched)
+        Ok((fetched, Some(sink)))
     }
 
-    /// Streams a body through its decoder into the store, up to the cap.
-    async fn body(
+    /// Streams a body through its decoder into the sink, up to its cap.
+    async fn body<W: BodySink>(
         &self,
         mut response: reqwest::Response,
-        archive: &Archive,
+        writer: W,
         encoding: Option<&str>,
-    ) -> Result<(Stored, Option<Truncated>), Error> {
-        let writer = Writer::new(archive, Some(self.options.max_body)).map_err(Error::Store)?;
+    ) -> Result<(W, Option<Truncated>), Error> {
         let mut sink = Sink::new(writer, encoding)?;
         let mut timed_out = false;
         loop {
@@ -393,26 +436,30 @@ impl Client {
         } else {
             None
         };
-        Ok((writer.finish().map_err(Error::Store)?, truncated))
+        Ok((writer, truncated))
     }
 }
 
 /// Where decoded bytes go, and whether a cap has cut them.
-trait Capped: Write {
+pub trait BodySink: Write {
+    /// Whether the sink's cap cut the body (the rest is read no further).
     fn is_truncated(&self) -> bool;
 }
 
-impl Capped for Writer {
-    fn is_truncated(&self) -> bool {
-        Writer::is_truncated(self)
-    }
-}
-
-/// A body kept in memory up to a cap (probes); bytes past it are dropped.
-struct Memory {
-    bytes: Vec<u8>,
+/// A body kept in memory up to a cap (probes, lookups); bytes past it are dropped.
+#[derive(Debug)]
+pub struct Memory {
+    /// The bytes kept.
+    pub bytes: Vec<u8>,
     cap: usize,
     cut: bool,
+}
+
+impl Memory {
+    /// An empty body that keeps at most `cap` bytes.
+    pub fn new(cap: usize) -> Memory {
+        Memory { bytes: Vec::new(), cap, cut: false }
+    }
 }
 
 impl Write for Memory {
@@ -428,7 +475,7 @@ impl Write for Memory {
     }
 }
 
-impl Capped for Memory {
+impl BodySink for Memory {
     fn is_truncated(&self) -> bool {
         self.cut
     }
@@ -462,7 +509,7 @@ enum Sink<W: Write> {
     Deflate(ZlibDecoder<Slot<W>>),
 }
 
-impl<W: Capped> Sink<W> {
+impl<W: BodySink> Sink<W> {
     fn new(writer: W, encoding: Option<&str>) -> Result<Sink<W>, Error> {
         match encoding.map(str::to_ascii_lowercase).as_deref() {
             None => Ok(Sink::Plain(writer)),
@@ -582,26 +629,25 @@ mod tests {
 
     #[tokio::test]
     async fn dns_failures_and_private_answers_never_reach_the_network() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Archive::new(dir.path());
         let url = url::Url::parse("http://example.test/").unwrap();
-        let err = client(Fixed(Err("no such host".into())), &[]).fetch(&url, &store, "*/*").await.unwrap_err();
+        let memory = || Ok(Memory::new(1024));
+        let err = client(Fixed(Err("no such host".into())), &[]).fetch(&url, "*/*", memory).await.unwrap_err();
         assert_eq!(err.kind(), "dns", "{err}");
         let private: SocketAddr = "10.0.0.1:0".parse().unwrap();
-        let err = client(Fixed(Ok(vec![private])), &[]).fetch(&url, &store, "*/*").await.unwrap_err();
+        let err = client(Fixed(Ok(vec![private])), &[]).fetch(&url, "*/*", memory).await.unwrap_err();
         assert_eq!(err.kind(), "refused", "{err}");
     }
 
     #[tokio::test]
     async fn an_allowed_name_that_resolves_to_loopback_is_fetched() {
         let port = one_response_server().await;
-        let dir = tempfile::tempdir().unwrap();
-        let store = Archive::new(dir.path());
         let loopback: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let url = url::Url::parse(&format!("http://docs.test:{port}/")).unwrap();
-        let ok = client(Fixed(Ok(vec![loopback])), &[("docs.test", port)]).fetch(&url, &store, "*/*").await.unwrap();
-        assert_eq!((ok.status, ok.stored.map(|s| s.length)), (200, Some(3)));
-        let refused = client(Fixed(Ok(vec![loopback])), &[]).fetch(&url, &store, "*/*").await.unwrap_err();
+        let memory = || Ok(Memory::new(1024));
+        let allowed = client(Fixed(Ok(vec![loopback])), &[("docs.test", port)]);
+        let (ok, body) = allowed.fetch(&url, "*/*", memory).await.unwrap();
+        assert_eq!((ok.status, body.map(|b| b.bytes)), (200, Some(b"hi\n".to_vec())));
+        let refused = client(Fixed(Ok(vec![loopback])), &[]).fetch(&url, "*/*", memory).await.unwrap_err();
         assert_eq!(refused.kind(), "refused", "{refused}");
     }
 

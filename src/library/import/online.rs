@@ -7,8 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{Import, Imported, entry_from_plain_fields};
-use crate::archive::Archive;
-use crate::fetch::{Client, Fetched};
+use crate::fetch::{Client, Fetched, Memory};
 use crate::findings::{Code, Finding};
 use crate::text::html;
 
@@ -37,17 +36,16 @@ async fn get(client: &Client, url: &str, accept: &str) -> Result<(Fetched, Vec<u
     let fail =
         |msg: String| Import { entries: Vec::new(), findings: vec![lookup_failed(msg).help("nothing was added")] };
     let parsed = url::Url::parse(url).map_err(|e| fail(format!("{url}: {e}")))?;
-    let scratch = tempfile::tempdir().map_err(|e| fail(format!("cannot create a scratch directory: {e}")))?;
-    let store = Archive::new(scratch.path());
-    let fetched = client.fetch(&parsed, &store, accept).await.map_err(|e| fail(format!("{url}: {e}")))?;
+    let cap = usize::try_from(client.options().max_body).unwrap_or(usize::MAX);
+    let (fetched, body) =
+        client.fetch(&parsed, accept, || Ok(Memory::new(cap))).await.map_err(|e| fail(format!("{url}: {e}")))?;
     if fetched.status == 404 || fetched.status == 410 {
         return Err(fail(format!("{url}: not found (HTTP {})", fetched.status)));
     }
-    let Some(stored) = &fetched.stored else {
+    let Some(body) = body else {
         return Err(fail(format!("{url}: HTTP {}", fetched.status)));
     };
-    let bytes = std::fs::read(store.object_path(&stored.sha256)).map_err(|e| fail(format!("{url}: {e}")))?;
-    Ok((fetched, bytes))
+    Ok((fetched, body.bytes))
 }
 
 /// A DOI's metadata as CSL-JSON, by content negotiation.
