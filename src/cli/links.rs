@@ -1,7 +1,6 @@
 //! `citelock links`.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,7 +12,7 @@ use citelock::findings::{Code, Finding, Location};
 use citelock::links::judge::{Judge, Quoted};
 use citelock::links::{self, Accept, Checked, Link, Settings, cache::Cache, wayback};
 
-use super::{Ctx, Loaded, Outcome, count, progress::Bar};
+use super::{Ctx, Loaded, Outcome, To, count, progress::Bar};
 
 /// The CI link check: every cited URL (DOIs through doi.org) is alive, and pages with snapshots
 /// have not drifted from them; every dead or drifted link names its archived copy.
@@ -104,11 +103,6 @@ pub struct Args {
 enum Method {
     Head,
     Get,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum To {
-    Markdown,
 }
 
 /// A flag, else the config's value, else the default.
@@ -291,18 +285,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         cache.save().with_context(|| format!("cannot write the link cache in {}", repo.cache_dir().display()))?;
     }
     let summary = summary_line(checked.len(), cached, excluded, &tally);
-    let markdown = || citelock::findings::markdown(&findings, "citelock links", &summary);
-    if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
-        && !path.is_empty()
-    {
-        let mut f = std::fs::OpenOptions::new().append(true).create(true).open(&path)?;
-        f.write_all(markdown().as_bytes())?;
-    }
-    match (args.to, &args.output) {
-        (Some(To::Markdown), Some(out)) => citelock::atomic::write(&ctx.cwd.join(out), markdown().as_bytes())?,
-        (Some(To::Markdown), None) => std::io::stdout().write_all(markdown().as_bytes())?,
-        (None, out) => ctx.emit_to(&repo, "links", &findings, out.as_deref())?,
-    }
+    let markdown = citelock::findings::markdown(&findings, "citelock links", &summary);
+    ctx.emit_for_ci(&repo, "links", &findings, &markdown, args.to, args.output.as_deref())?;
     if !ctx.quiet_or_machine() {
         ctx.status(&summary)?;
     }

@@ -1,12 +1,11 @@
 //! `citelock merge`.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use citelock::findings::{self, Findings};
 
-use super::{Ctx, Outcome, count};
+use super::{Ctx, Outcome, To, count};
 
 /// Merge findings files (JSON v1, from `--format json`) into one report, e.g. the shards of a
 /// `links --shard K/N` matrix: one set of findings, one summary, one exit code. Findings that
@@ -25,11 +24,6 @@ pub struct Args {
     /// The Markdown report's heading.
     #[arg(long, default_value = "citelock", value_name = "TEXT")]
     title: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum To {
-    Markdown,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
@@ -56,19 +50,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     if args.files.len() > 1 {
         summary = format!("{} parts merged: {summary}", args.files.len());
     }
-    let markdown = || findings::markdown(&merged, &args.title, &summary);
-    if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
-        && !path.is_empty()
-    {
-        let mut f = std::fs::OpenOptions::new().append(true).create(true).open(&path)?;
-        f.write_all(markdown().as_bytes())?;
-    }
-    let repo = ctx.repo();
-    match (args.to, &args.output) {
-        (Some(To::Markdown), Some(out)) => citelock::atomic::write(&ctx.cwd.join(out), markdown().as_bytes())?,
-        (Some(To::Markdown), None) => std::io::stdout().write_all(markdown().as_bytes())?,
-        (None, out) => ctx.emit_to(&repo, "merge", &merged, out.as_deref())?,
-    }
+    let markdown = findings::markdown(&merged, &args.title, &summary);
+    ctx.emit_for_ci(&ctx.repo(), "merge", &merged, &markdown, args.to, args.output.as_deref())?;
     if !ctx.quiet_or_machine() {
         ctx.status(&summary)?;
     }

@@ -152,6 +152,31 @@ impl Ctx {
         Ok(())
     }
 
+    /// How a CI command ends (`links`, `merge`): its Markdown report appended
+    /// to GitHub's step summary when `GITHUB_STEP_SUMMARY` is set, then that
+    /// report (`--to markdown`) or the findings, to standard output or `output`.
+    pub fn emit_for_ci(
+        &self,
+        repo: &Repo,
+        command: &str,
+        findings: &Findings,
+        markdown: &str,
+        to: Option<To>,
+        output: Option<&Path>,
+    ) -> io::Result<()> {
+        if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY")
+            && !path.is_empty()
+        {
+            let mut f = std::fs::OpenOptions::new().append(true).create(true).open(&path)?;
+            f.write_all(markdown.as_bytes())?;
+        }
+        match (to, output) {
+            (Some(To::Markdown), Some(out)) => citelock::atomic::write(&self.cwd.join(out), markdown.as_bytes()),
+            (Some(To::Markdown), None) => io::stdout().write_all(markdown.as_bytes()),
+            (None, out) => self.emit_to(repo, command, findings, out),
+        }
+    }
+
     /// Whether status lines are unwanted (quiet, or a machine format on stdout).
     pub fn quiet_or_machine(&self) -> bool {
         self.quiet || self.format != Format::Human
@@ -164,6 +189,13 @@ impl Ctx {
         }
         writeln!(anstream::stderr(), "{line}")
     }
+}
+
+/// A report instead of the findings (`--to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum To {
+    /// A summary line and a table of the findings (a step summary, a pull-request comment).
+    Markdown,
 }
 
 /// What [`Ctx::load`] returns.
