@@ -122,22 +122,18 @@ pub struct ExportSection {
     pub archive_base_url: Option<String>,
 }
 
-/// `50ms`, `2s`, `5m`, `12h`, `1d`, `1w`; a bare number is seconds.
+/// `50ms`, `2s`, `1.5s`, `5m`, `12h`, `1d`, `1w`, `1h 30m` (jiff's friendly
+/// format; a day is 24 hours, a week 7 days); a bare number is seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: f64 = n.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 50ms, 2s, 1d)"))?;
-    let secs = match unit.trim() {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" | "min" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86_400.0,
-        "w" => n * 604_800.0,
-        other => return Err(format!("`{s}`: unknown unit `{other}` (ms, s, m, h, d, w)")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is too long a duration"))
+    let bad = |why: String| format!("`{s}` is not a duration (e.g. 50ms, 2s, 1d, 1h 30m): {why}");
+    let text =
+        if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.') { format!("{s}s") } else { s.to_owned() };
+    let span: jiff::Span = text.parse().map_err(|e: jiff::Error| bad(e.to_string()))?;
+    let signed = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| bad("months and years have no fixed length".into()))?;
+    Duration::try_from(signed).map_err(|_| bad("a duration cannot be negative".into()))
 }
 
 /// A duration in the config, checked as it is read (so an error names its line).
@@ -407,7 +403,15 @@ mod tests {
         assert_eq!(c.links.max_cache_age, Some(Duration::from_secs(2 * 86_400)));
         let err = Config::parse("[links]\n\ntimeout = \"5 parsecs\"\n", "c.toml").unwrap_err().to_string();
         assert!(err.starts_with("c.toml:3:11: "), "{err}");
-        assert!(err.contains("unknown unit `parsecs`"), "{err}");
+        assert!(err.contains("`5 parsecs` is not a duration"), "{err}");
+        for (text, secs) in
+            [("10", 10.0), ("50ms", 0.05), ("1.5s", 1.5), ("5m", 300.0), ("12h", 43_200.0), ("1d", 86_400.0)]
+        {
+            assert_eq!(parse_duration(text), Ok(Duration::from_secs_f64(secs)), "{text}");
+        }
+        assert_eq!(parse_duration("1w"), Ok(Duration::from_secs(604_800)));
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5_400)));
+        assert!(parse_duration("-5s").is_err() && parse_duration("1mo").is_err() && parse_duration("").is_err());
         assert!(parse_duration("1e400").is_err() && parse_duration("99999999999999999999w").is_err());
         let err = Config::parse("[links]\naccept = \"200..=299, 9999999\"\n", "c.toml").unwrap_err().to_string();
         assert!(err.starts_with("c.toml:2:10: ") && err.contains("`9999999` is not a status code"), "{err}");
