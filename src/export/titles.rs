@@ -4,8 +4,12 @@
 //! after a colon, and citeproc-js and pandoc print "…, and Design"
 //! (docs/upstream/hayagriva-title-case-after-comma.md). Such a word, written
 //! in lower case, is handed to hayagriva case-protected (verbatim) for the
-//! render, which leaves it as written in every case change; the library is
-//! not changed.
+//! render, which leaves it as written in every case change. And a title that
+//! opens with case-protected text (`{TeX} font metric files`) loses the space
+//! after it in title case (`TeXFont Metric Files`,
+//! docs/upstream/hayagriva-leading-verbatim-space.md) unless an empty
+//! unprotected chunk comes first, which is added for the render. The library
+//! is not changed.
 
 use hayagriva::Entry;
 use hayagriva::types::{ChunkKind, ChunkedString, FormatString, StringChunk};
@@ -49,8 +53,12 @@ fn mend_format(f: &FormatString) -> Option<FormatString> {
 }
 
 fn mend_chunks(s: &ChunkedString) -> Option<ChunkedString> {
-    let mut out = Vec::with_capacity(s.0.len());
+    let mut out = Vec::with_capacity(s.0.len() + 1);
     let mut changed = false;
+    if s.0.first().is_some_and(|c| c.kind == ChunkKind::Verbatim) {
+        out.push(StringChunk { value: String::new(), kind: ChunkKind::Normal });
+        changed = true;
+    }
     for chunk in &s.0 {
         if chunk.kind != ChunkKind::Normal {
             out.push(chunk.clone());
@@ -117,6 +125,17 @@ mod tests {
         assert!(parts("Fonts, And design").is_empty(), "written capitalised: the case change decides");
         assert!(parts("Fonts, and").is_empty(), "the last word");
         assert!(parts("1,000 and more").is_empty(), "no space after the comma");
+    }
+
+    #[test]
+    fn a_title_opening_with_protected_text_gets_an_empty_chunk_first() {
+        let chunked = ChunkedString(vec![
+            StringChunk { value: "TeX".into(), kind: ChunkKind::Verbatim },
+            StringChunk { value: " font metric files".into(), kind: ChunkKind::Normal },
+        ]);
+        let mended = mend_chunks(&chunked).unwrap();
+        assert_eq!(mended.0[0], StringChunk { value: String::new(), kind: ChunkKind::Normal });
+        assert_eq!(&mended.0[1..], &chunked.0[..]);
     }
 
     #[test]

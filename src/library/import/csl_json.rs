@@ -182,13 +182,6 @@ fn plain(text: &str, spans: &[bool]) -> String {
 /// braced text.
 fn protect(s: &str) -> String {
     let inner_capital = |w: &str| w.chars().skip(1).any(char::is_uppercase);
-    // hayagriva drops the space after braced text that opens a title
-    // (docs/upstream/hayagriva-leading-verbatim-space.md): such a title is
-    // protected whole.
-    let first = s.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
-    if !s.contains(['{', '}']) && inner_capital(first) {
-        return format!("{{{s}}}");
-    }
     let mut out = String::with_capacity(s.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
@@ -492,7 +485,7 @@ mod tests {
         assert_eq!(rich("1 < 2 > 0 <unknown> {x}"), "1 < 2 > 0 <unknown> \\{x\\}");
         assert_eq!(rich("<span class=\"nocase\">open"), "{open}");
         assert_eq!(rich("A review of MacUser and TUGboat"), "A review of {MacUser} and {TUGboat}");
-        assert_eq!(rich("IBM Technical Bulletin"), "{IBM Technical Bulletin}");
+        assert_eq!(rich("IBM Technical Bulletin"), "{IBM} Technical Bulletin");
         assert_eq!(rich("stray </span> and <"), "stray </span> and <");
     }
 
