@@ -401,6 +401,9 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     if let Some(n) = get("number-of-pages").and_then(|n| n.parse::<u64>().ok()) {
         f.insert("page-total".into(), n.into());
     }
+    if let Some(n) = get("number-of-volumes").and_then(|n| n.parse::<u64>().ok()) {
+        f.insert("volume-total".into(), n.into());
+    }
     if let Some(lang) = get("language").filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
         f.insert("language".into(), lang.into());
     }
