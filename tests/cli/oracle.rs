@@ -239,7 +239,8 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// IEEE; `127-127` not abbreviated to `127–27` in Chicago), one with an
 /// unknown last page (`49-??`, left as written), a stop word after a comma
 /// in a title (`Letters, and a Reply`), a title opening with a word with
-/// inner capitals (`TeX Font Metric Files`), a number of volumes (`Vol. 1–3`). A date range cannot be held by hayagriva: the
+/// inner capitals (`TeX Font Metric Files`), a number of volumes (`Vol. 1–3`), a reprint's original date
+/// (`(Original work published 1959)`, Chicago's `(1959) 1997`). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {

@@ -83,6 +83,10 @@ const MAPPED: &[&str] = &[
     "_graph",
     "system_id",
     "citation-label",
+    "original-date",
+    "original-title",
+    "original-publisher",
+    "original-publisher-place",
 ];
 
 /// Reads a CSL-JSON array.
@@ -425,10 +429,42 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         existing.extend(serials);
         f.insert("serial-number".into(), Value::Object(existing));
     }
-    if has_parent {
-        f.insert("parent".into(), Value::Object(parent));
-    }
+    let original = original(item)?;
+    match (has_parent, original) {
+        (true, Some(o)) => f.insert("parent".into(), json!([parent, o])),
+        (true, None) => f.insert("parent".into(), Value::Object(parent)),
+        (false, Some(o)) => f.insert("parent".into(), o),
+        (false, None) => None,
+    };
     Ok(f)
+}
+
+/// The work an item reprints or translates (CSL's `original-date`,
+/// `original-title`, `original-publisher`, `original-publisher-place`), as
+/// hayagriva holds it: a parent of type `original`, which its CSL engine
+/// reads for those variables (APA's "(Original work published 1959)").
+fn original(item: &Map<String, Value>) -> Result<Option<Value>, String> {
+    let get = |k: &str| item.get(k).and_then(text);
+    let mut o = Map::new();
+    if let Some(d) = item.get("original-date").map(date).transpose()?.flatten() {
+        o.insert("date".into(), d.into());
+    }
+    if let Some(t) = get("original-title") {
+        o.insert("title".into(), t.into());
+    }
+    if let Some(p) = get("original-publisher") {
+        let mut publisher = Map::new();
+        publisher.insert("name".into(), p.into());
+        if let Some(place) = get("original-publisher-place") {
+            publisher.insert("location".into(), place.into());
+        }
+        o.insert("publisher".into(), Value::Object(publisher));
+    }
+    if o.is_empty() {
+        return Ok(None);
+    }
+    o.insert("type".into(), "original".into());
+    Ok(Some(Value::Object(o)))
 }
 
 #[cfg(test)]
@@ -469,6 +505,25 @@ mod tests {
         assert_eq!(book.editors().unwrap()[0].name_particle(), Some("van"));
         assert_eq!(book.editors().unwrap()[0].name_without_particle(), "Roe");
         assert_eq!(c.date().unwrap().year, 1999);
+    }
+
+    #[test]
+    fn volumes_and_the_original_work_are_kept() {
+        let imp = read(
+            r#"[{"id": "c", "type": "chapter", "title": "T", "container-title": "B", "number-of-volumes": "3",
+                "original-date": {"date-parts": [[1960]]}, "original-title": "Ein <i>Kapitel</i>",
+                "original-publisher": "Verlag", "original-publisher-place": "Wien"}]"#,
+            "o.json",
+        );
+        assert!(imp.findings.is_empty(), "nothing dropped: {:?}", imp.findings);
+        let c = &imp.entries[0].entry;
+        assert_eq!(c.volume_total().map(|n| n.to_string()), Some("3".into()));
+        let kinds: Vec<hayagriva::types::EntryType> = c.parents().iter().map(|p| *p.entry_type()).collect();
+        assert_eq!(kinds, [hayagriva::types::EntryType::Book, hayagriva::types::EntryType::Original]);
+        let original = &c.parents()[1];
+        assert_eq!(original.date().unwrap().year, 1960);
+        assert_eq!(original.title().unwrap().value.to_string(), "Ein Kapitel");
+        assert_eq!(original.publisher().and_then(|p| p.location()).map(|l| l.value.to_string()), Some("Wien".into()));
     }
 
     #[test]
