@@ -285,8 +285,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         cache.save().with_context(|| format!("cannot write the link cache in {}", repo.cache_dir().display()))?;
     }
     let summary = summary_line(checked.len(), cached, excluded, &tally);
-    let markdown = citelock::findings::markdown(&findings, "citelock links", &summary);
-    ctx.emit_for_ci(&repo, "links", &findings, &markdown, args.to, args.output.as_deref())?;
+    let markdown = || citelock::findings::markdown(&findings, "citelock links", &summary);
+    ctx.emit_for_ci(&repo, "links", &findings, markdown, args.to, args.output.as_deref())?;
     if !ctx.quiet_or_machine() {
         ctx.status(&summary)?;
     }

@@ -50,8 +50,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     if args.files.len() > 1 {
         summary = format!("{} parts merged: {summary}", args.files.len());
     }
-    let markdown = findings::markdown(&merged, &args.title, &summary);
-    ctx.emit_for_ci(&ctx.repo(), "merge", &merged, &markdown, args.to, args.output.as_deref())?;
+    let markdown = || findings::markdown(&merged, &args.title, &summary);
+    ctx.emit_for_ci(&ctx.repo(), "merge", &merged, markdown, args.to, args.output.as_deref())?;
     if !ctx.quiet_or_machine() {
         ctx.status(&summary)?;
     }

@@ -155,12 +155,13 @@ impl Ctx {
     /// How a CI command ends (`links`, `merge`): its Markdown report appended
     /// to GitHub's step summary when `GITHUB_STEP_SUMMARY` is set, then that
     /// report (`--to markdown`) or the findings, to standard output or `output`.
+    /// The report is written only when one of them wants it.
     pub fn emit_for_ci(
         &self,
         repo: &Repo,
         command: &str,
         findings: &Findings,
-        markdown: &str,
+        markdown: impl Fn() -> String,
         to: Option<To>,
         output: Option<&Path>,
     ) -> io::Result<()> {
@@ -168,11 +169,11 @@ impl Ctx {
             && !path.is_empty()
         {
             let mut f = std::fs::OpenOptions::new().append(true).create(true).open(&path)?;
-            f.write_all(markdown.as_bytes())?;
+            f.write_all(markdown().as_bytes())?;
         }
         match (to, output) {
-            (Some(To::Markdown), Some(out)) => citelock::atomic::write(&self.cwd.join(out), markdown.as_bytes()),
-            (Some(To::Markdown), None) => io::stdout().write_all(markdown.as_bytes()),
+            (Some(To::Markdown), Some(out)) => citelock::atomic::write(&self.cwd.join(out), markdown().as_bytes()),
+            (Some(To::Markdown), None) => io::stdout().write_all(markdown().as_bytes()),
             (None, out) => self.emit_to(repo, command, findings, out),
         }
     }
