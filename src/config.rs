@@ -67,6 +67,16 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 [check]
 # evidence = true                               # passages and numbers for every cited claim
 # passages = 3                                  # passages per citation
+
+[remote]
+# Objects on S3-compatible storage (`push`, `pull`, `verify --remote`). Credentials come from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or ~/.aws/credentials, never from this file.
+# url = "s3://bucket/prefix"
+# endpoint = "https://s3.example.org"           # not AWS: Garage, Ceph RGW, MinIO, R2
+# region = "us-east-1"
+# path-style = false                            # bucket in the path, not the host name
+# profile = "default"                           # a profile of ~/.aws/config and ~/.aws/credentials
+# concurrency = 16                              # requests in flight
 "#;
 
 /// The whole file.
@@ -87,6 +97,29 @@ struct RawConfig {
     export: ExportSection,
     #[serde(default)]
     check: CheckSection,
+    #[serde(default)]
+    remote: RemoteSection,
+}
+
+/// `[remote]`: where objects go beyond the repository (S3-compatible storage).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RemoteSection {
+    /// `s3://bucket/prefix`.
+    pub url: Option<String>,
+    /// The service's URL when it is not AWS.
+    pub endpoint: Option<String>,
+    /// The signing region.
+    pub region: Option<String>,
+    /// Address the bucket in the path rather than the host name.
+    pub path_style: Option<bool>,
+    /// The AWS profile credentials and settings are read from.
+    pub profile: Option<String>,
+    /// Requests in flight.
+    pub concurrency: Option<usize>,
+    /// Caught only to be refused: credentials never live in a committed file.
+    #[serde(default, alias = "secret-access-key", alias = "session-token", alias = "password", alias = "secret")]
+    access_key_id: Option<Spanned<toml::Value>>,
 }
 
 /// `[check]`: evidence for cited claims.
@@ -296,6 +329,8 @@ pub struct Config {
     pub export: ExportSection,
     /// Check settings.
     pub check: CheckSection,
+    /// Remote archive settings.
+    pub remote: RemoteSection,
 }
 
 /// A config file that cannot be used.
@@ -353,6 +388,12 @@ impl Config {
             };
             levels.insert(*code, level);
         }
+        let remote = raw.remote;
+        if let Some(secret) = &remote.access_key_id {
+            let msg = "credentials are never read from citelock.toml, which is committed: remove this line and set \
+                       AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use a profile of ~/.aws/credentials";
+            return Err(invalid(secret.span().start, msg.into()));
+        }
         Ok(Config {
             levels,
             duplicates: raw.duplicates,
@@ -361,6 +402,7 @@ impl Config {
             links: raw.links,
             export: raw.export,
             check: raw.check,
+            remote,
         })
     }
 
@@ -417,6 +459,17 @@ mod tests {
         assert!(err.starts_with("c.toml:2:10: ") && err.contains("`9999999` is not a status code"), "{err}");
         let err = Config::parse("[links]\nexclude = [\"ok\", \"(\"]\n", "c.toml").unwrap_err().to_string();
         assert!(err.starts_with("c.toml:2:11: ") && err.contains("`(` is not a regular expression"), "{err}");
+    }
+
+    #[test]
+    fn remote_credentials_are_refused_where_written() {
+        let c = Config::parse("[remote]\nurl = \"s3://b/p\"\npath-style = true\n", "c").unwrap();
+        assert_eq!((c.remote.url.as_deref(), c.remote.path_style), (Some("s3://b/p"), Some(true)));
+        for key in ["access-key-id", "secret-access-key"] {
+            let err = Config::parse(&format!("[remote]\nurl = \"s3://b\"\n{key} = \"x\"\n"), "c.toml").unwrap_err();
+            let text = err.to_string();
+            assert!(text.starts_with("c.toml:3:") && text.contains("never read from citelock.toml"), "{text}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - [`text`]: text extraction and the one normaliser;
 //! - [`report`]: citation markers and quotations in reports;
 //! - [`check`]: the editor's check, composing the above into findings;
+//! - [`remote`]: the same objects on S3-compatible storage: push, pull, verify in place;
 //! - [`links`]: the CI link check: liveness, drift from the snapshot, fallbacks;
 //! - [`export`]: bibliographies in CSL styles, BibTeX/CSL-JSON/RIS, rendered reports;
 //! - [`findings`]: the `Finding` type and its output writers;
@@ -29,6 +30,7 @@ pub mod fuzzing;
 pub mod library;
 pub mod links;
 pub mod lsp;
+pub mod remote;
 pub mod repo;
 pub mod report;
 pub mod text;

@@ -95,6 +95,51 @@ impl Repo {
         }
         Ok(created)
     }
+
+    /// Sets the repository up for a remote archive: `archive/objects/` leaves git (a line in
+    /// `archive/.gitignore`) and `[remote] url` is written into `citelock.toml`. Returns what
+    /// changed; refuses a config that already names another remote.
+    pub fn use_remote(&self, url: &str) -> io::Result<Vec<String>> {
+        let mut changed = Vec::new();
+        let ignore = self.root.join("archive/.gitignore");
+        let text = std::fs::read_to_string(&ignore).unwrap_or_default();
+        if !text.lines().any(|l| matches!(l.trim(), "objects/" | "objects" | "/objects/" | "objects/**")) {
+            let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+            let line =
+                "# Objects live on the remote ([remote] in citelock.toml): `citelock pull` fetches them.\nobjects/\n";
+            crate::atomic::write(&ignore, format!("{text}{sep}{line}").as_bytes())?;
+            changed.push("archive/.gitignore".to_owned());
+        }
+        let toml_path = self.root.join("citelock.toml");
+        let text = std::fs::read_to_string(&toml_path).unwrap_or_default();
+        let config = config::Config::parse(&text, "citelock.toml").map_err(|e| io::Error::other(e.to_string()))?;
+        match config.remote.url.as_deref() {
+            Some(u) if u == url => {}
+            Some(other) => {
+                return Err(io::Error::other(format!(
+                    "citelock.toml already names the remote {other}; edit [remote] url to change it"
+                )));
+            }
+            None => {
+                let entry = format!("url = {}\n", toml::Value::String(url.to_owned()));
+                let new = match text.find("\n[remote]\n") {
+                    Some(at) => {
+                        let after = at + "\n[remote]\n".len();
+                        format!("{}{entry}{}", &text[..after], &text[after..])
+                    }
+                    None if text.starts_with("[remote]\n") => format!("[remote]\n{entry}{}", &text[9..]),
+                    None => {
+                        let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+                        format!("{text}{sep}\n[remote]\n{entry}")
+                    }
+                };
+                config::Config::parse(&new, "citelock.toml").map_err(|e| io::Error::other(e.to_string()))?;
+                crate::atomic::write(&toml_path, new.as_bytes())?;
+                changed.push("citelock.toml".to_owned());
+            }
+        }
+        Ok(changed)
+    }
 }
 
 /// Writes a file only if it does not exist yet (atomically: it appears whole or not at all).
@@ -119,6 +164,22 @@ mod tests {
         std::fs::write(dir.path().join("citelock.toml"), "# mine\n").unwrap();
         assert!(repo.init().unwrap().is_empty());
         assert_eq!(std::fs::read_to_string(dir.path().join("citelock.toml")).unwrap(), "# mine\n");
+    }
+
+    #[test]
+    fn use_remote_ignores_objects_and_sets_the_url_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::at(dir.path());
+        repo.init().unwrap();
+        let changed = repo.use_remote("s3://bucket/report").unwrap();
+        assert_eq!(changed, ["archive/.gitignore", "citelock.toml"]);
+        let config = config::Config::load(dir.path()).unwrap();
+        assert_eq!(config.remote.url.as_deref(), Some("s3://bucket/report"));
+        let ignore = std::fs::read_to_string(dir.path().join("archive/.gitignore")).unwrap();
+        assert!(ignore.starts_with(ARCHIVE_GITIGNORE) && ignore.ends_with("objects/\n"), "{ignore}");
+        assert!(repo.use_remote("s3://bucket/report").unwrap().is_empty(), "idempotent");
+        let err = repo.use_remote("s3://other/x").unwrap_err().to_string();
+        assert!(err.contains("already names the remote s3://bucket/report"), "{err}");
     }
 
     #[test]

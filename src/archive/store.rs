@@ -65,6 +65,16 @@ impl Writer {
         self.length == 0
     }
 
+    /// [`Writer::finish`] for bytes that must hash to `expected` (a download). When they
+    /// do not, nothing is kept (the temp file is removed) and the hash they have is returned.
+    pub fn finish_expecting(self, expected: &str) -> io::Result<Result<Stored, String>> {
+        let actual = hex::encode(self.hasher.clone().finalize());
+        if actual != expected {
+            return Ok(Err(actual));
+        }
+        self.finish().map(Ok)
+    }
+
     /// Persists the object under its hash name (temp, fsync, rename, read-only, fsync dir).
     pub fn finish(self) -> io::Result<Stored> {
         let Writer { archive, tmp, hasher, length, .. } = self;

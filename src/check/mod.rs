@@ -455,6 +455,9 @@ impl Checker<'_> {
                         format!("the current snapshot of `{key}` ({}) is not in the archive", current.id),
                     )
                     .at(Location::file(&log))
+                    .help(format!(
+                        "`citelock pull {key}` fetches it from the remote archive, if the repository has one"
+                    ))
                     .data("key", key)
                     .data("sha256", hex),
                 );

@@ -174,6 +174,14 @@ fn warc(ctx: &Ctx, repo: &Repo, keys: &[String], out: Option<&std::path::Path>) 
     }
     let objects: Vec<std::path::PathBuf> =
         captures.iter().map(|c| archive.object_path(c.sha256.as_deref().expect("snapshots have objects"))).collect();
+    if let Some((c, _)) = captures.iter().zip(&objects).find(|(_, o)| !o.exists()) {
+        bail!(
+            "the snapshot {} of `{}` is not in this checkout (missing-object): `citelock pull {}` fetches it",
+            c.id,
+            c.key,
+            c.key
+        );
+    }
     let snapshots: Vec<warc::Snapshot> =
         captures.iter().zip(&objects).map(|(capture, object)| warc::Snapshot { capture, object }).collect();
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

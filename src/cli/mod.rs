@@ -18,6 +18,8 @@ mod merge;
 mod net;
 mod number;
 mod progress;
+mod pull;
+mod push;
 mod render;
 mod show;
 mod trace;
@@ -71,6 +73,8 @@ enum Command {
     Lint(lint::Args),
     Archive(archive::Args),
     Verify(verify::Args),
+    Push(push::Args),
+    Pull(pull::Args),
     Check(check::Args),
     Links(links::Args),
     Export(export::Args),
@@ -237,6 +241,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Lint(args) => lint::run(&ctx, args),
         Command::Archive(args) => archive::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
+        Command::Push(args) => push::run(&ctx, args),
+        Command::Pull(args) => pull::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Links(args) => links::run(&ctx, args),
         Command::Merge(args) => merge::run(&ctx, args),

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::Ctx;
 
 /// `checking links [=====>    ] 12/40`, redrawn in place and cleared at the end.
+#[derive(Clone)]
 pub struct Bar(ProgressBar);
 
 impl Bar {
@@ -26,6 +27,12 @@ impl Bar {
 
     /// Shows progress.
     pub fn set(&self, done: u64) {
+        self.0.set_position(done);
+    }
+
+    /// Shows progress when the total is learnt on the way (after a listing).
+    pub fn set_of(&self, done: u64, total: u64) {
+        self.0.set_length(total);
         self.0.set_position(done);
     }
 

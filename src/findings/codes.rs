@@ -83,6 +83,12 @@ codes! {
         "A capture log cannot be read, or a record in it contradicts its file (wrong key, repeated id, two pins).";
     LfsPointer = "lfs-pointer", Error,
         "An object is a Git LFS pointer file, not the captured bytes (`git lfs pull` fetches them).";
+    RemoteMissing = "remote-missing", Error,
+        "An object of the manifest is not on the remote (`citelock push` sends it).";
+    RemoteMismatch = "remote-mismatch", Error,
+        "A remote object's size, stored SHA-256 or re-hashed bytes differ from its name.";
+    RemoteNoChecksum = "remote-no-checksum", Info,
+        "The remote stored no SHA-256 for an object, so `verify --remote` can check only its size (`--read-data-subset` re-hashes a sample).";
     FetchFailed = "fetch-failed", Error,
         "A source could not be captured (timeout, TLS, DNS, an error status, a redirect loop, a changed page type); the attempt is logged.";
     FetchRefused = "fetch-refused", Error,

@@ -141,6 +141,9 @@ impl Judge<'_> {
         let mut help = Vec::new();
         if let Some(c) = copy {
             help.push(format!("archived copy: {} (captured {})", c.path, c.capture.captured));
+            if !self.archive.dir().join(c.path.trim_start_matches("archive/")).exists() {
+                help.push(format!("it is not in this checkout: `citelock pull {}` fetches it", c.capture.key));
+            }
             f = f.data(
                 "archived",
                 serde_json::json!({"path": c.path, "captured": c.capture.captured, "capture": c.capture.id}),

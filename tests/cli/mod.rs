@@ -22,6 +22,7 @@ mod parity_tex;
 mod paths;
 mod pdf;
 mod readme;
+mod remote;
 mod server;
 mod tls;
 
@@ -105,8 +106,14 @@ impl Env {
     /// Starts citelock in the background, its output discarded (to kill it,
     /// or to run something beside it).
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.spawn_with(args, &[])
+    }
+
+    /// [`Env::spawn`] with more environment variables.
+    pub fn spawn_with(&self, args: &[&str], vars: &[(&str, &str)]) -> std::process::Child {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("citelock"))
             .args(args)
+            .envs(vars.iter().copied())
             .current_dir(&self.root)
             .env("NO_COLOR", "1")
             .env("HOME", &self.root)

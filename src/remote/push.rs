@@ -1,0 +1,164 @@
+//! `push`: the objects the remote lacks (found from one listing, not a request
+//! per object), each in one create-only PUT (`If-None-Match: *`) streamed from
+//! its file with its SHA-256 for the server to check. Nothing is recorded
+//! locally: the remote's listing is the record, so a killed push is resumed by
+//! running it again.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::anyhow;
+use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::primitives::ByteStream;
+use sha2::{Digest, Sha256};
+
+use super::{Remote, Wanted, base64_of_hex};
+use crate::archive::Archive;
+use crate::findings::{Code, Finding, Location};
+
+/// The largest object one PUT may carry (S3's limit); larger ones are refused for now.
+pub const MAX_SINGLE_PUT: u64 = 5 * 1024 * 1024 * 1024;
+
+/// What a push did.
+#[derive(Debug, Default)]
+pub struct Pushed {
+    /// Objects uploaded.
+    pub sent: usize,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Objects the remote already had (listed, or created by another push meanwhile).
+    pub present: usize,
+    /// Objects that could not be sent (refused checksum, not here, too large).
+    pub findings: Vec<Finding>,
+}
+
+/// How one object went.
+enum One {
+    Sent(u64),
+    Present,
+    Problem(Box<Finding>),
+}
+
+/// Uploads every wanted object the remote does not list. `progress` gets the number of
+/// objects done so far (of those to send).
+pub async fn push(
+    remote: &Remote,
+    archive: &Archive,
+    wanted: &[Wanted],
+    progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
+) -> anyhow::Result<Pushed> {
+    let listed = remote.list().await?;
+    let mut report = Pushed::default();
+    let todo: Vec<String> =
+        wanted.iter().filter(|w| !listed.contains_key(&w.sha256)).map(|w| w.sha256.clone()).collect();
+    report.present = wanted.len() - todo.len();
+    let total = todo.len() as u64;
+    progress(0, total);
+    let done = Arc::new(AtomicU64::new(0));
+    let limit = Arc::new(tokio::sync::Semaphore::new(remote.concurrency));
+    let mut tasks = tokio::task::JoinSet::new();
+    for hex in todo {
+        let (remote, archive, limit, done, progress) =
+            (remote.clone(), archive.clone(), limit.clone(), done.clone(), progress.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
+            let result = put_one(&remote, &archive, &hex).await;
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            result
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        match joined.map_err(|e| anyhow!("an upload task failed: {e}"))?? {
+            One::Sent(bytes) => {
+                report.sent += 1;
+                report.bytes += bytes;
+            }
+            One::Present => report.present += 1,
+            One::Problem(f) => report.findings.push(*f),
+        }
+    }
+    report.findings.sort_by(|a, b| a.message.cmp(&b.message));
+    Ok(report)
+}
+
+impl Remote {
+    /// After a refused upload: a server that wrote the bytes before checking them (s3s-fs
+    /// 0.14 does, `docs/upstream/s3s-fs-bad-digest-kept.md`) leaves them under the name, and
+    /// every later listing would count the object as pushed. Reads back what is there and
+    /// deletes it when it does not hash to its name. Whether something was deleted.
+    async fn discard_if_corrupt(&self, hex: &str) -> anyhow::Result<bool> {
+        let mut hasher = Sha256::new();
+        let there = self.download(hex, |chunk| {
+            hasher.update(chunk);
+            Ok(())
+        });
+        if there.await?.is_none() || hex::encode(hasher.finalize()) == hex {
+            return Ok(false);
+        }
+        let key = self.key(hex);
+        let request = self.client.delete_object().bucket(&self.location.bucket).key(&key);
+        request.send().await.map_err(|e| self.error("delete", &key, e))?;
+        Ok(true)
+    }
+}
+
+/// One create-only PUT.
+async fn put_one(remote: &Remote, archive: &Archive, hex: &str) -> anyhow::Result<One> {
+    let path = archive.object_path(hex);
+    let rel = format!("archive/{}", Archive::object_rel(hex));
+    let size = match std::fs::metadata(&path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(One::Problem(Box::new(
+                Finding::new(Code::MissingObject, "not in this checkout, so it cannot be pushed")
+                    .at(Location::file(rel))
+                    .help("`citelock pull` fetches it, or capture the source again")
+                    .data("sha256", hex),
+            )));
+        }
+        Err(e) => return Err(anyhow!("cannot read {rel}: {e}")),
+    };
+    if size > MAX_SINGLE_PUT {
+        return Ok(One::Problem(Box::new(
+            Finding::new(Code::RemoteMissing, "larger than 5 GiB, which one PUT cannot carry; not pushed")
+                .at(Location::file(rel))
+                .help("multipart uploads (whose stored checksum is not the object's SHA-256) are not supported yet")
+                .data("sha256", hex),
+        )));
+    }
+    let body = ByteStream::from_path(&path).await.map_err(|e| anyhow!("cannot read {rel}: {e}"))?;
+    let key = remote.key(hex);
+    let sent = remote
+        .client
+        .put_object()
+        .bucket(&remote.location.bucket)
+        .key(&key)
+        .body(body)
+        .content_length(size as i64)
+        .checksum_sha256(base64_of_hex(hex))
+        .if_none_match("*")
+        .send()
+        .await;
+    match sent {
+        Ok(_) => Ok(One::Sent(size)),
+        Err(e) => match e.code() {
+            // Another push created it first: the name is the content, so it is the same object.
+            Some("PreconditionFailed" | "ConditionalRequestConflict") => Ok(One::Present),
+            Some("BadDigest" | "XAmzContentSHA256Mismatch" | "InvalidDigest") => {
+                let mut message =
+                    "the remote refused the upload: the bytes it received do not hash to the object's name".to_owned();
+                if remote.discard_if_corrupt(hex).await? {
+                    message.push_str("; it had kept them under the name anyway, so citelock deleted that copy");
+                }
+                Ok(One::Problem(Box::new(
+                Finding::new(Code::HashMismatch, message)
+                .at(Location::file(rel))
+                .help("run `citelock verify`: the local object may be corrupt; if it verifies, the bytes changed in transit (a proxy?) — push again")
+                .data("sha256", hex)
+                .data("remote", remote.url(hex)),
+            )))
+            }
+            _ => Err(remote.error("put", &key, e)),
+        },
+    }
+}
