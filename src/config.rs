@@ -77,6 +77,8 @@ pub const TEMPLATE: &str = r#"# citelock settings. Every key is optional; citelo
 # path-style = false                            # bucket in the path, not the host name
 # profile = "default"                           # a profile of ~/.aws/config and ~/.aws/credentials
 # concurrency = 16                              # requests in flight
+# multipart-threshold = 5368709120              # bytes; larger objects go in parts (at most 5 GiB)
+# part-size = 67108864                          # bytes per part (at least 5 MiB)
 "#;
 
 /// The whole file.
@@ -117,6 +119,12 @@ pub struct RemoteSection {
     pub profile: Option<String>,
     /// Requests in flight.
     pub concurrency: Option<usize>,
+    /// Objects larger than this go in a multipart upload (at most 5 GiB, one PUT's limit).
+    #[serde(default, deserialize_with = "multipart_threshold")]
+    pub multipart_threshold: Option<u64>,
+    /// Bytes per part of a multipart upload (at least 5 MiB, S3's smallest part).
+    #[serde(default, deserialize_with = "part_size")]
+    pub part_size: Option<u64>,
     /// Caught only to be refused: credentials never live in a committed file.
     #[serde(default, alias = "secret-access-key", alias = "session-token", alias = "password", alias = "secret")]
     access_key_id: Option<Spanned<toml::Value>>,
@@ -209,6 +217,24 @@ fn statuses_by_host<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<S
         status_ranges(spec).map_err(|e| serde::de::Error::custom(format!("{host}: {e}")))?;
     }
     Ok(hosts)
+}
+
+/// At most 5 GiB: one PUT carries no more.
+fn multipart_threshold<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let n = u64::deserialize(d)?;
+    if n > 5 << 30 {
+        return Err(serde::de::Error::custom("at most 5368709120 (5 GiB): one PUT carries no more"));
+    }
+    Ok(Some(n))
+}
+
+/// At least 5 MiB: S3 refuses smaller parts (but the last).
+fn part_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let n = u64::deserialize(d)?;
+    if !(5 << 20..=5 << 30).contains(&n) {
+        return Err(serde::de::Error::custom("between 5242880 (5 MiB) and 5368709120 (5 GiB), S3's part sizes"));
+    }
+    Ok(Some(n))
 }
 
 /// Regular expressions, compiled once as they are read to find mistakes.

@@ -4,6 +4,7 @@
 //! client, the choice of objects (`push`/`pull` of all, some keys, or current
 //! snapshots) and the three operations; it never writes the capture logs.
 
+pub mod parts;
 pub mod pull;
 pub mod push;
 pub mod verify;
@@ -63,9 +64,9 @@ pub struct Listed {
 pub struct Head {
     /// Its size in bytes.
     pub size: u64,
-    /// The SHA-256 the server computed and stored at upload, as hex; `None` when it stored none
-    /// (or only a multipart checksum of checksums, `…-N`).
-    pub sha256: Option<String>,
+    /// The SHA-256 the server checked and stored at upload, base64: the object's own, or for a
+    /// multipart upload the checksum of its parts' checksums (`…-N`); `None` when it stored none.
+    pub checksum: Option<String>,
 }
 
 /// A connected remote.
@@ -75,6 +76,10 @@ pub struct Remote {
     location: Location,
     /// Requests in flight.
     pub concurrency: usize,
+    /// Objects larger than this go in parts.
+    pub multipart_threshold: u64,
+    /// Bytes per part, unless chosen by size.
+    pub part_size: Option<u64>,
     /// Where it is, for messages: `s3://bucket/prefix at https://endpoint`.
     pub name: String,
 }
@@ -122,6 +127,8 @@ impl Remote {
             name: format!("{url} at {at}"),
             location,
             concurrency: section.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1),
+            multipart_threshold: section.multipart_threshold.unwrap_or(push::MAX_SINGLE_PUT),
+            part_size: section.part_size,
         })
     }
 
@@ -173,7 +180,7 @@ impl Remote {
         match request.checksum_mode(ChecksumMode::Enabled).send().await {
             Ok(out) => Ok(Some(Head {
                 size: out.content_length().unwrap_or(0).max(0) as u64,
-                sha256: out.checksum_sha256().and_then(hex_of_base64),
+                checksum: out.checksum_sha256().map(str::to_owned),
             })),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
             Err(e) => Err(self.error("head", &key, e)),

@@ -16,8 +16,11 @@ use super::{Remote, Wanted, base64_of_hex};
 use crate::archive::Archive;
 use crate::findings::{Code, Finding, Location};
 
-/// The largest object one PUT may carry (S3's limit); larger ones are refused for now.
+/// The largest object one PUT may carry (S3's limit); larger ones go in parts.
 pub const MAX_SINGLE_PUT: u64 = 5 * 1024 * 1024 * 1024;
+
+/// Smallest part S3 takes (but the last).
+const MIN_PART: u64 = 5 * 1024 * 1024;
 
 /// What a push did.
 #[derive(Debug, Default)]
@@ -118,13 +121,8 @@ async fn put_one(remote: &Remote, archive: &Archive, hex: &str) -> anyhow::Resul
         }
         Err(e) => return Err(anyhow!("cannot read {rel}: {e}")),
     };
-    if size > MAX_SINGLE_PUT {
-        return Ok(One::Problem(Box::new(
-            Finding::new(Code::RemoteMissing, "larger than 5 GiB, which one PUT cannot carry; not pushed")
-                .at(Location::file(rel))
-                .help("multipart uploads (whose stored checksum is not the object's SHA-256) are not supported yet")
-                .data("sha256", hex),
-        )));
+    if size > remote.multipart_threshold {
+        return put_parts(remote, archive, hex, &path, size).await;
     }
     let body = ByteStream::from_path(&path).await.map_err(|e| anyhow!("cannot read {rel}: {e}"))?;
     let key = remote.key(hex);
@@ -161,4 +159,108 @@ async fn put_one(remote: &Remote, archive: &Archive, hex: &str) -> anyhow::Resul
             _ => Err(remote.error("put", &key, e)),
         },
     }
+}
+
+/// A multipart upload, for objects above the threshold: parts read one at a time (one part in
+/// memory), each sent with its SHA-256; the whole stream hashed on the way, so an object that
+/// does not hash to its name is never completed; completed create-only; the part checksums
+/// recorded in `archive/multipart/` once the server has the object.
+async fn put_parts(
+    remote: &Remote,
+    archive: &Archive,
+    hex: &str,
+    path: &std::path::Path,
+    size: u64,
+) -> anyhow::Result<One> {
+    use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
+    use tokio::io::AsyncReadExt as _;
+
+    let rel = format!("archive/{}", Archive::object_rel(hex));
+    let part_size = remote.part_size.unwrap_or_else(|| (64 << 20).max(size.div_ceil(10_000))).max(MIN_PART);
+    let key = remote.key(hex);
+    let bucket = &remote.location.bucket;
+    let created = remote
+        .client
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(&key)
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
+        .send()
+        .await
+        .map_err(|e| remote.error("start upload", &key, e))?;
+    let upload_id = created.upload_id().unwrap_or_default().to_owned();
+    let abort = || async {
+        let _ = remote.client.abort_multipart_upload().bucket(bucket).key(&key).upload_id(&upload_id).send().await;
+    };
+    let mut file = tokio::fs::File::open(path).await.map_err(|e| anyhow!("cannot read {rel}: {e}"))?;
+    let mut whole = Sha256::new();
+    let (mut digests, mut completed) = (Vec::new(), Vec::new());
+    for number in 1.. {
+        let mut buf = Vec::with_capacity(part_size.min(size) as usize);
+        (&mut file).take(part_size).read_to_end(&mut buf).await.map_err(|e| anyhow!("cannot read {rel}: {e}"))?;
+        if buf.is_empty() {
+            break;
+        }
+        whole.update(&buf);
+        let digest = data_encoding::BASE64.encode(&Sha256::digest(&buf));
+        let sent = remote
+            .client
+            .upload_part()
+            .bucket(bucket)
+            .key(&key)
+            .upload_id(&upload_id)
+            .part_number(number)
+            .content_length(buf.len() as i64)
+            .checksum_sha256(&digest)
+            .body(ByteStream::from(buf))
+            .send()
+            .await;
+        let out = match sent {
+            Ok(out) => out,
+            Err(e) => {
+                abort().await;
+                return Err(remote.error(&format!("upload part {number} of"), &key, e));
+            }
+        };
+        completed.push(
+            CompletedPart::builder()
+                .part_number(number)
+                .set_e_tag(out.e_tag().map(str::to_owned))
+                .checksum_sha256(&digest)
+                .build(),
+        );
+        digests.push(digest);
+    }
+    if hex::encode(whole.finalize()) != hex {
+        abort().await;
+        return Ok(One::Problem(Box::new(
+            Finding::new(Code::HashMismatch, "the object does not hash to its name; the upload was abandoned")
+                .at(Location::file(rel))
+                .help("run `citelock verify`: the local object is corrupt")
+                .data("sha256", hex),
+        )));
+    }
+    let done = remote
+        .client
+        .complete_multipart_upload()
+        .bucket(bucket)
+        .key(&key)
+        .upload_id(&upload_id)
+        .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(completed)).build())
+        .if_none_match("*")
+        .send()
+        .await;
+    let outcome = match done {
+        Ok(_) => One::Sent(size),
+        Err(e) if matches!(e.code(), Some("PreconditionFailed" | "ConditionalRequestConflict")) => {
+            abort().await;
+            One::Present
+        }
+        Err(e) => {
+            abort().await;
+            return Err(remote.error("complete upload", &key, e));
+        }
+    };
+    super::parts::write(archive, &super::parts::Parts::new(hex, part_size, digests))?;
+    Ok(outcome)
 }

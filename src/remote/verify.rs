@@ -82,9 +82,16 @@ pub async fn verify(
     for (hex, head, read) in jobs {
         let (remote, limit, done, progress) = (remote.clone(), limit.clone(), done.clone(), progress.clone());
         let size = sizes.get(&hex).copied().flatten();
+        let parts = super::parts::read(archive, &hex)?;
+        if let Some(p) = parts.as_ref().filter(|p| !p.is_consistent() || p.sha256 != hex) {
+            anyhow::bail!(
+                "archive/multipart/{hex}.yml contradicts itself (checksum {}): restore it from git",
+                p.checksum
+            );
+        }
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
-            let result = check_one(&remote, &hex, size, head, read).await;
+            let result = check_one(&remote, &hex, size, parts, head, read).await;
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             result
         });
@@ -114,7 +121,14 @@ struct One {
     findings: Vec<Finding>,
 }
 
-async fn check_one(remote: &Remote, hex: &str, size: Option<u64>, head: bool, read: bool) -> anyhow::Result<One> {
+async fn check_one(
+    remote: &Remote,
+    hex: &str,
+    size: Option<u64>,
+    parts: Option<super::parts::Parts>,
+    head: bool,
+    read: bool,
+) -> anyhow::Result<One> {
     let mut one = One::default();
     if head {
         match remote.head(hex).await? {
@@ -126,7 +140,7 @@ async fn check_one(remote: &Remote, hex: &str, size: Option<u64>, head: bool, re
             Some(Head { size: got, .. }) if size.is_some_and(|s| s != got) => {
                 one.findings.push(size_mismatch(remote, hex, size.unwrap_or(0), got));
             }
-            Some(Head { sha256: None, .. }) => one.findings.push(
+            Some(Head { checksum: None, .. }) => one.findings.push(
                 Finding::new(
                     Code::RemoteNoChecksum,
                     "the remote stored no SHA-256 for this object; only its size was checked",
@@ -135,18 +149,23 @@ async fn check_one(remote: &Remote, hex: &str, size: Option<u64>, head: bool, re
                 .help("`citelock verify --remote --read-data-subset 100%` downloads and re-hashes instead")
                 .data("sha256", hex),
             ),
-            Some(Head { sha256: Some(stored), .. }) => {
+            Some(Head { checksum: Some(stored), .. }) => {
                 one.compared = true;
-                if stored != hex {
+                let expected = match &parts {
+                    Some(p) => p.checksum.clone(),
+                    None => super::base64_of_hex(hex),
+                };
+                if stored != expected {
+                    let what = match super::hex_of_base64(&stored) {
+                        Some(h) => format!("the remote's stored SHA-256 is {h}, not the object's name"),
+                        None => format!("the remote's stored checksum is {stored}, not {expected}"),
+                    };
                     one.findings.push(
-                        Finding::new(
-                            Code::RemoteMismatch,
-                            format!("the remote's stored SHA-256 is {stored}, not the object's name"),
-                        )
-                        .at(Location::file(remote.url(hex)))
-                        .help("the remote holds other bytes under this name: delete it there and push again")
-                        .data("expected", hex)
-                        .data("actual", stored),
+                        Finding::new(Code::RemoteMismatch, what)
+                            .at(Location::file(remote.url(hex)))
+                            .help("the remote holds other bytes under this name: delete it there and push again")
+                            .data("expected", expected)
+                            .data("actual", stored),
                     );
                 }
             }

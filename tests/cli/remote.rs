@@ -456,3 +456,33 @@ fn an_interrupted_pull_leaves_no_partial_object() {
     assert_eq!(run(&clone, &["pull"]).code, 0);
     assert_eq!(run(&clone, &["verify"]).code, 0);
 }
+
+#[test]
+fn objects_above_the_threshold_go_in_parts_with_their_checksums_recorded() {
+    let s3 = S3::start();
+    let env = repo(&s3.endpoint(), 0);
+    let text = env.read("citelock.toml").replacen(
+        "\n[remote]\n",
+        "\n[remote]\nmultipart-threshold = 5242880\npart-size = 5242880\n",
+        1,
+    );
+    env.write("citelock.toml", &text);
+    let mut rng = Rng::from_seed(7);
+    let big: String = (0..12 * 1024 * 1024 + 5).map(|_| char::from(b'a' + rng.below(26) as u8)).collect();
+    env.write("big.txt", &big);
+    assert_eq!(run(&env, &["archive", "--attach", "gpl3", "big.txt", "--source", "written by the test"]).code, 0);
+    let hex = manifest_hexes(&env)[0].clone();
+    let r = run(&env, &["push"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let record = env.read(&format!("archive/multipart/{hex}.yml"));
+    assert!(record.contains("part-size: 5242880") && record.contains("-3\n"), "three parts: {record}");
+    assert_eq!(std::fs::read(s3.file("team/report", &hex)).unwrap(), big.as_bytes(), "the parts make the object");
+    // s3s-fs 0.14 keeps no checksum for a multipart upload: verify says what it could not see.
+    let (code, doc) = json(&env, &["verify", "--remote"]);
+    assert_eq!((code, codes(&doc)), (0, vec!["remote-no-checksum".to_owned()]), "{doc}");
+    let clone = fresh_clone(&env);
+    assert_eq!(run(&clone, &["pull"]).code, 0);
+    assert_eq!(run(&clone, &["verify"]).code, 0);
+    let again = run(&env, &["push"]);
+    assert!(again.stderr.contains("pushed 0 objects"), "{}", again.stderr);
+}
