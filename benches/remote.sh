@@ -12,7 +12,7 @@ bin=$PWD/target/release/citelock
 s3s=$(command -v s3s-fs || echo "$HOME/.cargo/bin/s3s-fs")
 d=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$d/server"/{citelock,rclone,aws}
+mkdir -p "$d/server"/{citelock,rclone,rclone16,aws}
 RUST_LOG=s3s::service=debug "$s3s" --host 127.0.0.1 --port "$port" --access-key bench --secret-key bench-secret "$d/server" > "$d/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$d"' EXIT
@@ -57,7 +57,7 @@ run() { # label, command...
   local label=$1; shift
   local before; before=$(requests)
   /usr/bin/time -f "%e %M" -o "$d/time" "$@" > "$d/out" 2>&1 || { echo "$label failed:"; tail -5 "$d/out"; }
-  read -r secs kb < "$d/time"
+  read -r secs kb < <(tail -1 "$d/time")
   printf '%-34s %8.2f s  %7.1f MB peak  %7d requests\n' "$label" "$secs" "$(echo "$kb/1024" | bc -l)" "$(( $(requests) - before ))"
   echo "$secs" > "$d/$label.secs"
 }
@@ -66,10 +66,11 @@ run "citelock push" "$bin" -C "$d/repo" -q push
 run "citelock push (again, no-op)" "$bin" -C "$d/repo" -q push
 run "citelock verify --remote --quick" "$bin" -C "$d/repo" -q verify --remote --quick
 run "citelock verify --remote" "$bin" -C "$d/repo" -q verify --remote
-run "rclone copy" rclone copy "$objs" bench:rclone/objects
-run "rclone copy (again, no-op)" rclone copy "$objs" bench:rclone/objects
-run "rclone check" rclone check "$objs" bench:rclone/objects
-run "rclone check --size-only" rclone check --size-only "$objs" bench:rclone/objects
+run "rclone copy" env -u AWS_CA_BUNDLE rclone copy "$objs" bench:rclone/objects
+run "rclone copy (again, no-op)" env -u AWS_CA_BUNDLE rclone copy "$objs" bench:rclone/objects
+run "rclone copy --transfers 16" env -u AWS_CA_BUNDLE rclone copy --transfers 16 --checkers 16 "$objs" bench:rclone16/objects
+run "rclone check" env -u AWS_CA_BUNDLE rclone check "$objs" bench:rclone/objects
+run "rclone check --size-only" env -u AWS_CA_BUNDLE rclone check --size-only "$objs" bench:rclone/objects
 run "aws s3 sync" aws --endpoint-url "$endpoint" s3 sync --only-show-errors "$objs" s3://aws/objects
 run "aws s3 sync (again, no-op)" aws --endpoint-url "$endpoint" s3 sync --only-show-errors "$objs" s3://aws/objects
 ratio() { echo "$(cat "$d/$1.secs") / $(cat "$d/$2.secs")" | bc -l | cut -c1-4; }

@@ -61,6 +61,9 @@ pub struct Args {
     /// With --import-warc: import the file's first record as this reference, whatever its URL.
     #[arg(long, value_name = "KEY", requires = "import_warc")]
     key: Option<String>,
+    /// Then push what was captured to the remote archive ([remote] in citelock.toml).
+    #[arg(long, conflicts_with_all = ["pin", "import_warc"])]
+    push: bool,
     #[command(flatten)]
     net: super::net::NetArgs,
     /// Requests in flight at once.
@@ -102,6 +105,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             c.sha256.as_deref().unwrap_or("?"),
             c.length.unwrap_or(0)
         ))?;
+        if args.push {
+            let mut findings = ctx.findings(&config);
+            findings.extend(super::push::push(ctx, &config, &archive, std::slice::from_ref(key))?);
+            ctx.emit(&repo, "archive", &findings)?;
+            return Ok(Outcome::Done { errors: findings.has_errors() });
+        }
         return Ok(Outcome::Done { errors: false });
     }
     if let Some(v) = args.pin {
@@ -167,6 +176,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     citelock::archive::store::clean_temp(&archive)?;
     let limits = Limits { total: args.max_concurrency, per_host: args.host_concurrency };
     let n = targets.len();
+    let keys: Vec<String> = targets.iter().map(|t| t.key.clone()).collect();
     let progress = super::progress::Bar::new(ctx, n as u64, "archiving");
     let summary =
         runtime.block_on(http::capture_all(&client, &archive, &repo.cache_dir(), targets, limits, |done, _| {
@@ -174,6 +184,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         }));
     progress.finish();
     findings.extend(summary.findings);
+    drop(_lock);
+    if args.push && !keys.is_empty() {
+        let captured: Vec<String> =
+            keys.into_iter().filter(|k| archive.captures(k).is_ok_and(|c| capture::current(&c).is_some())).collect();
+        findings.extend(super::push::push(ctx, &config, &archive, &captured)?);
+    }
     ctx.emit(&repo, "archive", &findings)?;
     ctx.status(&format!(
         "archive: {} captured, {} unchanged, {} failed (of {})",

@@ -19,10 +19,16 @@ pub struct Args {
     /// Read every report as this syntax instead of guessing from its extension.
     #[arg(long, value_enum)]
     syntax: Option<Syntax>,
+    /// First pull the current snapshots this checkout lacks from the remote archive.
+    #[arg(long)]
+    pull: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let Loaded { repo, library, mut findings, config } = ctx.load()?;
+    if args.pull {
+        findings.extend(super::pull::pull(ctx, &config, &repo.archive(), &[], true)?);
+    }
     let mut inputs = Vec::new();
     for path in &args.reports {
         let path = ctx.cwd.join(path);

@@ -45,6 +45,9 @@ pub struct Args {
     /// Render every entry afresh instead of reusing .citelock/cache/render/.
     #[arg(long)]
     no_cache: bool,
+    /// With --to warc: first pull the snapshots this checkout lacks from the remote archive.
+    #[arg(long)]
+    pull: bool,
     /// List the styles hayagriva ships and exit.
     #[arg(long, exclusive = true)]
     list_styles: bool,
@@ -75,6 +78,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let Loaded { repo, config, library, mut findings } = ctx.load()?;
     let keys = chosen_keys(ctx, &repo, &library, &args, &mut findings)?;
     if args.to == To::Warc {
+        if args.pull {
+            let problems = super::pull::pull(ctx, &config, &repo.archive(), &keys, false)?;
+            if let Some(f) = problems.first() {
+                bail!("--pull: {} ({})", f.message, f.code.name());
+            }
+        }
         return warc(ctx, &repo, &keys, args.output.as_deref());
     }
     let entries: Vec<&hayagriva::Entry> = keys.iter().filter_map(|k| library.get(k)).map(|r| &*r.entry).collect();

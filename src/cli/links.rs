@@ -25,6 +25,9 @@ pub struct Args {
     /// Also check every URL in these reports, and the quotations they take from archived sources.
     #[arg(long, num_args = 1.., value_name = "REPORT")]
     reports: Vec<PathBuf>,
+    /// First pull the current snapshots this checkout lacks from the remote archive.
+    #[arg(long)]
+    pull: bool,
     /// Requests in flight at once [default: 64].
     #[arg(long, value_name = "N")]
     max_concurrency: Option<usize>,
@@ -121,6 +124,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         let id = archive.acknowledge_dead(key)?;
         ctx.status(&format!("`{key}`: link acknowledged dead; capture {id} stands in for it"))?;
         return Ok(Outcome::Done { errors: false });
+    }
+    if args.pull {
+        findings.extend(super::pull::pull(ctx, &config, &archive, &[], true)?);
     }
     let cfg = &config.links;
     let host_accept: Vec<(String, String)> = cfg.accept_hosts.iter().map(|(h, a)| (h.clone(), a.clone())).collect();

@@ -1,9 +1,11 @@
-//! `citelock pull`.
+//! `citelock pull`, and `--pull` of the commands that read snapshots.
 
 use std::sync::Arc;
 
 use super::{Ctx, Outcome, count, net, progress::Bar};
-use citelock::archive::{lock, store};
+use citelock::archive::{Archive, lock, store};
+use citelock::config::Config;
+use citelock::findings::Finding;
 use citelock::remote::{self, Remote};
 
 /// Download the objects this checkout lacks from the remote ([remote] in citelock.toml),
@@ -21,22 +23,34 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let repo = ctx.repo();
     let config = ctx.config(&repo)?;
-    let archive = repo.archive();
-    let _lock = lock::acquire(&archive)?;
-    store::clean_temp(&archive)?;
-    let wanted = remote::select(&archive, &args.keys, args.current)?;
+    let mut findings = ctx.findings(&config);
+    findings.extend(pull(ctx, &config, &repo.archive(), &args.keys, args.current)?);
+    ctx.emit(&repo, "pull", &findings)?;
+    Ok(Outcome::Done { errors: findings.has_errors() })
+}
+
+/// Pulls the objects of `keys` (every object when empty; only current snapshots with
+/// `current`) under the archive lock, with a progress bar and a status line; returns what
+/// could not be pulled.
+pub fn pull(
+    ctx: &Ctx,
+    config: &Config,
+    archive: &Archive,
+    keys: &[String],
+    current: bool,
+) -> anyhow::Result<Vec<Finding>> {
+    let _lock = lock::acquire(archive)?;
+    store::clean_temp(archive)?;
+    let wanted = remote::select(archive, keys, current)?;
     let bar = Bar::new(ctx, 0, "pulling");
     let shown = bar.clone();
     let report = net::runtime()?.block_on(async {
         let remote = Remote::connect(&config.remote).await?;
-        let report = remote::pull::pull(&remote, &archive, &wanted, Arc::new(move |d, t| shown.set_of(d, t))).await?;
+        let report = remote::pull::pull(&remote, archive, &wanted, Arc::new(move |d, t| shown.set_of(d, t))).await?;
         anyhow::Ok((remote.name, report))
     });
     bar.finish();
     let (name, report) = report?;
-    let mut findings = ctx.findings(&config);
-    findings.extend(report.findings);
-    ctx.emit(&repo, "pull", &findings)?;
     if !ctx.quiet_or_machine() {
         let mb = report.bytes as f64 / 1e6;
         ctx.status(&format!(
@@ -45,5 +59,5 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             report.present
         ))?;
     }
-    Ok(Outcome::Done { errors: findings.has_errors() })
+    Ok(report.findings)
 }

@@ -1,8 +1,11 @@
-//! `citelock push`.
+//! `citelock push`, and `--push` of the commands that capture.
 
 use std::sync::Arc;
 
 use super::{Ctx, Outcome, count, net, progress::Bar};
+use citelock::archive::Archive;
+use citelock::config::Config;
+use citelock::findings::Finding;
 use citelock::remote::{self, Remote};
 
 /// Upload the objects the remote ([remote] in citelock.toml) lacks: one listing finds them,
@@ -18,20 +21,25 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let repo = ctx.repo();
     let config = ctx.config(&repo)?;
-    let archive = repo.archive();
-    let wanted = remote::select(&archive, &args.keys, false)?;
+    let mut findings = ctx.findings(&config);
+    findings.extend(push(ctx, &config, &repo.archive(), &args.keys)?);
+    ctx.emit(&repo, "push", &findings)?;
+    Ok(Outcome::Done { errors: findings.has_errors() })
+}
+
+/// Pushes the objects of `keys` (every object when empty), with a progress bar and a status
+/// line; returns what could not be pushed.
+pub fn push(ctx: &Ctx, config: &Config, archive: &Archive, keys: &[String]) -> anyhow::Result<Vec<Finding>> {
+    let wanted = remote::select(archive, keys, false)?;
     let bar = Bar::new(ctx, 0, "pushing");
     let shown = bar.clone();
     let report = net::runtime()?.block_on(async {
         let remote = Remote::connect(&config.remote).await?;
-        let report = remote::push::push(&remote, &archive, &wanted, Arc::new(move |d, t| shown.set_of(d, t))).await?;
+        let report = remote::push::push(&remote, archive, &wanted, Arc::new(move |d, t| shown.set_of(d, t))).await?;
         anyhow::Ok((remote.name, report))
     });
     bar.finish();
     let (name, report) = report?;
-    let mut findings = ctx.findings(&config);
-    findings.extend(report.findings);
-    ctx.emit(&repo, "push", &findings)?;
     if !ctx.quiet_or_machine() {
         let mb = report.bytes as f64 / 1e6;
         ctx.status(&format!(
@@ -40,5 +48,5 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             report.present
         ))?;
     }
-    Ok(Outcome::Done { errors: findings.has_errors() })
+    Ok(report.findings)
 }

@@ -20,6 +20,9 @@ pub struct Args {
     /// Write here instead of standard output (atomically).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// First pull the current snapshots this checkout lacks from the remote archive.
+    #[arg(long)]
+    pull: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -31,6 +34,12 @@ enum To {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     let Loaded { repo, library, config, .. } = ctx.load()?;
+    if args.pull {
+        let problems = super::pull::pull(ctx, &config, &repo.archive(), &[], true)?;
+        if let Some(f) = problems.first() {
+            anyhow::bail!("--pull: {} ({})", f.message, f.code.name());
+        }
+    }
     let path = ctx.cwd.join(&args.report);
     let input = check::input(repo.root(), &path, None).with_context(|| format!("cannot read {}", path.display()))?;
     let verified = check::verified::load(repo.root()).map_err(anyhow::Error::msg)?;

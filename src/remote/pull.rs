@@ -5,7 +5,6 @@
 
 use std::io::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::anyhow;
 
@@ -42,23 +41,12 @@ pub async fn pull(
     let todo: Vec<String> =
         wanted.iter().filter(|w| !archive.object_path(&w.sha256).exists()).map(|w| w.sha256.clone()).collect();
     report.present = wanted.len() - todo.len();
-    let total = todo.len() as u64;
-    progress(0, total);
-    let done = Arc::new(AtomicU64::new(0));
-    let limit = Arc::new(tokio::sync::Semaphore::new(remote.concurrency));
-    let mut tasks = tokio::task::JoinSet::new();
-    for hex in todo {
-        let (remote, archive, limit, done, progress) =
-            (remote.clone(), archive.clone(), limit.clone(), done.clone(), progress.clone());
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
-            let result = get_one(&remote, &archive, &hex).await;
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            result
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        match joined.map_err(|e| anyhow!("a download task failed: {e}"))?? {
+    let job = |hex: String| {
+        let (remote, archive) = (remote.clone(), archive.clone());
+        async move { get_one(&remote, &archive, &hex).await }
+    };
+    for one in super::each(todo, remote.concurrency, &*progress, job).await? {
+        match one {
             One::Fetched(bytes) => {
                 report.fetched += 1;
                 report.bytes += bytes;

@@ -5,7 +5,6 @@
 //! running it again.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::anyhow;
 use aws_sdk_s3::error::ProvideErrorMetadata;
@@ -55,23 +54,12 @@ pub async fn push(
     let todo: Vec<String> =
         wanted.iter().filter(|w| !listed.contains_key(&w.sha256)).map(|w| w.sha256.clone()).collect();
     report.present = wanted.len() - todo.len();
-    let total = todo.len() as u64;
-    progress(0, total);
-    let done = Arc::new(AtomicU64::new(0));
-    let limit = Arc::new(tokio::sync::Semaphore::new(remote.concurrency));
-    let mut tasks = tokio::task::JoinSet::new();
-    for hex in todo {
-        let (remote, archive, limit, done, progress) =
-            (remote.clone(), archive.clone(), limit.clone(), done.clone(), progress.clone());
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
-            let result = put_one(&remote, &archive, &hex).await;
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            result
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        match joined.map_err(|e| anyhow!("an upload task failed: {e}"))?? {
+    let job = |hex: String| {
+        let (remote, archive) = (remote.clone(), archive.clone());
+        async move { put_one(&remote, &archive, &hex).await }
+    };
+    for one in super::each(todo, remote.concurrency, &*progress, job).await? {
+        match one {
             One::Sent(bytes) => {
                 report.sent += 1;
                 report.bytes += bytes;

@@ -6,9 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use anyhow::anyhow;
 use sha2::{Digest, Sha256};
 
 use super::{Head, Remote, Subset, Wanted};
@@ -74,14 +72,8 @@ pub async fn verify(
         .collect();
     jobs.sort();
     let sizes: BTreeMap<String, Option<u64>> = present.into_iter().collect();
-    let total = jobs.len() as u64;
-    progress(0, total);
-    let done = Arc::new(AtomicU64::new(0));
-    let limit = Arc::new(tokio::sync::Semaphore::new(remote.concurrency));
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut work = Vec::with_capacity(jobs.len());
     for (hex, head, read) in jobs {
-        let (remote, limit, done, progress) = (remote.clone(), limit.clone(), done.clone(), progress.clone());
-        let size = sizes.get(&hex).copied().flatten();
         let parts = super::parts::read(archive, &hex)?;
         if let Some(p) = parts.as_ref().filter(|p| !p.is_consistent() || p.sha256 != hex) {
             anyhow::bail!(
@@ -89,15 +81,14 @@ pub async fn verify(
                 p.checksum
             );
         }
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
-            let result = check_one(&remote, &hex, size, parts, head, read).await;
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            result
-        });
+        let size = sizes.get(&hex).copied().flatten();
+        work.push((hex, size, parts, head, read));
     }
-    while let Some(joined) = tasks.join_next().await {
-        let one = joined.map_err(|e| anyhow!("a check task failed: {e}"))??;
+    let job = |(hex, size, parts, head, read): (String, Option<u64>, Option<super::parts::Parts>, bool, bool)| {
+        let remote = remote.clone();
+        async move { check_one(&remote, &hex, size, parts, head, read).await }
+    };
+    for one in super::each(work, remote.concurrency, &*progress, job).await? {
         report.checksums += usize::from(one.compared);
         report.rehashed += usize::from(one.bytes.is_some());
         report.bytes += one.bytes.unwrap_or(0);

@@ -486,3 +486,32 @@ fn objects_above_the_threshold_go_in_parts_with_their_checksums_recorded() {
     let again = run(&env, &["push"]);
     assert!(again.stderr.contains("pushed 0 objects"), "{}", again.stderr);
 }
+
+#[test]
+fn attach_can_push_and_check_can_pull_what_it_reads() {
+    let s3 = S3::start();
+    let env = repo(&s3.endpoint(), 0);
+    env.write("gpl.txt", "The licenses for most software are designed to take away your freedom.\n");
+    let r = run(&env, &["archive", "--attach", "gpl3", "gpl.txt", "--source", "written by the test", "--push"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("pushed 1 object"), "{}", r.stderr);
+    assert_eq!(s3.objects("team/report"), manifest_hexes(&env));
+    env.write(
+        "report.md",
+        "As the GPL says, \"the licenses for most software are designed to take away your freedom\" [@gpl3].\n",
+    );
+
+    let clone = fresh_clone(&env);
+    let (code, doc) = json(&clone, &["check", "report.md"]);
+    assert_eq!(code, 1, "{doc}");
+    let missing = with_code(&doc, "missing-object");
+    assert_eq!(missing.len(), 1, "{doc}");
+    assert!(missing[0]["help"].as_str().unwrap().contains("citelock pull gpl3"), "{doc}");
+    let r = run(&clone, &["export", "--to", "warc", "-o", "out.warc.gz", "gpl3"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("citelock pull gpl3"), "{}", r.stderr);
+
+    let (code, doc) = json(&clone, &["check", "--pull", "report.md"]);
+    assert!(with_code(&doc, "missing-object").is_empty(), "{doc}");
+    assert_eq!(code, 0, "{doc}");
+}
