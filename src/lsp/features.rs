@@ -326,37 +326,24 @@ impl<W: std::io::Write> Server<W> {
         // Two ranges, computed once: the key typed, and with its `@` (for `#cite(label(…))`).
         let typed_range = range(&text, Span { start, end: at }, enc);
         let with_at = range(&text, Span { start: start.saturating_sub(1), end: at }, enc);
-        let archived = w.archived_keys();
+        let lower = typed.to_lowercase();
         let mut items = Vec::new();
-        for r in &w.library.records {
-            let key = r.entry.key();
-            if !key.starts_with(typed) && !typed.is_empty() && !key.to_lowercase().contains(&typed.to_lowercase()) {
+        for card in w.cards() {
+            let key = card.key.as_str();
+            if !key.starts_with(typed) && !card.lower.contains(&lower) {
                 continue;
             }
             let (replaced, insert) = match context {
                 Context::TypstAt if !typst_label(key) => (with_at, format!("#cite(label(\"{key}\"))")),
                 _ => (typed_range, key.to_owned()),
             };
-            let title = r.entry.title().map(|t| t.value.to_string()).unwrap_or_default();
-            let authors = r
-                .entry
-                .authors()
-                .map(|a| match a {
-                    [one] => one.name.clone(),
-                    [one, two] => format!("{} & {}", one.name, two.name),
-                    [one, ..] => format!("{} et al.", one.name),
-                    [] => String::new(),
-                })
-                .unwrap_or_default();
-            let year = r.entry.date().map(|d| d.year.to_string()).unwrap_or_default();
-            let snapshot = if archived.contains(key) { "snapshot archived" } else { "no snapshot" };
             items.push(CompletionItem {
                 label: key.to_owned(),
                 kind: Some(CompletionItemKind::REFERENCE),
-                detail: Some(format!("{authors} ({year}) · {snapshot}")),
+                detail: Some(card.detail.clone()),
                 // The entry formatted in the style comes on resolve, for the item chosen.
                 data: Some(serde_json::json!({ "key": key })),
-                filter_text: Some(format!("{key} {title} {authors}")),
+                filter_text: Some(card.filter.clone()),
                 text_edit: Some(CompletionTextEdit::Edit(TextEdit { range: replaced, new_text: insert })),
                 ..Default::default()
             });

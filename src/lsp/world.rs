@@ -35,6 +35,19 @@ pub struct World {
     unsaved: Vec<(PathBuf, u64)>,
     styled: OnceCell<Option<Styled>>,
     archived: OnceCell<HashSet<String>>,
+    cards: OnceCell<Vec<Card>>,
+}
+
+/// What key completion shows of an entry, built once per load rather than per keystroke.
+pub struct Card {
+    /// The key.
+    pub key: String,
+    /// The key in lower case, for matching.
+    pub lower: String,
+    /// `Authors (year) · snapshot archived`.
+    pub detail: String,
+    /// What clients filter on: the key, the title and the authors.
+    pub filter: String,
 }
 
 /// A report's analysis: its markers and quotations, and what `check` says of it.
@@ -86,7 +99,37 @@ impl World {
             unsaved,
             styled: OnceCell::new(),
             archived: OnceCell::new(),
+            cards: OnceCell::new(),
         }
+    }
+
+    /// Every entry as key completion shows it, in the library's order.
+    pub fn cards(&self) -> &[Card] {
+        self.cards.get_or_init(|| {
+            let archived = self.archived_keys();
+            self.library
+                .records
+                .iter()
+                .map(|r| {
+                    let key = r.entry.key();
+                    let title = r.entry.title().map(|t| t.value.to_string()).unwrap_or_default();
+                    let authors = match r.entry.authors().unwrap_or_default() {
+                        [one] => one.name.clone(),
+                        [one, two] => format!("{} & {}", one.name, two.name),
+                        [one, ..] => format!("{} et al.", one.name),
+                        [] => String::new(),
+                    };
+                    let year = r.entry.date().map(|d| d.year.to_string()).unwrap_or_default();
+                    let snapshot = if archived.contains(key) { "snapshot archived" } else { "no snapshot" };
+                    Card {
+                        key: key.to_owned(),
+                        lower: key.to_lowercase(),
+                        detail: format!("{authors} ({year}) · {snapshot}"),
+                        filter: format!("{key} {title} {authors}"),
+                    }
+                })
+                .collect()
+        })
     }
 
     /// An entry formatted (Markdown) in the configured style (`[export] style`, else APA).

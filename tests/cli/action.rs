@@ -216,3 +216,22 @@ fn the_version_names_the_commit() {
         assert_eq!(version.trim(), plain);
     }
 }
+
+/// `cargo binstall` must look for the asset name the action's installer downloads.
+#[test]
+fn binstall_metadata_names_the_actions_release_assets() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap()).unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let url = binstall["pkg-url"].as_str().unwrap();
+    assert_eq!(url, "{ repo }/releases/download/v{ version }/citelock-{ target }.tar.gz");
+    assert_eq!(binstall["pkg-fmt"].as_str(), Some("tgz"));
+    let install = std::fs::read_to_string(root.join("scripts/action/install.sh")).unwrap();
+    assert!(install.contains("$base/download/v${version#v}/citelock-$target.tar.gz"), "same asset name");
+    assert!(install.contains("tar -xzf \"$tmp/citelock.tar.gz\" -C \"$root/bin\" citelock"), "binary at the root");
+    let deb = manifest["package"]["metadata"]["deb"]["assets"].as_array().unwrap();
+    let shipped: Vec<&str> = deb.iter().map(|a| a[1].as_str().unwrap()).collect();
+    for path in ["usr/bin/", "usr/share/man/man1/", "usr/share/bash-completion/completions/citelock"] {
+        assert!(shipped.contains(&path), "{path} in {shipped:?}");
+    }
+}
