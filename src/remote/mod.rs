@@ -208,15 +208,16 @@ impl Remote {
     }
 }
 
-/// Runs `job` on every item, at most `limit` at once, and returns the results in the order
-/// they finish. Only `limit` jobs exist at a time, so memory does not grow with the number of
-/// objects; `progress` gets (done, total) as they finish.
+/// Runs `job` on every item, at most `limit` at once, and hands each result to `done` as it
+/// finishes. Only `limit` jobs exist at a time, so memory does not grow with the number of
+/// objects; `progress` gets (done, total).
 pub(crate) async fn each<T, R, Fut>(
     items: Vec<T>,
     limit: usize,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
     job: impl Fn(T) -> Fut,
-) -> anyhow::Result<Vec<R>>
+    mut done: impl FnMut(R),
+) -> anyhow::Result<()>
 where
     Fut: std::future::Future<Output = anyhow::Result<R>> + Send + 'static,
     R: Send + 'static,
@@ -225,17 +226,18 @@ where
     progress(0, total);
     let mut items = items.into_iter();
     let mut running = tokio::task::JoinSet::new();
-    let mut out = Vec::with_capacity(items.len());
+    let mut finished = 0;
     loop {
         while running.len() < limit.max(1) {
             let Some(item) = items.next() else { break };
             running.spawn(job(item));
         }
         let Some(joined) = running.join_next().await else { break };
-        out.push(joined.map_err(|e| anyhow!("a request task failed: {e}"))??);
-        progress(out.len() as u64, total);
+        done(joined.map_err(|e| anyhow!("a request task failed: {e}"))??);
+        finished += 1;
+        progress(finished, total);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Hex of a base64 SHA-256 (`None` for anything else, such as a multipart `…-N`).

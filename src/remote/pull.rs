@@ -45,15 +45,14 @@ pub async fn pull(
         let (remote, archive) = (remote.clone(), archive.clone());
         async move { get_one(&remote, &archive, &hex).await }
     };
-    for one in super::each(todo, remote.concurrency, &*progress, job).await? {
-        match one {
-            One::Fetched(bytes) => {
-                report.fetched += 1;
-                report.bytes += bytes;
-            }
-            One::Problem(f) => report.findings.push(*f),
+    super::each(todo, remote.concurrency, &*progress, job, |one| match one {
+        One::Fetched(bytes) => {
+            report.fetched += 1;
+            report.bytes += bytes;
         }
-    }
+        One::Problem(f) => report.findings.push(*f),
+    })
+    .await?;
     report.findings.sort_by(|a, b| a.message.cmp(&b.message));
     Ok(report)
 }

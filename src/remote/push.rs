@@ -58,16 +58,15 @@ pub async fn push(
         let (remote, archive) = (remote.clone(), archive.clone());
         async move { put_one(&remote, &archive, &hex).await }
     };
-    for one in super::each(todo, remote.concurrency, &*progress, job).await? {
-        match one {
-            One::Sent(bytes) => {
-                report.sent += 1;
-                report.bytes += bytes;
-            }
-            One::Present => report.present += 1,
-            One::Problem(f) => report.findings.push(*f),
+    super::each(todo, remote.concurrency, &*progress, job, |one| match one {
+        One::Sent(bytes) => {
+            report.sent += 1;
+            report.bytes += bytes;
         }
-    }
+        One::Present => report.present += 1,
+        One::Problem(f) => report.findings.push(*f),
+    })
+    .await?;
     report.findings.sort_by(|a, b| a.message.cmp(&b.message));
     Ok(report)
 }

@@ -4,7 +4,6 @@
 //! no download). A server's stored checksum says what it received, not what its
 //! disks hold now, so `subset` also downloads a deterministic sample and re-hashes it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -47,7 +46,7 @@ pub async fn verify(
 ) -> anyhow::Result<Report> {
     let listed = remote.list().await?;
     let mut report = Report { objects: wanted.len(), ..Report::default() };
-    let mut present = Vec::new();
+    let mut work = Vec::new();
     for w in wanted {
         let Some(l) = listed.get(&w.sha256) else {
             report.findings.push(
@@ -61,19 +60,13 @@ pub async fn verify(
         let expected = expected_size(archive, w);
         if let Some(size) = expected.filter(|s| *s != l.size) {
             report.findings.push(size_mismatch(remote, &w.sha256, size, l.size));
-        } else {
-            present.push((w.sha256.clone(), expected));
+            continue;
         }
-    }
-    let mut jobs: Vec<(String, bool, bool)> = present
-        .iter()
-        .map(|(hex, _)| (hex.clone(), !depth.quick, depth.subset.is_some_and(|s| s.holds(hex))))
-        .filter(|(_, head, read)| *head || *read)
-        .collect();
-    jobs.sort();
-    let sizes: BTreeMap<String, Option<u64>> = present.into_iter().collect();
-    let mut work = Vec::with_capacity(jobs.len());
-    for (hex, head, read) in jobs {
+        let (head, read) = (!depth.quick, depth.subset.is_some_and(|s| s.holds(&w.sha256)));
+        if !head && !read {
+            continue;
+        }
+        let hex = w.sha256.clone();
         let parts = super::parts::read(archive, &hex)?;
         if let Some(p) = parts.as_ref().filter(|p| !p.is_consistent() || p.sha256 != hex) {
             anyhow::bail!(
@@ -81,19 +74,20 @@ pub async fn verify(
                 p.checksum
             );
         }
-        let size = sizes.get(&hex).copied().flatten();
-        work.push((hex, size, parts, head, read));
+        work.push((hex, expected, parts, head, read));
     }
+    drop(listed);
     let job = |(hex, size, parts, head, read): (String, Option<u64>, Option<super::parts::Parts>, bool, bool)| {
         let remote = remote.clone();
         async move { check_one(&remote, &hex, size, parts, head, read).await }
     };
-    for one in super::each(work, remote.concurrency, &*progress, job).await? {
+    super::each(work, remote.concurrency, &*progress, job, |one: One| {
         report.checksums += usize::from(one.compared);
         report.rehashed += usize::from(one.bytes.is_some());
         report.bytes += one.bytes.unwrap_or(0);
         report.findings.extend(one.findings);
-    }
+    })
+    .await?;
     report.findings.sort_by(|a, b| {
         a.location.as_ref().map(|l| &l.file).cmp(&b.location.as_ref().map(|l| &l.file)).then(a.code.cmp(&b.code))
     });
