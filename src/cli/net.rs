@@ -75,3 +75,25 @@ pub fn services(config: &Config) -> Services {
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
 }
+
+/// Runs one operation on the remote archive (`[remote]`) with a progress bar whose total is
+/// learnt on the way; returns the remote's name, for the status line, and the result.
+pub fn on_remote<R, Fut>(
+    ctx: &super::Ctx,
+    config: &Config,
+    label: &'static str,
+    op: impl FnOnce(citelock::remote::Remote, std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>) -> Fut,
+) -> anyhow::Result<(String, R)>
+where
+    Fut: std::future::Future<Output = anyhow::Result<R>>,
+{
+    let bar = super::progress::Bar::new(ctx, 0, label);
+    let shown = bar.clone();
+    let result = runtime()?.block_on(async {
+        let remote = citelock::remote::Remote::connect(&config.remote).await?;
+        let name = remote.name.clone();
+        anyhow::Ok((name, op(remote, std::sync::Arc::new(move |d, t| shown.set_of(d, t))).await?))
+    });
+    bar.finish();
+    result
+}

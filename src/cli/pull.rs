@@ -1,12 +1,10 @@
 //! `citelock pull`, and `--pull` of the commands that read snapshots.
 
-use std::sync::Arc;
-
-use super::{Ctx, Outcome, count, net, progress::Bar};
+use super::{Ctx, Outcome, count, net};
 use citelock::archive::{Archive, lock, store};
 use citelock::config::Config;
 use citelock::findings::Finding;
-use citelock::remote::{self, Remote};
+use citelock::remote;
 
 /// Download the objects this checkout lacks from the remote ([remote] in citelock.toml),
 /// re-hashing each as it streams in: a body that does not hash to its name is refused.
@@ -42,15 +40,9 @@ pub fn pull(
     let _lock = lock::acquire(archive)?;
     store::clean_temp(archive)?;
     let wanted = remote::select(archive, keys, current)?;
-    let bar = Bar::new(ctx, 0, "pulling");
-    let shown = bar.clone();
-    let report = net::runtime()?.block_on(async {
-        let remote = Remote::connect(&config.remote).await?;
-        let report = remote::pull::pull(&remote, archive, &wanted, Arc::new(move |d, t| shown.set_of(d, t))).await?;
-        anyhow::Ok((remote.name, report))
-    });
-    bar.finish();
-    let (name, report) = report?;
+    let (name, report) = net::on_remote(ctx, config, "pulling", |remote, progress| async move {
+        remote::pull::pull(&remote, archive, &wanted, progress).await
+    })?;
     if !ctx.quiet_or_machine() {
         let mb = report.bytes as f64 / 1e6;
         ctx.status(&format!(

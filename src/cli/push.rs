@@ -1,12 +1,10 @@
 //! `citelock push`, and `--push` of the commands that capture.
 
-use std::sync::Arc;
-
-use super::{Ctx, Outcome, count, net, progress::Bar};
+use super::{Ctx, Outcome, count, net};
 use citelock::archive::Archive;
 use citelock::config::Config;
 use citelock::findings::Finding;
-use citelock::remote::{self, Remote};
+use citelock::remote;
 
 /// Upload the objects the remote ([remote] in citelock.toml) lacks: one listing finds them,
 /// each goes in one create-only PUT with its SHA-256 for the server to check. Run it again
@@ -31,15 +29,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
 /// line; returns what could not be pushed.
 pub fn push(ctx: &Ctx, config: &Config, archive: &Archive, keys: &[String]) -> anyhow::Result<Vec<Finding>> {
     let wanted = remote::select(archive, keys, false)?;
-    let bar = Bar::new(ctx, 0, "pushing");
-    let shown = bar.clone();
-    let report = net::runtime()?.block_on(async {
-        let remote = Remote::connect(&config.remote).await?;
-        let report = remote::push::push(&remote, archive, &wanted, Arc::new(move |d, t| shown.set_of(d, t))).await?;
-        anyhow::Ok((remote.name, report))
-    });
-    bar.finish();
-    let (name, report) = report?;
+    let (name, report) = net::on_remote(ctx, config, "pushing", |remote, progress| async move {
+        remote::push::push(&remote, archive, &wanted, progress).await
+    })?;
     if !ctx.quiet_or_machine() {
         let mb = report.bytes as f64 / 1e6;
         ctx.status(&format!(

@@ -1,10 +1,8 @@
 //! `citelock verify`.
 
-use std::sync::Arc;
-
-use super::{Ctx, Outcome, count, net, progress::Bar};
+use super::{Ctx, Outcome, count, net};
 use citelock::archive::verify::{self, Shard};
-use citelock::remote::{self, Remote, Subset};
+use citelock::remote::{self, Subset};
 
 /// Check the archive offline: re-hash every object and cross-check objects, the manifest and
 /// the capture logs. Reads only; takes no lock; works while `archive` runs. With --remote,
@@ -54,16 +52,9 @@ fn run_remote(ctx: &Ctx, args: &Args) -> anyhow::Result<Outcome> {
     let archive = repo.archive();
     let wanted = remote::select(&archive, &[], false)?;
     let depth = remote::verify::Depth { quick: args.quick, subset: args.read_data_subset };
-    let bar = Bar::new(ctx, 0, "verifying remote");
-    let shown = bar.clone();
-    let report = net::runtime()?.block_on(async {
-        let remote = Remote::connect(&config.remote).await?;
-        let progress = Arc::new(move |d, t| shown.set_of(d, t));
-        let report = remote::verify::verify(&remote, &archive, &wanted, depth, progress).await?;
-        anyhow::Ok((remote.name, report))
-    });
-    bar.finish();
-    let (name, report) = report?;
+    let (name, report) = net::on_remote(ctx, &config, "verifying remote", |remote, progress| async move {
+        remote::verify::verify(&remote, &archive, &wanted, depth, progress).await
+    })?;
     let mut findings = ctx.findings(&config);
     findings.extend(report.findings);
     ctx.emit(&repo, "verify", &findings)?;
