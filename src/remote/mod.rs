@@ -67,6 +67,8 @@ pub struct Head {
     /// The SHA-256 the server checked and stored at upload, base64: the object's own, or for a
     /// multipart upload the checksum of its parts' checksums (`…-N`); `None` when it stored none.
     pub checksum: Option<String>,
+    /// Whether the server says the checksum is of the parts' checksums (a multipart upload).
+    pub composite: bool,
 }
 
 /// A connected remote.
@@ -181,6 +183,8 @@ impl Remote {
             Ok(out) => Ok(Some(Head {
                 size: out.content_length().unwrap_or(0).max(0) as u64,
                 checksum: out.checksum_sha256().map(str::to_owned),
+                composite: out.checksum_type() == Some(&aws_sdk_s3::types::ChecksumType::Composite)
+                    || out.checksum_sha256().is_some_and(|c| c.contains('-')),
             })),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
             Err(e) => Err(self.error("head", &key, e)),

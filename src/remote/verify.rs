@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use super::parts::Parts;
 use super::{Head, Remote, Subset, Wanted};
 use crate::archive::Archive;
 use crate::findings::{Code, Finding, Location};
@@ -59,7 +60,7 @@ pub async fn verify(
         };
         let expected = expected_size(archive, w);
         if let Some(size) = expected.filter(|s| *s != l.size) {
-            report.findings.push(size_mismatch(remote, &w.sha256, size, l.size));
+            report.findings.push(size_mismatch(&remote.url(&w.sha256), &w.sha256, size, l.size));
             continue;
         }
         let (head, read) = (!depth.quick, depth.subset.is_some_and(|s| s.holds(&w.sha256)));
@@ -77,7 +78,7 @@ pub async fn verify(
         work.push((hex, expected, parts, head, read));
     }
     drop(listed);
-    let job = |(hex, size, parts, head, read): (String, Option<u64>, Option<super::parts::Parts>, bool, bool)| {
+    let job = |(hex, size, parts, head, read): (String, Option<u64>, Option<Parts>, bool, bool)| {
         let remote = remote.clone();
         async move { check_one(&remote, &hex, size, parts, head, read).await }
     };
@@ -110,51 +111,15 @@ async fn check_one(
     remote: &Remote,
     hex: &str,
     size: Option<u64>,
-    parts: Option<super::parts::Parts>,
+    parts: Option<Parts>,
     head: bool,
     read: bool,
 ) -> anyhow::Result<One> {
     let mut one = One::default();
     if head {
-        match remote.head(hex).await? {
-            None => one.findings.push(
-                Finding::new(Code::RemoteMissing, "listed, but gone when asked for")
-                    .at(Location::file(remote.url(hex)))
-                    .data("sha256", hex),
-            ),
-            Some(Head { size: got, .. }) if size.is_some_and(|s| s != got) => {
-                one.findings.push(size_mismatch(remote, hex, size.unwrap_or(0), got));
-            }
-            Some(Head { checksum: None, .. }) => one.findings.push(
-                Finding::new(
-                    Code::RemoteNoChecksum,
-                    "the remote stored no SHA-256 for this object; only its size was checked",
-                )
-                .at(Location::file(remote.url(hex)))
-                .help("`citelock verify --remote --read-data-subset 100%` downloads and re-hashes instead")
-                .data("sha256", hex),
-            ),
-            Some(Head { checksum: Some(stored), .. }) => {
-                one.compared = true;
-                let expected = match &parts {
-                    Some(p) => p.checksum.clone(),
-                    None => super::base64_of_hex(hex),
-                };
-                if stored != expected {
-                    let what = match super::hex_of_base64(&stored) {
-                        Some(h) => format!("the remote's stored SHA-256 is {h}, not the object's name"),
-                        None => format!("the remote's stored checksum is {stored}, not {expected}"),
-                    };
-                    one.findings.push(
-                        Finding::new(Code::RemoteMismatch, what)
-                            .at(Location::file(remote.url(hex)))
-                            .help("the remote holds other bytes under this name: delete it there and push again")
-                            .data("expected", expected)
-                            .data("actual", stored),
-                    );
-                }
-            }
-        }
+        let (compared, finding) = judge(&remote.url(hex), hex, size, remote.head(hex).await?, parts.as_ref());
+        one.compared = compared;
+        one.findings.extend(finding);
     }
     if read {
         let mut hasher = Sha256::new();
@@ -183,9 +148,86 @@ async fn check_one(
     Ok(one)
 }
 
-fn size_mismatch(remote: &Remote, hex: &str, expected: u64, got: u64) -> Finding {
+/// What a HEAD says of one object: whether a stored checksum was compared, and the problem.
+/// `size` is what the object should have; `parts`, its multipart record.
+fn judge(
+    url: &str,
+    hex: &str,
+    size: Option<u64>,
+    head: Option<Head>,
+    parts: Option<&Parts>,
+) -> (bool, Option<Finding>) {
+    let no_checksum = |message: String, help: &str| {
+        Finding::new(Code::RemoteNoChecksum, message).at(Location::file(url)).help(help).data("sha256", hex)
+    };
+    let finding = match head {
+        None => Finding::new(Code::RemoteMissing, "listed, but gone when asked for")
+            .at(Location::file(url))
+            .data("sha256", hex),
+        Some(Head { size: got, .. }) if size.is_some_and(|s| s != got) => {
+            size_mismatch(url, hex, size.unwrap_or(0), got)
+        }
+        Some(Head { checksum: None, .. }) => no_checksum(
+            "the remote stored no SHA-256 for this object; only its size was checked".into(),
+            "`citelock verify --remote --read-data-subset 100%` downloads and re-hashes instead",
+        ),
+        Some(Head { checksum: Some(stored), composite: true, .. }) if parts.is_none() => no_checksum(
+            format!(
+                "the remote stored only a checksum of the object's parts ({stored}), and archive/multipart/ has no record of them; only its size was checked"
+            ),
+            "it was uploaded in parts by another tool, or its record was lost: `--read-data-subset 100%` re-hashes it",
+        ),
+        Some(Head { checksum: Some(stored), .. }) => {
+            let expected = parts.map_or_else(|| super::base64_of_hex(hex), |p| p.checksum.clone());
+            if stored == expected {
+                return (true, None);
+            }
+            let what = match super::hex_of_base64(&stored) {
+                Some(h) => format!("the remote's stored SHA-256 is {h}, not the object's name"),
+                None => format!("the remote's stored checksum is {stored}, not {expected}"),
+            };
+            let f = Finding::new(Code::RemoteMismatch, what)
+                .at(Location::file(url))
+                .help("the remote holds other bytes under this name: delete it there and push again")
+                .data("expected", expected)
+                .data("actual", stored);
+            return (true, Some(f));
+        }
+    };
+    (false, Some(finding))
+}
+
+fn size_mismatch(url: &str, hex: &str, expected: u64, got: u64) -> Finding {
     Finding::new(Code::RemoteMismatch, format!("the remote object has {got} bytes, not {expected}"))
-        .at(Location::file(remote.url(hex)))
+        .at(Location::file(url))
         .help("the remote holds other bytes under this name: delete it there and push again")
         .data("sha256", hex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(size: u64, checksum: Option<&str>, composite: bool) -> Option<Head> {
+        Some(Head { size, checksum: checksum.map(str::to_owned), composite })
+    }
+
+    #[test]
+    fn a_head_is_judged_by_size_then_by_the_checksum_the_object_should_have() {
+        let hex = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+        let b64 = super::super::base64_of_hex(hex);
+        let code = |r: (bool, Option<Finding>)| (r.0, r.1.map(|f| f.code));
+        let judged = |h, parts| code(judge("s3://b/k", hex, Some(6), h, parts));
+        assert_eq!(judged(head(6, Some(&b64), false), None), (true, None));
+        assert_eq!(judged(head(6, Some("AAAA"), false), None), (true, Some(Code::RemoteMismatch)));
+        assert_eq!(judged(head(7, Some(&b64), false), None), (false, Some(Code::RemoteMismatch)));
+        assert_eq!(judged(head(6, None, false), None), (false, Some(Code::RemoteNoChecksum)));
+        assert_eq!(judged(None, None), (false, Some(Code::RemoteMissing)));
+        // A checksum of parts: compared with the record, or said to be unreadable without one.
+        let parts = Parts::new(hex, 5, vec![b64.clone(), b64.clone()]);
+        let stored = parts.checksum.clone();
+        assert_eq!(judged(head(6, Some(&stored), true), Some(&parts)), (true, None));
+        assert_eq!(judged(head(6, Some(&stored), true), None), (false, Some(Code::RemoteNoChecksum)));
+        assert_eq!(judged(head(6, Some("AAAA-2"), true), Some(&parts)), (true, Some(Code::RemoteMismatch)));
+    }
 }
