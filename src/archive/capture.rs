@@ -221,6 +221,17 @@ impl Archive {
         self.captures_dir().join(format!("{}.yml", file_key(key)))
     }
 
+    /// Every capture log's path and text, sorted by path.
+    pub fn log_texts(&self) -> io::Result<Vec<(PathBuf, String)>> {
+        let mut logs: Vec<PathBuf> = match std::fs::read_dir(self.captures_dir()) {
+            Ok(d) => d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yml")).collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        logs.sort();
+        logs.into_iter().map(|p| std::fs::read_to_string(&p).map(|t| (p, t))).collect()
+    }
+
     /// A key's captures, oldest first (empty when it has none).
     pub fn captures(&self, key: &str) -> Result<Vec<Capture>, LogError> {
         let path = self.log_path(key);

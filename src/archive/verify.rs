@@ -65,7 +65,7 @@ pub fn verify(archive: &Archive, prefix: &str, shard: Shard) -> io::Result<Repor
     // so a capture being written while verify runs is never half-seen: a log
     // read first only names objects the manifest read next lists, and those
     // objects exist when they are listed last.
-    let logs = if shard.k == 1 { read_logs(archive)? } else { Vec::new() };
+    let logs = if shard.k == 1 { archive.log_texts()? } else { Vec::new() };
     let m = manifest::read(archive)?;
     let objects = store::list(archive)?.objects;
     let rel = |hex: &str| format!("{prefix}/{}", Archive::object_rel(hex));
@@ -130,20 +130,6 @@ fn check_object(path: &std::path::Path, hex: &str, rel: &str) -> Result<u64, Box
         ));
     }
     Ok(len)
-}
-
-/// The capture logs' paths and texts, sorted.
-fn read_logs(archive: &Archive) -> io::Result<Vec<(std::path::PathBuf, String)>> {
-    let dir = archive.captures_dir();
-    let mut logs: Vec<_> = match std::fs::read_dir(&dir) {
-        Ok(d) => {
-            d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yml")).collect()
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    logs.sort();
-    logs.into_iter().map(|p| std::fs::read_to_string(&p).map(|t| (p, t))).collect()
 }
 
 fn cross_check(

@@ -141,7 +141,7 @@ impl Judge<'_> {
         let mut help = Vec::new();
         if let Some(c) = copy {
             help.push(format!("archived copy: {} (captured {})", c.path, c.capture.captured));
-            if !self.archive.dir().join(c.path.trim_start_matches("archive/")).exists() {
+            if c.capture.sha256.as_deref().is_some_and(|sha| !self.archive.object_path(sha).exists()) {
                 help.push(format!("it is not in this checkout: `citelock pull {}` fetches it", c.capture.key));
             }
             f = f.data(

@@ -10,7 +10,6 @@ pub mod push;
 pub mod verify;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use anyhow::{Context as _, anyhow};
 use aws_config::environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider};
@@ -300,21 +299,12 @@ pub fn select(archive: &Archive, keys: &[String], current: bool) -> anyhow::Resu
 
 /// Every capture log's records.
 fn all_logs(archive: &Archive) -> anyhow::Result<Vec<Vec<capture::Capture>>> {
-    let dir = archive.captures_dir();
-    let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(d) => {
-            d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yml")).collect()
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
-    };
-    paths.sort();
-    paths
+    let texts = archive.log_texts().context("cannot read archive/captures/")?;
+    texts
         .iter()
-        .map(|p| {
+        .map(|(p, text)| {
             let name = format!("archive/captures/{}", p.file_name().unwrap_or_default().to_string_lossy());
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {name}"))?;
-            capture::parse_log(&text, &name).map_err(|e| anyhow!("{name}: {}", e.message))
+            capture::parse_log(text, &name).map_err(|e| anyhow!("{name}: {}", e.message))
         })
         .collect()
 }

@@ -5,6 +5,7 @@
 //! part size and each part's SHA-256, so `verify --remote` can still compare
 //! the server's stored checksum without a download.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -53,16 +54,23 @@ fn path(archive: &Archive, hex: &str) -> PathBuf {
     archive.dir().join("multipart").join(format!("{hex}.yml"))
 }
 
-/// The record of an object, if it was pushed in parts.
-pub fn read(archive: &Archive, hex: &str) -> anyhow::Result<Option<Parts>> {
-    let p = path(archive, hex);
-    match std::fs::read_to_string(&p) {
-        Ok(text) => {
-            serde_yaml::from_str(&text).map(Some).map_err(|e| anyhow::anyhow!("archive/multipart/{hex}.yml: {e}"))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(anyhow::anyhow!("cannot read archive/multipart/{hex}.yml: {e}")),
+/// Every record, by object (one read of `archive/multipart/`, not a lookup per object).
+pub fn read_all(archive: &Archive) -> anyhow::Result<BTreeMap<String, Parts>> {
+    let entries = match std::fs::read_dir(archive.dir().join("multipart")) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(anyhow::anyhow!("cannot read archive/multipart/: {e}")),
+    };
+    let mut out = BTreeMap::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(hex) = name.strip_suffix(".yml") else { continue };
+        let text = std::fs::read_to_string(entry.path())
+            .map_err(|e| anyhow::anyhow!("cannot read archive/multipart/{name}: {e}"))?;
+        let parts: Parts = serde_yaml::from_str(&text).map_err(|e| anyhow::anyhow!("archive/multipart/{name}: {e}"))?;
+        out.insert(hex.to_owned(), parts);
     }
+    Ok(out)
 }
 
 /// Writes a record (atomically).
@@ -96,8 +104,9 @@ mod tests {
         let archive = Archive::new(dir.path());
         let record = Parts::new(&"ab".repeat(32), 6, parts);
         write(&archive, &record).unwrap();
-        assert_eq!(read(&archive, &"ab".repeat(32)).unwrap(), Some(record.clone()));
+        let all = read_all(&archive).unwrap();
+        assert_eq!(all.get(&"ab".repeat(32)), Some(&record));
         assert!(record.is_consistent());
-        assert_eq!(read(&archive, &"cd".repeat(32)).unwrap(), None);
+        assert_eq!(all.get(&"cd".repeat(32)), None);
     }
 }

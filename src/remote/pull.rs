@@ -84,6 +84,20 @@ async fn get_one(remote: &Remote, archive: &Archive, hex: &str) -> anyhow::Resul
 }
 
 impl Remote {
+    /// Downloads an object and hashes it without keeping it: its (hex SHA-256, length), or
+    /// `None` when it is not there.
+    pub async fn hash(&self, hex: &str) -> anyhow::Result<Option<(String, u64)>> {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        let mut length = 0u64;
+        let there = self.download(hex, |chunk| {
+            hasher.update(chunk);
+            length += chunk.len() as u64;
+            Ok(())
+        });
+        Ok(there.await?.map(|()| (hex::encode(hasher.finalize()), length)))
+    }
+
     /// Streams an object's body into `sink`, chunk by chunk; `None` when it is not there.
     pub async fn download(
         &self,

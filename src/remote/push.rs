@@ -77,13 +77,9 @@ impl Remote {
     /// every later listing would count the object as pushed. Reads back what is there and
     /// deletes it when it does not hash to its name. Whether something was deleted.
     async fn discard_if_corrupt(&self, hex: &str) -> anyhow::Result<bool> {
-        let mut hasher = Sha256::new();
-        let there = self.download(hex, |chunk| {
-            hasher.update(chunk);
-            Ok(())
-        });
-        if there.await?.is_none() || hex::encode(hasher.finalize()) == hex {
-            return Ok(false);
+        match self.hash(hex).await? {
+            Some((actual, _)) if actual != hex => {}
+            _ => return Ok(false),
         }
         let key = self.key(hex);
         let request = self.client.delete_object().bucket(&self.location.bucket).key(&key);

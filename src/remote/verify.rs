@@ -6,8 +6,6 @@
 
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
 use super::parts::Parts;
 use super::{Head, Remote, Subset, Wanted};
 use crate::archive::Archive;
@@ -47,6 +45,7 @@ pub async fn verify(
 ) -> anyhow::Result<Report> {
     let listed = remote.list().await?;
     let mut report = Report { objects: wanted.len(), ..Report::default() };
+    let mut records = super::parts::read_all(archive)?;
     let mut work = Vec::new();
     for w in wanted {
         let Some(l) = listed.get(&w.sha256) else {
@@ -68,7 +67,7 @@ pub async fn verify(
             continue;
         }
         let hex = w.sha256.clone();
-        let parts = super::parts::read(archive, &hex)?;
+        let parts = records.remove(&hex);
         if let Some(p) = parts.as_ref().filter(|p| !p.is_consistent() || p.sha256 != hex) {
             anyhow::bail!(
                 "archive/multipart/{hex}.yml contradicts itself (checksum {}): restore it from git",
@@ -121,28 +120,16 @@ async fn check_one(
         one.compared = compared;
         one.findings.extend(finding);
     }
-    if read {
-        let mut hasher = Sha256::new();
-        let mut length = 0u64;
-        let got = remote
-            .download(hex, |chunk| {
-                hasher.update(chunk);
-                length += chunk.len() as u64;
-                Ok(())
-            })
-            .await?;
-        if got.is_some() {
-            one.bytes = Some(length);
-            let actual = hex::encode(hasher.finalize());
-            if actual != hex {
-                one.findings.push(
-                    Finding::new(Code::RemoteMismatch, format!("the remote's bytes hash to {actual}, not to their name"))
-                        .at(Location::file(remote.url(hex)))
-                        .help("the remote copy is corrupt: delete it there and push again from a checkout whose `citelock verify` is clean")
-                        .data("expected", hex)
-                        .data("actual", actual),
-                );
-            }
+    if read && let Some((actual, length)) = remote.hash(hex).await? {
+        one.bytes = Some(length);
+        if actual != hex {
+            one.findings.push(
+                Finding::new(Code::RemoteMismatch, format!("the remote's bytes hash to {actual}, not to their name"))
+                    .at(Location::file(remote.url(hex)))
+                    .help("the remote copy is corrupt: delete it there and push again from a checkout whose `citelock verify` is clean")
+                    .data("expected", hex)
+                    .data("actual", actual),
+            );
         }
     }
     Ok(one)
