@@ -7,7 +7,10 @@ use std::process::Command;
 fn main() {
     // Only the crate's own checkout: a packaged crate unpacked inside some
     // other git repository must not take that repository's commit.
-    let checkout = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".git").exists();
+    // Read when the script runs, not when it is compiled: `cargo package` verifies the packaged
+    // copy in the same target directory, and a build script compiled there must not decide here.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let checkout = std::path::Path::new(&manifest_dir).join(".git").exists();
     let git = |args: &[&str]| {
         if !checkout {
             return None;
