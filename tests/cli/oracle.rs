@@ -240,7 +240,9 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// unknown last page (`49-??`, left as written), a stop word after a comma
 /// in a title (`Letters, and a Reply`), a title opening with a word with
 /// inner capitals (`TeX Font Metric Files`), a number of volumes (`Vol. 1–3`), a reprint's original date
-/// (`(Original work published 1959)`, Chicago's `(1959) 1997`). A date range cannot be held by hayagriva: the
+/// (`(Original work published 1959)`, Chicago's `(1959) 1997`), title case as citeproc-js's (`upon`,
+/// `Latin/Arabic`, `of The Guinta Press`, `(in Korean)` left as written), a proceedings paper's and a
+/// book's series with its number (`IEEE Publ. 86`). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {

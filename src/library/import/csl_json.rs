@@ -52,6 +52,7 @@ const MAPPED: &[&str] = &[
     "accessed",
     "container-title",
     "collection-title",
+    "collection-number",
     "publisher",
     "publisher-place",
     "volume",
@@ -353,6 +354,28 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         if let Some(v) = item.get("container-author") {
             parent.insert("author".into(), persons(v)?);
         }
+    }
+    // A series (CSL's collection) is where hayagriva looks for one: a
+    // book's own parent of its type, or the container's parent of the
+    // container's type (a proceedings volume's series).
+    let series_number = get("collection-number");
+    let series_holder = matches!(parent_ty, "book" | "proceedings" | "periodical" | "reference" | "newspaper");
+    match get("collection-title") {
+        Some(title) if get("container-title").is_some() && series_holder => {
+            let mut series = Map::new();
+            series.insert("type".into(), parent_ty.into());
+            series.insert("title".into(), title.into());
+            if let Some(n) = series_number {
+                series.insert("volume".into(), n.into());
+            }
+            parent.insert("parent".into(), Value::Object(series));
+        }
+        Some(_) if get("container-title").is_none() && ty == parent_ty => {
+            if let Some(n) = series_number {
+                parent.insert("volume".into(), n.into());
+            }
+        }
+        _ => {}
     }
     // A chapter's editors and publisher are the book's.
     let on_book = has_parent && matches!(ty, "chapter" | "entry") || ty == "article" && parent_ty == "proceedings";
