@@ -15,7 +15,9 @@
 //! after it in title case (`TeXFont Metric Files`,
 //! docs/upstream/hayagriva-leading-verbatim-space.md) unless an empty
 //! unprotected chunk comes first, which is added for the render. The library
-//! is not changed.
+//! is not changed. An entry in another language than English is rendered
+//! without its language and with its titles protected, as citeproc-js leaves
+//! their case alone but not that of the style's terms.
 
 use hayagriva::Entry;
 use hayagriva::lang::{Case, CaseFolder, TitleCase};
@@ -130,6 +132,9 @@ const STOP_WORDS: &[&str] = &[
 /// departs from citeproc-js's, and its parents' (a journal's, a book's), or
 /// `None` when nothing needs it.
 pub(super) fn mended(entry: &Entry) -> Option<Entry> {
+    if let Some(foreign) = foreign(entry) {
+        return Some(foreign);
+    }
     let title = entry.title().and_then(mend_format);
     let parents: Vec<Option<Entry>> = entry.parents().iter().map(mended).collect();
     if title.is_none() && parents.iter().all(Option::is_none) {
@@ -144,6 +149,41 @@ pub(super) fn mended(entry: &Entry) -> Option<Entry> {
         out.set_parents(new);
     }
     Some(out)
+}
+
+/// An entry in a language other than English, as hayagriva renders what
+/// citeproc-js prints: CSL leaves such an item's titles in their case and
+/// still applies the style's case to its terms (`(Ed.)`), where hayagriva
+/// skips both (docs/upstream/hayagriva-term-case-item-language.md). So the
+/// entry is rendered without its language, with its titles and its parents'
+/// protected.
+fn foreign(entry: &Entry) -> Option<Entry> {
+    if entry.language()?.language.as_str() == "en" {
+        return None;
+    }
+    let mut value = serde_json::to_value(entry).ok()?;
+    value.as_object_mut()?.remove("language");
+    let library: hayagriva::Library = serde_json::from_value(serde_json::json!({ entry.key(): value })).ok()?;
+    let mut out = library.iter().next()?.clone();
+    protect_titles(&mut out);
+    Some(out)
+}
+
+fn protect_titles(entry: &mut Entry) {
+    let whole = |s: &ChunkedString| {
+        let chunks = s.0.iter().map(|c| match c.kind {
+            ChunkKind::Normal => StringChunk { value: c.value.clone(), kind: ChunkKind::Verbatim },
+            _ => c.clone(),
+        });
+        ChunkedString(chunks.collect())
+    };
+    if let Some(t) = entry.title() {
+        let short = t.short.as_deref().map(|s| Box::new(whole(s)));
+        entry.set_title(FormatString { value: whole(&t.value), short });
+    }
+    let mut parents = entry.parents().to_vec();
+    parents.iter_mut().for_each(protect_titles);
+    entry.set_parents(parents);
 }
 
 fn mend_format(f: &FormatString) -> Option<FormatString> {
@@ -408,6 +448,20 @@ mod tests {
         assert_eq!(title_cased("Font design for Hangul (in Korean)"), "Font Design for Hangul (in Korean)");
         assert_eq!(title_cased("Polices, TeX et Cie: the next step"), "Polices, TeX et Cie: The next Step");
         assert_eq!(title_cased("Shapes of x and y"), "Shapes of x and y");
+    }
+
+    #[test]
+    fn an_entry_in_another_language_loses_its_language_and_keeps_its_titles() {
+        let yaml = "a:\n  type: chapter\n  title: Die nordischen Länder\n  language: de-DE\n  parent:\n    type: book\n    title: Europa im Mittelalter\n";
+        let library = hayagriva::io::from_yaml_str(yaml).unwrap();
+        let m = mended(library.iter().next().unwrap()).unwrap();
+        assert_eq!(m.key(), "a");
+        assert!(m.language().is_none());
+        let all_protected = |e: &Entry| e.title().unwrap().value.0.iter().all(|c| c.kind == ChunkKind::Verbatim);
+        assert!(all_protected(&m) && all_protected(&m.parents()[0]));
+        assert_eq!(m.parents()[0].title().unwrap().value.to_string(), "Europa im Mittelalter");
+        let english = hayagriva::io::from_yaml_str("b:\n  type: book\n  title: Fonts\n  language: en-GB\n").unwrap();
+        assert!(mended(english.iter().next().unwrap()).is_none());
     }
 
     #[test]

@@ -242,7 +242,7 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// inner capitals (`TeX Font Metric Files`), a number of volumes (`Vol. 1–3`), a reprint's original date
 /// (`(Original work published 1959)`, Chicago's `(1959) 1997`), title case as citeproc-js's (`upon`,
 /// `Latin/Arabic`, `of The Guinta Press`, `(in Korean)` left as written), a proceedings paper's and a
-/// book's series with its number (`IEEE Publ. 86`). A date range cannot be held by hayagriva: the
+/// book's series with its number (`IEEE Publ. 86`), a German chapter (titles as written, `(Ed.)`). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {
