@@ -11,6 +11,7 @@ pub mod flat;
 #[cfg(test)]
 mod laws;
 mod pages;
+mod punctuation;
 pub mod render;
 pub mod ris;
 mod titles;

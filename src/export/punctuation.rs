@@ -1,0 +1,140 @@
+//! Punctuation as CSL processors set it in a rendered entry, where hayagriva
+//! 0.10.1 does not: doubled punctuation merged as citeproc-js merges it, an
+//! empty date part's comma dropped, a period or comma moved inside closing
+//! quotation marks in American English, and quotation marks inside
+//! quotation marks alternated (“…‘…’…”).
+
+/// Punctuation as CSL processors set it and hayagriva does not: two marks
+/// in a row merged as citeproc-js merges them (a period or colon after `?`
+/// or `!` is dropped, "Why?." is "Why?" and "????: Press" is "???? Press";
+/// a period after `:` or `;`, a colon after `;`; `:` or `;` before `?` or
+/// `!` gives way), a period after a comma or another period is dropped
+/// ("Bulletin,." is "Bulletin.", "Inc.." is "Inc.", an ellipsis stays); an
+/// empty date part leaves no comma ("(2022,)" is "(2022)", hayagriva #246);
+/// in English, quotation marks inside quotation marks become single
+/// (“On ‘Fonts’”); and in American English (the locale's
+/// punctuation-in-quote) a period or comma after a closing quotation mark
+/// moves inside it (“Title”. is “Title.”).
+pub(super) fn punctuate(text: &str, locale: &str) -> String {
+    let alternated;
+    let text = if locale.starts_with("en") {
+        alternated = alternate_quotes(text);
+        alternated.as_str()
+    } else {
+        text
+    };
+    let american = locale.starts_with("en-US") || locale == "en";
+    // French sets a space before `;` (and `:`); elsewhere it is an artefact.
+    let french = locale.starts_with("fr");
+    // An entry that opens with a term (no author, no title: "(n.d.-a).")
+    // starts with a capital, as citeproc-js sets it.
+    let opening = text.trim_start_matches('(');
+    let capital = ["n.d.", "no date", "s.d.", "o.J."].iter().any(|t| opening.starts_with(t));
+    let mut out = String::with_capacity(text.len());
+    if capital {
+        let lead = text.len() - opening.len();
+        out.push_str(&text[..lead]);
+        let mut rest = opening.chars();
+        out.extend(rest.next().map(|c| c.to_uppercase().collect::<String>()));
+        return punctuate_rest(rest.as_str(), &mut out, american, french);
+    }
+    punctuate_rest(text, &mut out, american, french)
+}
+
+fn punctuate_rest(text: &str, out: &mut String, american: bool, french: bool) -> String {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match (c, next) {
+            ('?' | '!', Some('.' | ':')) | (':' | ';', Some('.')) | (';', Some(':')) => {
+                out.push(c);
+                chars.next();
+            }
+            (':' | ';', Some('?' | '!')) => {}
+            (',', Some('.')) => {}
+            (' ', Some(';' | ',')) if !french => {}
+            ('.', Some('.')) if !out.ends_with('.') => {
+                let mut run = 1;
+                while chars.peek() == Some(&'.') {
+                    chars.next();
+                    run += 1;
+                }
+                out.push_str(if run >= 3 { "..." } else { "." });
+            }
+            (',', Some(')')) if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && year_before(out) => {}
+            ('\u{201d}', Some(p @ ('.' | ','))) if american => {
+                // “Why?”. is “Why?”, not “Why?.”
+                if !(p == '.' && out.ends_with(['?', '!', '.'])) {
+                    out.push(p);
+                }
+                out.push(c);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    std::mem::take(out)
+}
+
+/// English quotation marks inside quotation marks made single, as the
+/// locale's inner quotes: a title in quotes that quotes a phrase
+/// (“‘Molecular Structures’ Volumes”), which hayagriva prints with double
+/// marks inside double marks.
+fn alternate_quotes(text: &str) -> String {
+    let mut depth = 0usize;
+    text.chars()
+        .map(|c| match c {
+            '\u{201c}' => {
+                depth += 1;
+                if depth.is_multiple_of(2) { '\u{2018}' } else { c }
+            }
+            '\u{201d}' if depth > 0 => {
+                depth -= 1;
+                if !depth.is_multiple_of(2) { '\u{2019}' } else { c }
+            }
+            _ => c,
+        })
+        .collect()
+}
+
+/// Whether `out` ends in `(` and a year (perhaps with a suffix letter).
+fn year_before(out: &str) -> bool {
+    let tail = out.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    let digits = tail.len() - tail.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    digits == 4 && tail[..tail.len() - 4].ends_with('(')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punctuation_as_csl_processors_set_it() {
+        assert_eq!(
+            punctuate("Why?. Bulletin,. Inc.. Wait... Web (2022,). x (2022a,). 2006 ;691", "en-US"),
+            "Why? Bulletin. Inc. Wait... Web (2022). x (2022a). 2006;691"
+        );
+        assert_eq!(punctuate("2006 ;691", "fr-FR"), "2006 ;691");
+        assert_eq!(punctuate("(n.d.-a). Title.", "en-US"), "(N.d.-a). Title.");
+        assert_eq!(punctuate("van Gennep, A. (1909).", "en-US"), "van Gennep, A. (1909).");
+        assert_eq!(
+            punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", "en-US"),
+            "\u{201c}Title.\u{201d} \u{201c}A,\u{201d} b"
+        );
+        assert_eq!(punctuate("\u{201c}Title\u{201d}.", "en-GB"), "\u{201c}Title\u{201d}.");
+        assert_eq!(punctuate("\u{201c}Why?\u{201d}.", "en-US"), "\u{201c}Why?\u{201d}");
+        assert_eq!(
+            punctuate("Chichester: ????: Wiley. Note:. Ibid;: x;. Hm:? Oh;!", "en-US"),
+            "Chichester: ???? Wiley. Note: Ibid; x; Hm? Oh!"
+        );
+        assert_eq!(
+            punctuate(
+                "\u{201c}On \u{201c}Fonts\u{201d} and \u{201c}Type\u{201d}\u{201d}. \u{201c}Next\u{201d}",
+                "en-US"
+            ),
+            "\u{201c}On \u{2018}Fonts\u{2019} and \u{2018}Type\u{2019}.\u{201d} \u{201c}Next\u{201d}"
+        );
+        let german = "\u{201e}Der \u{201c}Satz\u{201d}\u{201c}";
+        assert_eq!(punctuate(german, "de-DE"), german, "other languages' marks are left as they are");
+    }
+}
