@@ -17,7 +17,7 @@ use hayagriva::{
     Entry, Formatting, LocatorPayload, SpecificLocator,
 };
 
-use super::{pages, punctuation, titles};
+use super::{pages, punctuation, styles, titles};
 use crate::findings::escape;
 use crate::report::Form;
 
@@ -82,7 +82,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         return Err(format!("the style `{}` defines no bibliography", style.info.title.value));
     }
     let mut style = style;
-    sort_dates_as_dates(&mut style);
+    styles::mend(&mut style);
     let mut locales = locales();
     let locale = match locale {
         Some(file) if file.ends_with(".xml") || base.join(file).is_file() => {
@@ -121,38 +121,6 @@ fn add_locale_file(locales: &mut Vec<Locale>, path: &Path) -> Result<(LocaleCode
     locales.retain(|l| l.lang.as_ref() != Some(&code));
     locales.push(file.into());
     Ok((code, hex::encode(<sha2::Sha256 as sha2::Digest>::digest(xml.as_bytes()))))
-}
-
-/// A sort key that calls a macro rendering one whole date (APA's
-/// `date-sort-date`: `<date variable="issued" form="numeric"/>`) sorts by
-/// that date, as CSL sorts dates in macros (year, month, day) and citeproc-js
-/// does. hayagriva 0.10.1 compares the macro's text instead, so `11/1990`
-/// came before `4/1990` and year suffixes followed that order
-/// (docs/upstream/hayagriva-date-macro-sort.md). Such keys are made date
-/// variable keys, which hayagriva compares as dates.
-fn sort_dates_as_dates(style: &mut IndependentStyle) {
-    use hayagriva::citationberg::taxonomy::Variable;
-    use hayagriva::citationberg::{DatePartName, DateParts, LayoutRenderingElement, SortKey};
-    let whole_date = |name: &str| {
-        let m = style.macros.iter().find(|m| m.name == name)?;
-        let [LayoutRenderingElement::Date(date)] = m.children.as_slice() else { return None };
-        let parts = date.parts.unwrap_or_default() == DateParts::YearMonthDay;
-        let named = |n: DatePartName| date.date_part.iter().any(|p| p.name == n);
-        let all_named = date.date_part.is_empty()
-            || [DatePartName::Year, DatePartName::Month, DatePartName::Day].into_iter().all(named);
-        (parts && all_named).then_some(date.variable?)
-    };
-    let mend = |sort: Option<&mut hayagriva::citationberg::Sort>| {
-        for key in sort.map(|s| s.keys.iter_mut()).into_iter().flatten() {
-            if let SortKey::MacroName { name, sort_direction, .. } = key
-                && let Some(variable) = whole_date(name)
-            {
-                *key = SortKey::Variable { variable: Variable::Date(variable), sort_direction: *sort_direction };
-            }
-        }
-    };
-    mend(style.bibliography.as_mut().and_then(|b| b.sort.as_mut()));
-    mend(style.citation.sort.as_mut());
 }
 
 /// What hayagriva would render silently wrong: a CSL 0.8 style (it reads
@@ -438,12 +406,13 @@ pub struct Rendered {
 
 /// A chunk's cache key: everything its output depends on — the entries in
 /// it (all of them, so their author groups), its first citation number, the
-/// style, locale and markup, and citelock's version.
+/// style, locale and markup, and citelock's version with its commit (a
+/// build from another commit may render differently).
 fn chunk_key(styled: &Styled, markup: Markup, offset: usize, chunk: &[&Entry]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     let locale = styled.locale.as_ref().map_or("", |l| l.0.as_str());
-    h.update(format!("citelock {}\n{}\n{locale}\n{markup:?}\n{offset}\n", env!("CARGO_PKG_VERSION"), styled.id));
+    h.update(format!("citelock {}\n{}\n{locale}\n{markup:?}\n{offset}\n", env!("CITELOCK_VERSION"), styled.id));
     for e in chunk {
         h.update(serde_json::to_vec(e).unwrap_or_default());
         h.update(b"\n");

@@ -1,0 +1,144 @@
+//! Mends to a parsed style before it renders, for what hayagriva 0.10.1
+//! reads differently from CSL processors: a sort key on a date macro, and a
+//! page label's `plural` attribute.
+
+use hayagriva::citationberg::taxonomy::{NumberOrPageVariable, PageVariable};
+use hayagriva::citationberg::{IndependentStyle, LabelPluralize, LayoutRenderingElement, TextTarget};
+
+/// Every mend below, in place.
+pub(super) fn mend(style: &mut IndependentStyle) {
+    sort_dates_as_dates(style);
+    page_labels_as_set(style);
+}
+
+/// A sort key that calls a macro rendering one whole date (APA's
+/// `date-sort-date`: `<date variable="issued" form="numeric"/>`) sorts by
+/// that date, as CSL sorts dates in macros (year, month, day) and citeproc-js
+/// does. hayagriva 0.10.1 compares the macro's text instead, so `11/1990`
+/// came before `4/1990` and year suffixes followed that order
+/// (docs/upstream/hayagriva-date-macro-sort.md). Such keys are made date
+/// variable keys, which hayagriva compares as dates.
+fn sort_dates_as_dates(style: &mut IndependentStyle) {
+    use hayagriva::citationberg::taxonomy::Variable;
+    use hayagriva::citationberg::{DatePartName, DateParts, LayoutRenderingElement, SortKey};
+    let whole_date = |name: &str| {
+        let m = style.macros.iter().find(|m| m.name == name)?;
+        let [LayoutRenderingElement::Date(date)] = m.children.as_slice() else { return None };
+        let parts = date.parts.unwrap_or_default() == DateParts::YearMonthDay;
+        let named = |n: DatePartName| date.date_part.iter().any(|p| p.name == n);
+        let all_named = date.date_part.is_empty()
+            || [DatePartName::Year, DatePartName::Month, DatePartName::Day].into_iter().all(named);
+        (parts && all_named).then_some(date.variable?)
+    };
+    let mend = |sort: Option<&mut hayagriva::citationberg::Sort>| {
+        for key in sort.map(|s| s.keys.iter_mut()).into_iter().flatten() {
+            if let SortKey::MacroName { name, sort_direction, .. } = key
+                && let Some(variable) = whole_date(name)
+            {
+                *key = SortKey::Variable { variable: Variable::Date(variable), sort_direction: *sort_direction };
+            }
+        }
+    };
+    mend(style.bibliography.as_mut().and_then(|b| b.sort.as_mut()));
+    mend(style.citation.sort.as_mut());
+}
+
+/// A page label with `plural="never"` or `plural="always"` (Vancouver's
+/// `p. 226–32`) prints that form, where hayagriva 0.10.1 pluralises page
+/// labels by the range whatever the attribute says
+/// (docs/upstream/hayagriva-page-label-plural.md). Such a label becomes what
+/// it means: the page term in that number, printed when the page variable
+/// is (`<choose><if variable="page"><text term="page" plural="…"/>`), with
+/// the label's form, affixes, formatting, case and periods.
+fn page_labels_as_set(style: &mut IndependentStyle) {
+    let Some(template) = page_term_template() else { return };
+    let mut elements: Vec<&mut Vec<LayoutRenderingElement>> =
+        style.macros.iter_mut().map(|m| &mut m.children).collect();
+    elements.push(&mut style.citation.layout.elements);
+    if let Some(b) = style.bibliography.as_mut() {
+        elements.push(&mut b.layout.elements);
+    }
+    for list in elements {
+        replace_page_labels(list, &template);
+    }
+}
+
+fn replace_page_labels(list: &mut [LayoutRenderingElement], template: &LayoutRenderingElement) {
+    for element in list {
+        match element {
+            LayoutRenderingElement::Label(label)
+                if label.variable == NumberOrPageVariable::Page(PageVariable::Page)
+                    && label.label.plural != LabelPluralize::Contextual =>
+            {
+                let mut choose = template.clone();
+                if let LayoutRenderingElement::Choose(c) = &mut choose
+                    && let [LayoutRenderingElement::Text(text)] = c.if_.children.as_mut_slice()
+                {
+                    let l = &label.label;
+                    if let TextTarget::Term { form, plural, .. } = &mut text.target {
+                        *form = l.form;
+                        *plural = l.plural == LabelPluralize::Always;
+                    }
+                    text.formatting = l.formatting;
+                    text.affixes = l.affixes.clone();
+                    text.text_case = l.text_case;
+                    text.strip_periods = l.strip_periods;
+                    *element = choose;
+                }
+            }
+            LayoutRenderingElement::Group(g) => replace_page_labels(&mut g.children, template),
+            LayoutRenderingElement::Choose(c) => {
+                replace_page_labels(&mut c.if_.children, template);
+                for branch in &mut c.else_if {
+                    replace_page_labels(&mut branch.children, template);
+                }
+                if let Some(o) = c.otherwise.as_mut() {
+                    replace_page_labels(&mut o.children, template);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `<choose><if variable="page"><text term="page"/></if></choose>`, parsed
+/// from CSL as citationberg reads it.
+fn page_term_template() -> Option<LayoutRenderingElement> {
+    const XML: &str = r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><macro name="t"><choose><if variable="page"><text term="page"/></if></choose></macro><citation><layout><text macro="t"/></layout></citation></style>"#;
+    let style = IndependentStyle::from_xml(XML).ok()?;
+    style.macros.into_iter().next()?.children.into_iter().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_label_with_a_set_number_becomes_the_term_in_that_number() {
+        let xml = r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><citation><layout><text variable="title"/></layout></citation><bibliography><layout><group delimiter=" "><label variable="page" form="short" plural="never" prefix="(" text-case="capitalize-first"/><label variable="page" plural="always"/><label variable="page"/><text variable="page"/></group></layout></bibliography></style>"#;
+        let mut style = IndependentStyle::from_xml(xml).unwrap();
+        mend(&mut style);
+        let LayoutRenderingElement::Group(g) = &style.bibliography.as_ref().unwrap().layout.elements[0] else {
+            panic!("a group")
+        };
+        let term = |e: &LayoutRenderingElement| match e {
+            LayoutRenderingElement::Choose(c) => match c.if_.children.as_slice() {
+                [LayoutRenderingElement::Text(t)] => match &t.target {
+                    TextTarget::Term { form, plural, .. } => {
+                        Some((*form, *plural, t.affixes.prefix.clone(), t.text_case))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        use hayagriva::citationberg::{TermForm, TextCase};
+        assert_eq!(
+            term(&g.children[0]),
+            Some((TermForm::Short, false, Some("(".into()), Some(TextCase::CapitalizeFirst)))
+        );
+        assert_eq!(term(&g.children[1]).map(|t| (t.0, t.1)), Some((TermForm::Long, true)));
+        assert!(matches!(g.children[2], LayoutRenderingElement::Label(_)), "a contextual label is left to hayagriva");
+    }
+}
