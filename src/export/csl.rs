@@ -225,6 +225,7 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
         })
         .collect();
     let locale = styled.locale.as_ref().or(styled.style.default_locale.as_ref()).map_or("en-US", |l| l.0.as_str());
+    let entries: HashMap<&str, &Entry> = cites.iter().flat_map(|c| &c.items).map(|(e, ..)| (e.key(), *e)).collect();
     let mends: HashMap<&str, pages::Mend> = cites
         .iter()
         .flat_map(|c| &c.items)
@@ -245,7 +246,12 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
                     if let Some(m) = mends.get(item.key.as_str()) {
                         text = pages::mend(&text, m, &styled.page_labels);
                     }
-                    (item.key, punctuation::punctuate(text.trim(), locale))
+                    let field_ends = if text.contains("?:") || text.contains("!:") {
+                        entries.get(item.key.as_str()).map(|e| punctuation::field_ends(e)).unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                    (item.key, punctuation::punctuate(text.trim(), locale, &field_ends))
                 })
                 .collect()
         })

@@ -5,17 +5,19 @@
 //! quotation marks alternated (“…‘…’…”).
 
 /// Punctuation as CSL processors set it and hayagriva does not: two marks
-/// in a row merged as citeproc-js merges them (a period or colon after `?`
-/// or `!` is dropped, "Why?." is "Why?" and "????: Press" is "???? Press";
-/// a period after `:` or `;`, a colon after `;`; `:` or `;` before `?` or
-/// `!` gives way), a period after a comma or another period is dropped
+/// in a row merged as citeproc-js merges a field's last mark with the
+/// punctuation after it (a period after `?` or `!` is dropped, "Why?." is
+/// "Why?", and so is a colon after a field that ends in one of them,
+/// "????: Press" is "???? Press", where `field_ends` holds the entry's
+/// values that end so, lower-cased; a period after `:` or `;`, a colon
+/// after `;`), a period after a comma or another period is dropped
 /// ("Bulletin,." is "Bulletin.", "Inc.." is "Inc.", an ellipsis stays); an
 /// empty date part leaves no comma ("(2022,)" is "(2022)", hayagriva #246);
 /// in English, quotation marks inside quotation marks become single
 /// (“On ‘Fonts’”); and in American English (the locale's
 /// punctuation-in-quote) a period or comma after a closing quotation mark
 /// moves inside it (“Title”. is “Title.”).
-pub(super) fn punctuate(text: &str, locale: &str) -> String {
+pub(super) fn punctuate(text: &str, locale: &str, field_ends: &[String]) -> String {
     let alternated;
     let text = if locale.starts_with("en") {
         alternated = alternate_quotes(text);
@@ -36,21 +38,24 @@ pub(super) fn punctuate(text: &str, locale: &str) -> String {
         out.push_str(&text[..lead]);
         let mut rest = opening.chars();
         out.extend(rest.next().map(|c| c.to_uppercase().collect::<String>()));
-        return punctuate_rest(rest.as_str(), &mut out, american, french);
+        return punctuate_rest(rest.as_str(), &mut out, (american, french), field_ends);
     }
-    punctuate_rest(text, &mut out, american, french)
+    punctuate_rest(text, &mut out, (american, french), field_ends)
 }
 
-fn punctuate_rest(text: &str, out: &mut String, american: bool, french: bool) -> String {
+fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool), field_ends: &[String]) -> String {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let next = chars.peek().copied();
         match (c, next) {
-            ('?' | '!', Some('.' | ':')) | (':' | ';', Some('.')) | (';', Some(':')) => {
+            ('?' | '!', Some('.')) | (':' | ';', Some('.')) | (';', Some(':')) => {
                 out.push(c);
                 chars.next();
             }
-            (':' | ';', Some('?' | '!')) => {}
+            ('?' | '!', Some(':')) if ends_a_field(out, c, field_ends) => {
+                out.push(c);
+                chars.next();
+            }
             (',', Some('.')) => {}
             (' ', Some(';' | ',')) if !french => {}
             ('.', Some('.')) if !out.ends_with('.') => {
@@ -74,6 +79,40 @@ fn punctuate_rest(text: &str, out: &mut String, american: bool, french: bool) ->
         }
     }
     std::mem::take(out)
+}
+
+/// Whether `out` and `c` end with one of the entry's values.
+fn ends_a_field(out: &str, c: char, field_ends: &[String]) -> bool {
+    let mut tail: Vec<char> = out.chars().rev().take(200).collect();
+    tail.reverse();
+    tail.push(c);
+    let tail = tail.into_iter().collect::<String>().to_lowercase();
+    field_ends.iter().any(|v| tail.ends_with(v.as_str()))
+}
+
+/// The entry's text values (its parents' too) that end in `?` or `!` (a
+/// place given as `????`, a title that asks), lower-cased and without
+/// hayagriva's case-protecting braces: the fields after which a colon gives
+/// way.
+pub(super) fn field_ends(entry: &hayagriva::Entry) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => {
+                let t = s.trim().replace(['{', '}'], "");
+                if t.ends_with(['?', '!']) {
+                    out.push(t.to_lowercase());
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(v) = serde_json::to_value(entry) {
+        walk(&v, &mut out);
+    }
+    out
 }
 
 /// English quotation marks inside quotation marks made single, as the
@@ -111,30 +150,36 @@ mod tests {
     #[test]
     fn punctuation_as_csl_processors_set_it() {
         assert_eq!(
-            punctuate("Why?. Bulletin,. Inc.. Wait... Web (2022,). x (2022a,). 2006 ;691", "en-US"),
+            punctuate("Why?. Bulletin,. Inc.. Wait... Web (2022,). x (2022a,). 2006 ;691", "en-US", &[]),
             "Why? Bulletin. Inc. Wait... Web (2022). x (2022a). 2006;691"
         );
-        assert_eq!(punctuate("2006 ;691", "fr-FR"), "2006 ;691");
-        assert_eq!(punctuate("(n.d.-a). Title.", "en-US"), "(N.d.-a). Title.");
-        assert_eq!(punctuate("van Gennep, A. (1909).", "en-US"), "van Gennep, A. (1909).");
+        assert_eq!(punctuate("2006 ;691", "fr-FR", &[]), "2006 ;691");
+        assert_eq!(punctuate("(n.d.-a). Title.", "en-US", &[]), "(N.d.-a). Title.");
+        assert_eq!(punctuate("van Gennep, A. (1909).", "en-US", &[]), "van Gennep, A. (1909).");
         assert_eq!(
-            punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", "en-US"),
+            punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", "en-US", &[]),
             "\u{201c}Title.\u{201d} \u{201c}A,\u{201d} b"
         );
-        assert_eq!(punctuate("\u{201c}Title\u{201d}.", "en-GB"), "\u{201c}Title\u{201d}.");
-        assert_eq!(punctuate("\u{201c}Why?\u{201d}.", "en-US"), "\u{201c}Why?\u{201d}");
+        assert_eq!(punctuate("\u{201c}Title\u{201d}.", "en-GB", &[]), "\u{201c}Title\u{201d}.");
+        assert_eq!(punctuate("\u{201c}Why?\u{201d}.", "en-US", &[]), "\u{201c}Why?\u{201d}");
+        let ends = ["????".to_owned(), "why?".to_owned()];
         assert_eq!(
-            punctuate("Chichester: ????: Wiley. Note:. Ibid;: x;. Hm:? Oh;!", "en-US"),
-            "Chichester: ???? Wiley. Note: Ibid; x; Hm? Oh!"
+            punctuate(
+                "Chichester: ????: Wiley. Note:. Ibid;: x;. Publish!: A guide. Why?: 1999;??(??):??",
+                "en-US",
+                &ends
+            ),
+            "Chichester: ???? Wiley. Note: Ibid; x; Publish!: A guide. Why? 1999;??(??):??"
         );
         assert_eq!(
             punctuate(
                 "\u{201c}On \u{201c}Fonts\u{201d} and \u{201c}Type\u{201d}\u{201d}. \u{201c}Next\u{201d}",
-                "en-US"
+                "en-US",
+                &[]
             ),
             "\u{201c}On \u{2018}Fonts\u{2019} and \u{2018}Type\u{2019}.\u{201d} \u{201c}Next\u{201d}"
         );
         let german = "\u{201e}Der \u{201c}Satz\u{201d}\u{201c}";
-        assert_eq!(punctuate(german, "de-DE"), german, "other languages' marks are left as they are");
+        assert_eq!(punctuate(german, "de-DE", &[]), german, "other languages' marks are left as they are");
     }
 }
