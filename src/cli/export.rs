@@ -257,6 +257,12 @@ fn formatted(
                 citelock::findings::escape(title)
             ));
             for (key, text) in list {
+                // An entry set in two columns (second-field-align) takes its
+                // archived copy into its text column.
+                let (text, close) = match text.strip_suffix("</div>") {
+                    Some(inner) if text.contains("csl-right-inline") => (inner, "</div>"),
+                    _ => (text.as_str(), ""),
+                };
                 out.push_str(&format!(
                     "<div class=\"csl-entry\" id=\"ref-{}\">{text}",
                     citelock::findings::escape(key)
@@ -268,6 +274,7 @@ fn formatted(
                         citelock::findings::escape(&a.sentence())
                     ));
                 }
+                out.push_str(close);
                 out.push_str("</div>\n");
             }
             out.push_str("</div>\n</body></html>\n");

@@ -46,6 +46,9 @@ pub struct Styled {
     pub locale: Option<LocaleCode>,
     /// The page label's singular and plural forms, for [`pages`](super::pages).
     pub page_labels: Vec<(String, String)>,
+    /// Whether the style prints an item's language (entries in other
+    /// languages are then rendered with theirs, [`titles`](super::titles)).
+    pub prints_language: bool,
     /// What identifies the style for the render cache: a bundled style's name
     /// (with hayagriva's version), or a style file's SHA-256.
     pub id: String,
@@ -104,8 +107,16 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         }
         None => None,
     };
-    let mut styled =
-        Styled { title: style.info.title.value.clone(), style, locales, locale, id, page_labels: Vec::new() };
+    let prints_language = styles::prints_language(&style);
+    let mut styled = Styled {
+        title: style.info.title.value.clone(),
+        style,
+        locales,
+        locale,
+        id,
+        page_labels: Vec::new(),
+        prints_language,
+    };
     styled.page_labels = super::pages::labels(&styled);
     Ok(styled)
 }
@@ -180,8 +191,11 @@ pub struct Output {
 
 /// Renders citations and the bibliography of the entries they cite.
 pub fn render(styled: &Styled, cites: &[Cite<'_>], markup: Markup) -> Output {
-    let mended: HashMap<&str, Entry> =
-        cites.iter().flat_map(|c| &c.items).filter_map(|(e, ..)| Some((e.key(), titles::mended(e)?))).collect();
+    let mended: HashMap<&str, Entry> = cites
+        .iter()
+        .flat_map(|c| &c.items)
+        .filter_map(|(e, ..)| Some((e.key(), titles::mended(e, styled.prints_language)?)))
+        .collect();
     let cites: Vec<Cite<'_>> = cites
         .iter()
         .map(|c| Cite { items: c.items.iter().map(|&(e, l, f)| (mended.get(e.key()).unwrap_or(e), l, f)).collect() })
@@ -238,11 +252,22 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
                 .into_iter()
                 .map(|item| {
                     let mut text = String::new();
-                    if let Some(first) = &item.first_field {
-                        write_child(first, markup, &mut text);
-                        text.push(' ');
+                    match (&item.first_field, markup) {
+                        // A style's second-field-align, as citeproc-js writes it in HTML.
+                        (Some(first), Markup::Html) => {
+                            text.push_str("<div class=\"csl-left-margin\">");
+                            write_child(first, markup, &mut text);
+                            text.push_str("</div><div class=\"csl-right-inline\">");
+                            write_children(&item.content, markup, &mut text);
+                            text.push_str("</div>");
+                        }
+                        (Some(first), _) => {
+                            write_child(first, markup, &mut text);
+                            text.push(' ');
+                            write_children(&item.content, markup, &mut text);
+                        }
+                        (None, _) => write_children(&item.content, markup, &mut text),
                     }
-                    write_children(&item.content, markup, &mut text);
                     if let Some(m) = mends.get(item.key.as_str()) {
                         text = pages::mend(&text, m, &styled.page_labels);
                     }
@@ -288,7 +313,7 @@ fn without_author(styled: &Styled, entry: &Entry, citation: &str, markup: Markup
 ///   chunks, each numbered on from where the previous one ended;
 /// - any other style is rendered whole.
 pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: Option<&Path>) -> Rendered {
-    let mended: Vec<Option<Entry>> = entries.iter().map(|e| titles::mended(e)).collect();
+    let mended: Vec<Option<Entry>> = entries.iter().map(|e| titles::mended(e, styled.prints_language)).collect();
     let entries: &[&Entry] = &entries.iter().zip(&mended).map(|(e, m)| m.as_ref().unwrap_or(e)).collect::<Vec<_>>();
     let plan = plan(&styled.style);
     let by_author = matches!(plan, Plan::ByAuthor);

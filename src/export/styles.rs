@@ -2,7 +2,7 @@
 //! reads differently from CSL processors: a sort key on a date macro, and a
 //! page label's `plural` attribute.
 
-use hayagriva::citationberg::taxonomy::{NumberOrPageVariable, PageVariable};
+use hayagriva::citationberg::taxonomy::{NumberOrPageVariable, PageVariable, StandardVariable, Variable};
 use hayagriva::citationberg::{IndependentStyle, LabelPluralize, LayoutRenderingElement, TextTarget};
 
 /// Every mend below, in place.
@@ -41,6 +41,26 @@ fn sort_dates_as_dates(style: &mut IndependentStyle) {
     };
     mend(style.bibliography.as_mut().and_then(|b| b.sort.as_mut()));
     mend(style.citation.sort.as_mut());
+}
+
+/// Whether the style prints the item's language (`<text
+/// variable="language"/>`), which an entry rendered as English would change.
+pub(super) fn prints_language(style: &IndependentStyle) -> bool {
+    fn any(list: &[LayoutRenderingElement]) -> bool {
+        list.iter().any(|e| match e {
+            LayoutRenderingElement::Text(t) => {
+                matches!(&t.target, TextTarget::Variable { var: Variable::Standard(StandardVariable::Language), .. })
+            }
+            LayoutRenderingElement::Group(g) => any(&g.children),
+            LayoutRenderingElement::Choose(c) => {
+                c.branches().any(|b| any(&b.children)) || c.otherwise.as_ref().is_some_and(|o| any(&o.children))
+            }
+            _ => false,
+        })
+    }
+    style.macros.iter().any(|m| any(&m.children))
+        || any(&style.citation.layout.elements)
+        || style.bibliography.as_ref().is_some_and(|b| any(&b.layout.elements))
 }
 
 /// A page label with `plural="never"` or `plural="always"` (Vancouver's
@@ -140,5 +160,11 @@ mod tests {
         );
         assert_eq!(term(&g.children[1]).map(|t| (t.0, t.1)), Some((TermForm::Long, true)));
         assert!(matches!(g.children[2], LayoutRenderingElement::Label(_)), "a contextual label is left to hayagriva");
+        assert!(!prints_language(&style));
+        let with = xml.replace(
+            r#"<text variable="page"/>"#,
+            r#"<choose><if type="book"><text variable="language"/></if></choose>"#,
+        );
+        assert!(prints_language(&IndependentStyle::from_xml(&with).unwrap()));
     }
 }

@@ -16,8 +16,8 @@
 //! docs/upstream/hayagriva-leading-verbatim-space.md) unless an empty
 //! unprotected chunk comes first, which is added for the render. The library
 //! is not changed. An entry in another language than English is rendered
-//! without its language and with its titles protected, as citeproc-js leaves
-//! their case alone but not that of the style's terms.
+//! as English with its titles protected, as citeproc-js leaves their case
+//! alone but not that of the style's terms.
 
 use hayagriva::Entry;
 use hayagriva::lang::{Case, CaseFolder, TitleCase};
@@ -131,12 +131,12 @@ const STOP_WORDS: &[&str] = &[
 /// The entry with its titles' words protected where hayagriva's title case
 /// departs from citeproc-js's, and its parents' (a journal's, a book's), or
 /// `None` when nothing needs it.
-pub(super) fn mended(entry: &Entry) -> Option<Entry> {
-    if let Some(foreign) = foreign(entry) {
+pub(super) fn mended(entry: &Entry, prints_language: bool) -> Option<Entry> {
+    if let Some(foreign) = foreign(entry).filter(|_| !prints_language) {
         return Some(foreign);
     }
     let title = entry.title().and_then(mend_format);
-    let parents: Vec<Option<Entry>> = entry.parents().iter().map(mended).collect();
+    let parents: Vec<Option<Entry>> = entry.parents().iter().map(|p| mended(p, prints_language)).collect();
     if title.is_none() && parents.iter().all(Option::is_none) {
         return None;
     }
@@ -155,16 +155,14 @@ pub(super) fn mended(entry: &Entry) -> Option<Entry> {
 /// citeproc-js prints: CSL leaves such an item's titles in their case and
 /// still applies the style's case to its terms (`(Ed.)`), where hayagriva
 /// skips both (docs/upstream/hayagriva-term-case-item-language.md). So the
-/// entry is rendered without its language, with its titles and its parents'
-/// protected.
+/// entry is rendered as English, with its titles and its parents'
+/// protected; not for a style that prints the language.
 fn foreign(entry: &Entry) -> Option<Entry> {
     if entry.language()?.language.as_str() == "en" {
         return None;
     }
-    let mut value = serde_json::to_value(entry).ok()?;
-    value.as_object_mut()?.remove("language");
-    let library: hayagriva::Library = serde_json::from_value(serde_json::json!({ entry.key(): value })).ok()?;
-    let mut out = library.iter().next()?.clone();
+    let mut out = entry.clone();
+    out.set_language("en".parse().ok()?);
     protect_titles(&mut out);
     Some(out)
 }
@@ -451,17 +449,20 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_in_another_language_loses_its_language_and_keeps_its_titles() {
+    fn an_entry_in_another_language_renders_as_english_with_its_titles_kept() {
         let yaml = "a:\n  type: chapter\n  title: Die nordischen Länder\n  language: de-DE\n  parent:\n    type: book\n    title: Europa im Mittelalter\n";
         let library = hayagriva::io::from_yaml_str(yaml).unwrap();
-        let m = mended(library.iter().next().unwrap()).unwrap();
+        let a = library.iter().next().unwrap();
+        let m = mended(a, false).unwrap();
         assert_eq!(m.key(), "a");
-        assert!(m.language().is_none());
+        assert_eq!(m.language().map(|l| l.to_string()), Some("en".to_owned()));
+        assert_eq!(m.authors(), a.authors(), "nothing else changes");
+        assert!(mended(a, true).is_none(), "kept for a style that prints the language");
         let all_protected = |e: &Entry| e.title().unwrap().value.0.iter().all(|c| c.kind == ChunkKind::Verbatim);
         assert!(all_protected(&m) && all_protected(&m.parents()[0]));
         assert_eq!(m.parents()[0].title().unwrap().value.to_string(), "Europa im Mittelalter");
         let english = hayagriva::io::from_yaml_str("b:\n  type: book\n  title: Fonts\n  language: en-GB\n").unwrap();
-        assert!(mended(english.iter().next().unwrap()).is_none());
+        assert!(mended(english.iter().next().unwrap(), false).is_none());
     }
 
     #[test]
@@ -486,11 +487,11 @@ mod tests {
         let yaml = "a:\n  type: article\n  title: Type, and fonts\n  parent:\n    type: periodical\n    title: Publishing, and design\n";
         let library = hayagriva::io::from_yaml_str(yaml).unwrap();
         let e = library.iter().next().unwrap();
-        let m = mended(e).unwrap();
+        let m = mended(e, false).unwrap();
         assert_eq!(m.title().unwrap().value.to_string(), "Type, and fonts");
         assert!(m.title().unwrap().value.0.iter().any(|c| c.kind == ChunkKind::Verbatim && c.value == "and"));
         assert!(m.parents()[0].title().unwrap().value.0.iter().any(|c| c.kind == ChunkKind::Verbatim));
         let plain = hayagriva::io::from_yaml_str("b:\n  type: book\n  title: Fonts and type\n").unwrap();
-        assert!(mended(plain.iter().next().unwrap()).is_none());
+        assert!(mended(plain.iter().next().unwrap(), false).is_none());
     }
 }

@@ -88,6 +88,9 @@ const MAPPED: &[&str] = &[
     "original-title",
     "original-publisher",
     "original-publisher-place",
+    "event",
+    "event-title",
+    "event-place",
 ];
 
 /// Reads a CSL-JSON array.
@@ -122,6 +125,7 @@ pub fn read(text: &str, name: &str) -> Import {
                 continue;
             }
         };
+        let mut item = item;
         let key = key_of(&item);
         let shown = if key.is_empty() { format!("item at line {line}") } else { format!("item `{key}`") };
         let mut unknown: Vec<String> = item.keys().filter(|k| !MAPPED.contains(&k.as_str())).cloned().collect();
@@ -129,6 +133,12 @@ pub fn read(text: &str, name: &str) -> Import {
             if let Some(end) = item.get(field).and_then(range_end) {
                 unknown.push(format!("`{field}` ends {end} (a range: its start is kept)"));
             }
+        }
+        // A URL without a scheme (`www.example.org`) cannot be held; the
+        // rest of the item can.
+        if let Some(url) = item.get("URL").and_then(Value::as_str).filter(|u| url::Url::parse(u).is_err()) {
+            unknown.push(format!("`URL` {url:?} (not an absolute URL: write it with https://)"));
+            item.remove("URL");
         }
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
@@ -452,14 +462,38 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         existing.extend(serials);
         f.insert("serial-number".into(), Value::Object(existing));
     }
-    let original = original(item)?;
-    match (has_parent, original) {
-        (true, Some(o)) => f.insert("parent".into(), json!([parent, o])),
-        (true, None) => f.insert("parent".into(), Value::Object(parent)),
-        (false, Some(o)) => f.insert("parent".into(), o),
-        (false, None) => None,
-    };
+    let parents: Vec<Value> =
+        [has_parent.then_some(Value::Object(parent)), original(item)?, event(item)].into_iter().flatten().collect();
+    match parents.len() {
+        0 => {}
+        1 => {
+            f.insert("parent".into(), parents.into_iter().next().unwrap_or_default());
+        }
+        _ => {
+            f.insert("parent".into(), Value::Array(parents));
+        }
+    }
     Ok(f)
+}
+
+/// The event an item was given at (CSL's `event-title`, or the older
+/// `event`, and `event-place`), as hayagriva holds it: a parent of type
+/// `conference`, whose title and location its CSL engine reads for those
+/// variables.
+fn event(item: &Map<String, Value>) -> Option<Value> {
+    let get = |k: &str| item.get(k).and_then(text);
+    let mut e = Map::new();
+    if let Some(t) = get("event-title").or_else(|| get("event")) {
+        e.insert("title".into(), t.into());
+    }
+    if let Some(p) = get("event-place") {
+        e.insert("location".into(), p.into());
+    }
+    if e.is_empty() {
+        return None;
+    }
+    e.insert("type".into(), "conference".into());
+    Some(Value::Object(e))
 }
 
 /// The work an item reprints or translates (CSL's `original-date`,
@@ -547,6 +581,30 @@ mod tests {
         assert_eq!(original.date().unwrap().year, 1960);
         assert_eq!(original.title().unwrap().value.to_string(), "Ein Kapitel");
         assert_eq!(original.publisher().and_then(|p| p.location()).map(|l| l.value.to_string()), Some("Wien".into()));
+    }
+
+    #[test]
+    fn a_url_without_a_scheme_is_dropped_and_the_item_kept() {
+        let imp = read(r#"[{"id": "r", "type": "report", "title": "T", "URL": "www.example.org"}]"#, "u.json");
+        assert_eq!(imp.entries.len(), 1, "{:?}", imp.findings);
+        assert!(imp.entries[0].entry.url().is_none());
+        assert!(imp.findings.iter().any(|f| f.message.contains("www.example.org")), "{:?}", imp.findings);
+    }
+
+    #[test]
+    fn an_event_is_a_conference_parent() {
+        let imp = read(
+            r#"[{"id": "p", "type": "paper-conference", "title": "T", "container-title": "Proceedings",
+                "event-title": "Fonts 2001", "event-place": "Lyon"}]"#,
+            "e.json",
+        );
+        assert!(imp.findings.is_empty(), "{:?}", imp.findings);
+        let e = &imp.entries[0].entry;
+        let conference = e.parents().iter().find(|p| *p.entry_type() == hayagriva::types::EntryType::Conference);
+        let conference = conference.expect("a conference parent");
+        assert_eq!(conference.title().unwrap().value.to_string(), "Fonts 2001");
+        assert_eq!(conference.location().unwrap().value.to_string(), "Lyon");
+        assert_eq!(e.parents()[0].title().unwrap().value.to_string(), "Proceedings");
     }
 
     #[test]
