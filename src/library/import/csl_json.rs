@@ -354,8 +354,12 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     }
     let container = get("container-title").or_else(|| get("collection-title"));
     // An article with an empty `container-title` (pandoc writes one for a
-    // journal macro it could not resolve) still sits in a periodical.
-    let has_parent = container.is_some() || (ty == "article" && item.contains_key("container-title"));
+    // journal macro it could not resolve) still sits in a periodical, and a
+    // conference paper without one in proceedings: hayagriva tells a paper
+    // from an article by its parent.
+    let has_parent = container.is_some()
+        || (ty == "article" && item.contains_key("container-title"))
+        || csl_type == "paper-conference";
     if has_parent {
         parent.insert("type".into(), parent_ty.into());
     }
