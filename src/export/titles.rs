@@ -10,7 +10,10 @@
 //! Design`, `(In Korean)`: docs/upstream/hayagriva-title-case-after-comma.md).
 //! Each word that hayagriva's title case would change and citeproc-js's
 //! would not is handed to hayagriva case-protected (verbatim) for the
-//! render, which keeps it as written in every case change. And a title that
+//! render, which keeps it as written in every case change; a word hayagriva
+//! keeps in lower case as a stop word and citeproc-js capitalises (`front`)
+//! keeps its first letter unprotected and the rest protected, so that title
+//! case capitalises it. And a title that
 //! opens with case-protected text (`{TeX} font metric files`) loses the space
 //! after it in title case (`TeXFont Metric Files`,
 //! docs/upstream/hayagriva-leading-verbatim-space.md) unless an empty
@@ -249,18 +252,37 @@ impl Title {
                     end += 1;
                 }
                 let word = start..end;
-                if self.normal[start]
-                    && !self.protect[start]
-                    && word.clone().any(|i| theirs[i] != wanted[i])
-                    && word.clone().all(|i| wanted[i] == self.chars[i])
-                {
-                    self.protect[word].fill(true);
-                    marked = true;
+                let differs = word.clone().any(|i| theirs[i] != wanted[i]);
+                if self.normal[start] && !self.protect[start] && differs {
+                    if word.clone().all(|i| wanted[i] == self.chars[i]) {
+                        self.protect[word].fill(true);
+                        marked = true;
+                    } else if self.capitalised_by_first_letter(start, end, wanted) && !self.protect[start + 1] {
+                        // A word citeproc-js capitalises and hayagriva keeps
+                        // in lower case as its stop word ("front"): its first
+                        // letter left to the case change, the rest protected,
+                        // so hayagriva capitalises the letter without looking
+                        // the word up.
+                        self.protect[start + 1..end].fill(true);
+                        marked = true;
+                    }
                 }
             }
             start = end;
         }
         marked
+    }
+
+    /// Whether the word differs from the wanted only in its first letter,
+    /// capitalised, and that letter alone is no stop word of hayagriva's
+    /// (`A`, `M`, `N`, `S`, `T` are).
+    fn capitalised_by_first_letter(&self, start: usize, end: usize, wanted: &[char]) -> bool {
+        let first = self.chars[start];
+        end - start > 1
+            && first.is_lowercase()
+            && !matches!(first, 'a' | 'm' | 'n' | 's' | 't')
+            && first.to_uppercase().eq([wanted[start]])
+            && (start + 1..end).all(|i| wanted[i] == self.chars[i])
     }
 
     /// The chunks hayagriva renders: protected words verbatim, and an empty
@@ -446,6 +468,7 @@ mod tests {
         assert_eq!(title_cased("Font design for Hangul (in Korean)"), "Font Design for Hangul (in Korean)");
         assert_eq!(title_cased("Polices, TeX et Cie: the next step"), "Polices, TeX et Cie: The next Step");
         assert_eq!(title_cased("Shapes of x and y"), "Shapes of x and y");
+        assert_eq!(title_cased("Inside front cover"), "Inside Front Cover");
     }
 
     #[test]
