@@ -54,6 +54,6 @@ ratio = float(os_) / max(float(ts), 0.01)
 print(f"| {name} | {style} | {ours['entries']} | {pct(ours, 'identical'):.1f}% | {pct(ours, 'same_place'):.1f}% | "
       f"{pct(theirs, 'identical'):.1f}% | {float(os_):.2f} | {float(ts):.2f} | {ratio:.2f} | {causes} |")
 PY
-    [ -n "${FIDELITY_EXAMPLES:-}" ] && python3 -c "import json,sys; [print('   ', k, '|', v[0][:160], '|', v[1][:160]) for k, v in json.load(open(sys.argv[1]))['examples'].items()]" "$d/ours.cmp" >&2
+    if [ -n "${FIDELITY_EXAMPLES:-}" ]; then python3 -c "import json,sys; [print('   ', k, '|', v[0][:160], '|', v[1][:160]) for k, v in json.load(open(sys.argv[1]))['examples'].items()]" "$d/ours.cmp" >&2; fi
   done
 done
