@@ -103,7 +103,7 @@ pub(super) fn mend(text: &str, mend: &Mend, labels: &[(String, String)]) -> Stri
     if let Some(end) = &mend.same_end {
         let dash = rest.chars().next().map_or(0, char::len_utf8);
         let tail = rest[dash..].find(|c: char| !c.is_alphanumeric()).map_or(rest.len(), |e| dash + e);
-        if tail > dash && end.ends_with(&rest[dash..tail]) {
+        if tail >= dash && end.ends_with(&rest[dash..tail]) {
             out.push_str(&rest[..dash]);
             out.push_str(end);
             rest = &rest[tail..];
@@ -155,6 +155,13 @@ mod tests {
         assert_eq!(mend("TUGboat 2: 127–127.", &m, &en()), "TUGboat 2: 127–127.");
         let m = mend_for(&entry("c3-c3"), Markup::Text).unwrap();
         assert_eq!(mend("6(1, 11):c3–3.", &m, &en()), "6(1, 11):c3–c3.");
+        // MLA's minimal ranges leave nothing after the dash.
+        assert_eq!(
+            mend("TUGboat 6.1 (1985): c3–, https://tug.org.", &m, &en()),
+            "TUGboat 6.1 (1985): c3–c3, https://tug.org."
+        );
+        let m = mend_for(&entry("127-127"), Markup::Text).unwrap();
+        assert_eq!(mend("TUGboat 2.1 (1981): 127–.", &m, &en()), "TUGboat 2.1 (1981): 127–127.");
         let m = mend_for(&entry("20-20, 30"), Markup::Text).unwrap();
         assert_eq!(mend("pp. 20–20, 30.", &m, &en()), "pp. 20–20, 30.", "already plural");
     }
