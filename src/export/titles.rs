@@ -393,14 +393,7 @@ fn capitalise(word: &mut [char]) {
 /// with the spaces it trims put back, or `None` when it does not keep one
 /// character for one (a letter whose capital is two).
 fn hayagriva_title_case(chunks: &[StringChunk], chars: &[char]) -> Option<Vec<char>> {
-    let mut folder = CaseFolder::with_config(Case::Title(TitleCase::default()));
-    for chunk in chunks {
-        match chunk.kind {
-            ChunkKind::Verbatim => folder.push_verbatim(&chunk.value),
-            _ => folder.push_str(&chunk.value),
-        }
-    }
-    let folded: Vec<char> = folder.finish().chars().collect();
+    let folded: Vec<char> = fold_title_case(chunks).chars().collect();
     let lead = chars.iter().take_while(|c| c.is_whitespace()).count();
     let trail = chars[lead..].iter().rev().take_while(|c| c.is_whitespace()).count();
     let out: Vec<char> = match folded.len() {
@@ -411,6 +404,18 @@ fn hayagriva_title_case(chunks: &[StringChunk], chars: &[char]) -> Option<Vec<ch
         _ => return None,
     };
     Some(out)
+}
+
+/// The chunks through hayagriva's title case, verbatim chunks untouched.
+fn fold_title_case(chunks: &[StringChunk]) -> String {
+    let mut folder = CaseFolder::with_config(Case::Title(TitleCase::default()));
+    for chunk in chunks {
+        match chunk.kind {
+            ChunkKind::Verbatim => folder.push_verbatim(&chunk.value),
+            _ => folder.push_str(&chunk.value),
+        }
+    }
+    folder.finish()
 }
 
 #[cfg(test)]
@@ -445,15 +450,7 @@ mod tests {
     /// The title as hayagriva puts it in title case after the mend.
     fn title_cased(s: &str) -> String {
         let chunked = ChunkedString(vec![StringChunk { value: s.to_owned(), kind: ChunkKind::Normal }]);
-        let mended = mend_chunks(&chunked).unwrap_or(chunked);
-        let mut folder = CaseFolder::with_config(Case::Title(TitleCase::default()));
-        for chunk in &mended.0 {
-            match chunk.kind {
-                ChunkKind::Verbatim => folder.push_verbatim(&chunk.value),
-                _ => folder.push_str(&chunk.value),
-            }
-        }
-        folder.finish()
+        fold_title_case(&mend_chunks(&chunked).unwrap_or(chunked).0)
     }
 
     #[test]
