@@ -49,6 +49,8 @@ pub struct Styled {
     /// Whether the style prints an item's language (entries in other
     /// languages are then rendered with theirs, [`titles`](super::titles)).
     pub prints_language: bool,
+    /// A copy of the style for bibliographies alone ([`styles::keyed`]).
+    pub keyed: Option<IndependentStyle>,
     /// What identifies the style for the render cache: a bundled style's name
     /// (with hayagriva's version), or a style file's SHA-256.
     pub id: String,
@@ -108,7 +110,9 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         None => None,
     };
     let prints_language = styles::prints_language(&style);
+    let keyed = styles::keyed(&style);
     let mut styled = Styled {
+        keyed,
         title: style.info.title.value.clone(),
         style,
         locales,
@@ -205,8 +209,23 @@ pub fn render(styled: &Styled, cites: &[Cite<'_>], markup: Markup) -> Output {
 
 /// [`render`], numbering citations on from `offset`.
 fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usize) -> Output {
+    render_with(styled, (&styled.style, &|_| &styled.style), cites, markup, offset)
+}
+
+/// The style a bibliography is rendered with, and the one each citation
+/// (by index) is.
+type Styles<'s> = (&'s IndependentStyle, &'s dyn Fn(usize) -> &'s IndependentStyle);
+
+/// [`render_from`] with other styles than the styled one (its [`styles::keyed`] copy).
+fn render_with(
+    styled: &Styled,
+    (style, style_of): Styles<'_>,
+    cites: &[Cite<'_>],
+    markup: Markup,
+    offset: usize,
+) -> Output {
     let mut driver = BibliographyDriver::new().with_citation_number_offset(offset);
-    for cite in cites {
+    for (i, cite) in cites.iter().enumerate() {
         let items = cite
             .items
             .iter()
@@ -223,9 +242,9 @@ fn render_from(styled: &Styled, cites: &[Cite<'_>], markup: Markup, offset: usiz
                 CitationItem::new(*entry, locator, None, *form == Form::Hidden, purpose)
             })
             .collect();
-        driver.citation(CitationRequest::new(items, &styled.style, styled.locale.clone(), &styled.locales, None));
+        driver.citation(CitationRequest::new(items, style_of(i), styled.locale.clone(), &styled.locales, None));
     }
-    let rendered = driver.finish(BibliographyRequest::new(&styled.style, styled.locale.clone(), &styled.locales));
+    let rendered = driver.finish(BibliographyRequest::new(style, styled.locale.clone(), &styled.locales));
     let citations = rendered
         .citations
         .iter()
@@ -360,46 +379,56 @@ pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: 
     Rendered { chunks: done.len(), reused, items: done.into_iter().flat_map(|(_, items, _)| items).collect() }
 }
 
-/// One chunk's bibliography. In an author-sorted style, entries that would
-/// be cited alike (same names, same year) need year suffixes, which
-/// hayagriva 0.10.1 gives to at most three such sets per render, and in
-/// citation order rather than bibliography order
-/// (docs/upstream/hayagriva-year-suffix.md). So each set's entries are
-/// rendered again, at most three sets at a time, cited in the order the
-/// first render put them, and their text replaces the first render's.
+/// One chunk's bibliography. Where the bibliography allows it, it is
+/// rendered with citations that print each entry's key
+/// ([`styles::keyed`]): nothing is disambiguated. Then, in an author-sorted
+/// style that adds year suffixes, each set of entries whose citations would
+/// read alike ([`alike`]) is rendered again, cited as the style cites, for
+/// its suffixes. hayagriva 0.10.1 gives suffixes to one set per pass and
+/// makes three passes, in citation order rather than bibliography order,
+/// and a set it tells apart by names ends the pass for every set after it
+/// (docs/upstream/hayagriva-year-suffix.md). So sets are rendered three at
+/// a time, a set whose names differ at all (`Bechtolsheim, S. v.` and `…
+/// von`) alone, cited in the order the first render put them, and their
+/// text replaces the first render's.
 fn render_chunk(styled: &Styled, chunk: &[&Entry], markup: Markup, offset: usize, by_author: bool) -> Items {
     fn cite<'a>(entries: &[&'a Entry]) -> Vec<Cite<'a>> {
         entries.iter().map(|e| Cite { items: vec![(*e, None, Form::Normal)] }).collect()
     }
-    let mut items = render_from(styled, &cite(chunk), markup, offset).bibliography;
-    if !by_author {
+    let suffixes = styled.style.citation.disambiguate_add_year_suffix;
+    let keyed = styled.keyed.as_ref().filter(|_| by_author || !suffixes).unwrap_or(&styled.style);
+    let mut items = render_with(styled, (keyed, &|_| keyed), &cite(chunk), markup, offset).bibliography;
+    if !by_author || !suffixes {
         return items;
     }
-    let sets = alike(chunk);
-    if sets.is_empty() {
-        return items;
-    }
+    let (clean, mixed): (Vec<_>, Vec<_>) = alike(chunk, &styled.style).into_iter().partition(|set| {
+        let names = |e: &Entry| e.authors().or_else(|| e.editors()).map(<[_]>::to_vec);
+        set.windows(2).all(|w| names(w[0]) == names(w[1]))
+    });
+    let batches = clean.chunks(3).chain(mixed.chunks(1));
     let substitutes = styled.style.bibliography.as_ref().is_some_and(|b| b.subsequent_author_substitute.is_some());
     let position: HashMap<String, usize> = items.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
     let at = |e: &Entry| position.get(e.key()).copied().unwrap_or(usize::MAX);
     let by_key: HashMap<&str, &Entry> = chunk.iter().map(|e| (e.key(), *e)).collect();
-    for batch in sets.chunks(3) {
-        let mut members: Vec<&Entry> = batch.iter().flatten().copied().collect();
-        let wanted: std::collections::HashSet<String> = members.iter().map(|e| e.key().to_owned()).collect();
+    for batch in batches {
+        // Each member, and (`false`) the entry before each set, cited so
+        // that a repeated author is still replaced by the style's dash, in
+        // a way that reads like no other (its own text is not taken).
+        let mut members: Vec<(&Entry, bool)> = batch.iter().flatten().map(|e| (*e, true)).collect();
         if substitutes {
-            // The entry before each set, so that a repeated author is still
-            // replaced by the style's dash; its own text is not taken.
             for set in batch {
                 let first = set.iter().map(|e| at(e)).min().unwrap_or(0);
                 if let Some(e) = first.checked_sub(1).and_then(|i| by_key.get(items[i].0.as_str())) {
-                    members.push(e);
+                    members.push((e, false));
                 }
             }
         }
-        members.sort_by_key(|e| at(e));
-        members.dedup_by_key(|e| e.key().to_owned());
-        for (key, text) in render_from(styled, &cite(&members), markup, offset).bibliography {
-            if let Some(&i) = position.get(&key).filter(|_| wanted.contains(&key)) {
+        members.sort_by_key(|(e, member)| (at(e), !member));
+        members.dedup_by_key(|(e, _)| e.key().to_owned());
+        let entries: Vec<&Entry> = members.iter().map(|(e, _)| *e).collect();
+        let style_of = |i: usize| if members[i].1 { &styled.style } else { keyed };
+        for (key, text) in render_with(styled, (keyed, &style_of), &cite(&entries), markup, offset).bibliography {
+            if let Some(&i) = position.get(&key).filter(|_| members.iter().any(|(e, m)| *m && e.key() == key)) {
                 items[i].1 = text;
             }
         }
@@ -407,16 +436,45 @@ fn render_chunk(styled: &Styled, chunk: &[&Entry], markup: Markup, offset: usize
     items
 }
 
-/// Sets of two or more entries a citation would name alike: the same
-/// authors (else editors, else title) and the same year.
-fn alike<'a>(entries: &[&'a Entry]) -> Vec<Vec<&'a Entry>> {
+/// Sets of two or more entries whose citations would read alike even after
+/// the names the style may add to tell them apart: the same year, and the
+/// same names (else title) as far as its disambiguation can show them — all
+/// names with `disambiguate-add-names`, else those before "et al."
+/// ([`styles::cited_et_al`]); given names with `disambiguate-add-givenname`,
+/// as initials under a `…-with-initials` rule and for the first name only
+/// under a `primary-name…` rule.
+fn alike<'a>(entries: &[&'a Entry], style: &IndependentStyle) -> Vec<Vec<&'a Entry>> {
+    use hayagriva::citationberg::DisambiguationRule as Rule;
+    let citation = &style.citation;
+    let rule = citation.disambiguate_add_givenname.then_some(citation.givenname_disambiguation_rule);
+    let et_al = styles::cited_et_al(style);
+    let shown = |n: usize| match et_al {
+        Some((min, first)) if !citation.disambiguate_add_names && n >= min => first,
+        _ => n,
+    };
+    let given = |i: usize, g: &str| -> String {
+        let initials = || g.split([' ', '-', '.']).filter_map(|w| w.chars().next()).collect::<String>();
+        match rule {
+            Some(Rule::AllNames | Rule::ByCite) => g.to_owned(),
+            Some(Rule::AllNamesWithInitials) => initials(),
+            Some(Rule::PrimaryName) if i == 0 => g.to_owned(),
+            Some(Rule::PrimaryNameWithInitials) if i == 0 => initials(),
+            _ => String::new(),
+        }
+    };
     let mut sets: indexmap::IndexMap<String, Vec<&Entry>> = indexmap::IndexMap::new();
     for e in entries {
         let names = e.authors().or_else(|| e.editors()).map(|ps| {
-            ps.iter()
-                .map(|p| format!("{}, {}", p.name, p.given_name.as_deref().unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join("; ")
+            let mut names: Vec<String> = ps
+                .iter()
+                .take(shown(ps.len()))
+                .enumerate()
+                .map(|(i, p)| format!("{}, {}", p.name, given(i, p.given_name.as_deref().unwrap_or_default())))
+                .collect();
+            if shown(ps.len()) < ps.len() {
+                names.push("et al.".to_owned());
+            }
+            names.join("; ")
         });
         let names = names.unwrap_or_else(|| e.title().map(|t| t.value.to_string()).unwrap_or_default());
         let year = e.date().map_or_else(|| "n.d.".to_owned(), |d| d.year.to_string());

@@ -63,6 +63,116 @@ pub(super) fn prints_language(style: &IndependentStyle) -> bool {
         || style.bibliography.as_ref().is_some_and(|b| any(&b.layout.elements))
 }
 
+/// A copy of the style for rendering its bibliography alone, whose
+/// citations print the entry's key, so that none reads like another and
+/// none is disambiguated: hayagriva 0.10.1 gives a bibliography entry the
+/// name forms its citation was disambiguated with (APA's `Eppstein, D.`
+/// printed `Eppstein.` when another Eppstein wrote in the same year,
+/// docs/upstream/hayagriva-bibliography-name-disambiguation.md), where CSL
+/// disambiguates citations only. `None` when the bibliography needs the
+/// style's own citations: it tests `disambiguate="true"`, or prints the
+/// given names its citations add ([`expands_names_in_bibliography`]).
+pub(super) fn keyed(style: &IndependentStyle) -> Option<IndependentStyle> {
+    fn tests(list: &[LayoutRenderingElement], style: &IndependentStyle, seen: &mut Vec<String>) -> bool {
+        list.iter().any(|e| match e {
+            LayoutRenderingElement::Text(t) => match &t.target {
+                TextTarget::Macro { name } if !seen.contains(name) => {
+                    seen.push(name.clone());
+                    style.macros.iter().filter(|m| &m.name == name).any(|m| tests(&m.children, style, seen))
+                }
+                _ => false,
+            },
+            LayoutRenderingElement::Names(n) => n.substitute().is_some_and(|s| tests(&s.children, style, seen)),
+            LayoutRenderingElement::Group(g) => tests(&g.children, style, seen),
+            LayoutRenderingElement::Choose(c) => {
+                c.branches().any(|b| b.disambiguate == Some(true) || tests(&b.children, style, seen))
+                    || c.otherwise.as_ref().is_some_and(|o| tests(&o.children, style, seen))
+            }
+            _ => false,
+        })
+    }
+    if tests(&style.bibliography.as_ref()?.layout.elements, style, &mut Vec::new())
+        || expands_names_in_bibliography(style)
+    {
+        return None;
+    }
+    const XML: &str = r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><citation><layout><text variable="citation-key"/></layout></citation></style>"#;
+    let mut copy = style.clone();
+    copy.citation = IndependentStyle::from_xml(XML).ok()?.citation;
+    Some(copy)
+}
+
+/// The `et-al-min` and `et-al-use-first` of the style's citations.
+pub(super) fn cited_et_al(style: &IndependentStyle) -> Option<(usize, usize)> {
+    let (name, inherited) = first_name(style, Part::Citation)?;
+    let options = name.options(&inherited);
+    options.et_al_min.zip(options.et_al_use_first).map(|(m, f)| (m as usize, f as usize))
+}
+
+/// Whether citeproc-js would print given names that tell citations apart
+/// in the bibliography too: a `by-cite` or `all-names` rule adds whole given
+/// names to a citation (`Pavlidis, Theo` and `Pavlidis, Theodosios`), and
+/// a bibliography that prints initials (`Pavlidis, T.`) then prints them.
+/// hayagriva's bibliography takes the citation's name forms
+/// ([`keyed`]), which does the same here.
+fn expands_names_in_bibliography(style: &IndependentStyle) -> bool {
+    use hayagriva::citationberg::DisambiguationRule as Rule;
+    let citation = &style.citation;
+    let expands = citation.disambiguate_add_givenname
+        && matches!(citation.givenname_disambiguation_rule, Rule::ByCite | Rule::AllNames);
+    expands
+        && first_name(style, Part::Bibliography).is_some_and(|(name, inherited)| {
+            let options = name.options(&inherited);
+            options.initialize && options.initialize_with.is_some()
+        })
+}
+
+/// A layout of the style.
+enum Part {
+    Citation,
+    Bibliography,
+}
+
+/// The first `cs:name` the layout reaches (through macros, groups and
+/// branches), with the name options it inherits.
+fn first_name(
+    style: &IndependentStyle,
+    part: Part,
+) -> Option<(&hayagriva::citationberg::Name, hayagriva::citationberg::InheritableNameOptions)> {
+    fn first<'s>(
+        list: &'s [LayoutRenderingElement],
+        style: &'s IndependentStyle,
+        seen: &mut Vec<&'s str>,
+    ) -> Option<&'s hayagriva::citationberg::Name> {
+        list.iter().find_map(|e| match e {
+            LayoutRenderingElement::Names(n) => n.name(),
+            LayoutRenderingElement::Text(t) => match &t.target {
+                TextTarget::Macro { name } if !seen.contains(&name.as_str()) => {
+                    seen.push(name);
+                    style.macros.iter().filter(|m| &m.name == name).find_map(|m| first(&m.children, style, seen))
+                }
+                _ => None,
+            },
+            LayoutRenderingElement::Group(g) => first(&g.children, style, seen),
+            LayoutRenderingElement::Choose(c) => c
+                .branches()
+                .map(|b| &b.children)
+                .chain(c.otherwise.as_ref().map(|o| &o.children))
+                .find_map(|children| first(children, style, seen)),
+            _ => None,
+        })
+    }
+    let (layout, options) = match part {
+        Part::Citation => (&style.citation.layout, &style.citation.name_options),
+        Part::Bibliography => {
+            let b = style.bibliography.as_ref()?;
+            (&b.layout, &b.name_options)
+        }
+    };
+    let name = first(&layout.elements, style, &mut Vec::new())?;
+    Some((name, style.settings.options.apply(options)))
+}
+
 /// A page label with `plural="never"` or `plural="always"` (Vancouver's
 /// `p. 226–32`) prints that form, where hayagriva 0.10.1 pluralises page
 /// labels by the range whatever the attribute says
@@ -132,6 +242,31 @@ fn page_term_template() -> Option<LayoutRenderingElement> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyed_copies_only_where_the_bibliography_does_not_need_the_citations() {
+        let style = |citation: &str, bibliography: &str| {
+            IndependentStyle::from_xml(&format!(
+                r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><citation {citation}><layout><names variable="author"><name form="short" initialize-with=". "/></names></layout></citation><bibliography><layout>{bibliography}</layout></bibliography></style>"#
+            ))
+            .unwrap()
+        };
+        let initials = r#"<names variable="author"><name initialize-with=". "/></names>"#;
+        let apa = style(
+            r#"et-al-min="3" et-al-use-first="1" disambiguate-add-givenname="true" givenname-disambiguation-rule="primary-name-with-initials" disambiguate-add-year-suffix="true""#,
+            initials,
+        );
+        let copy = keyed(&apa).expect("a copy");
+        assert!(!copy.citation.disambiguate_add_year_suffix && !copy.citation.disambiguate_add_givenname);
+        assert_eq!(cited_et_al(&apa), Some((3, 1)));
+        // A by-cite rule adds whole given names that an initialising bibliography then prints.
+        let by_cite = style(r#"disambiguate-add-givenname="true" disambiguate-add-year-suffix="true""#, initials);
+        assert!(keyed(&by_cite).is_none());
+        let full = style(r#"disambiguate-add-givenname="true""#, r#"<names variable="author"><name/></names>"#);
+        assert!(keyed(&full).is_some());
+        let tests = style("", r#"<choose><if disambiguate="true"><text variable="title"/></if></choose>"#);
+        assert!(keyed(&tests).is_none());
+    }
 
     #[test]
     fn a_page_label_with_a_set_number_becomes_the_term_in_that_number() {

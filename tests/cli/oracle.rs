@@ -249,7 +249,8 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// (`(Original work published 1959)`, Chicago's `(1959) 1997`), title case as citeproc-js's (`upon`,
 /// `Latin/Arabic`, `of The Guinta Press`, `(in Korean)` left as written), a proceedings paper's and a
 /// book's series with its number (`IEEE Publ. 86`), a German chapter (titles as written, `(Ed.)`), Vancouver's
-/// `plural="never"` page label (`p. 392–5`). A date range cannot be held by hayagriva: the
+/// `plural="never"` page label (`p. 392–5`), namesakes in one year (`Ivers, R.` and `Ivers, T.`;
+/// `Lindqvist, M.` and `Lindqvist, M. E.`: given names kept, no year suffixes). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {
