@@ -133,7 +133,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         }
         None => {
             let (client, runtime) = (client.as_ref().expect("built above"), runtime.as_ref().expect("built above"));
-            let services = super::net::services(&config);
+            let services = citelock::library::import::online::Services::from_config(&config);
             let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
             match (&args.doi, &args.isbn, &args.url) {
                 (Some(d), _, _) => (runtime.block_on(online::doi(client, &services, d)), format!("doi:{d}")),
@@ -155,7 +155,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     findings.extend(outcome.findings);
     if args.archive && !args.dry_run && !outcome.added.is_empty() {
         let (library, _) = Library::load(&repo)?;
-        let doi_base = super::net::services(&config).doi;
+        let doi_base = citelock::library::import::online::Services::from_config(&config).doi;
         let targets: Vec<Target> = outcome
             .added
             .iter()

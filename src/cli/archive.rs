@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             bail!("no reference with key `{key}`");
         }
     }
-    let doi_base = super::net::services(&config).doi;
+    let doi_base = citelock::library::import::online::Services::from_config(&config).doi;
     let mut targets = Vec::new();
     for r in &library.records {
         let key = r.entry.key();

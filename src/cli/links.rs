@@ -163,7 +163,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         Some(rev) => Some(citelock::library::changed::changed_since(&repo, &library, rev).map_err(anyhow::Error::msg)?),
         None => None,
     };
-    let doi_base = super::net::services(&config).doi;
+    let doi_base = citelock::library::import::online::Services::from_config(&config).doi;
     let mut links = Vec::new();
     let mut snapshots = HashMap::new();
     let mut seen = HashSet::new();

@@ -1,12 +1,10 @@
 //! The fetch policy flags, shared by every command that goes online.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use anyhow::Context as _;
 use citelock::config::Config;
-use citelock::fetch::{self, Policy};
-use citelock::library::import::online::Services;
+use citelock::fetch;
+use citelock::library::import::online;
 
 use super::Ctx;
 
@@ -24,51 +22,19 @@ pub struct NetArgs {
     ca_file: Option<PathBuf>,
 }
 
-/// `host:port` or `[v6]:port`.
-fn parse_origin(s: &str) -> anyhow::Result<(String, u16)> {
-    let (host, port) = s.rsplit_once(':').with_context(|| format!("--allow-host {s}: expected HOST:PORT"))?;
-    let port: u16 = port.parse().with_context(|| format!("--allow-host {s}: bad port"))?;
-    Ok((host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase(), port))
-}
-
 impl NetArgs {
     /// The client options: flags over `[fetch]` in citelock.toml over defaults.
     pub fn options(&self, ctx: &Ctx, root: &std::path::Path, config: &Config) -> anyhow::Result<fetch::Options> {
-        let f = &config.fetch;
-        let mut allow_hosts = Vec::new();
-        for origin in f.allow_hosts.iter().chain(&self.allow_host) {
-            allow_hosts.push(parse_origin(origin)?);
+        let mut o = online::client_options(config, root).map_err(anyhow::Error::msg)?;
+        for origin in &self.allow_host {
+            o.policy.allow_hosts.push(online::parse_origin(origin).map_err(|e| anyhow::anyhow!("--{e}"))?);
         }
-        let mut o = fetch::Options {
-            policy: Policy { allow_private: self.allow_private || f.allow_private, allow_hosts },
-            ca_file: self
-                .ca_file
-                .as_ref()
-                .map(|p| ctx.cwd.join(p))
-                .or_else(|| f.ca_file.as_ref().map(|p| root.join(p))),
-            proxy: f.proxy.clone(),
-            github_token: std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty()),
-            ..fetch::Options::default()
-        };
-        let secs = |v: Option<u64>, d: Duration| v.map_or(d, Duration::from_secs);
-        o.connect_timeout = secs(f.connect_timeout, o.connect_timeout);
-        o.read_timeout = secs(f.read_timeout, o.read_timeout);
-        o.total_timeout = secs(f.total_timeout, o.total_timeout);
-        o.max_body = f.max_body.unwrap_or(o.max_body);
+        o.policy.allow_private |= self.allow_private;
+        if let Some(p) = &self.ca_file {
+            o.ca_file = Some(ctx.cwd.join(p));
+        }
         Ok(o)
     }
-}
-
-/// The lookup services: `[fetch]` settings over the public defaults.
-pub fn services(config: &Config) -> Services {
-    let mut s = Services::default();
-    if let Some(d) = &config.fetch.doi_resolver {
-        s.doi = d.clone();
-    }
-    if let Some(i) = &config.fetch.isbn_service {
-        s.isbn = i.clone();
-    }
-    s
 }
 
 /// A runtime for one command's network work.

@@ -10,6 +10,7 @@ use lsp_types::*;
 
 use super::document::{Kind, path_uri};
 use super::features::{cite_at, finding_span, range, typst_label};
+use super::lookup;
 use super::position::{Encoding, Lines, from_line_column, offset};
 use super::server::{Failure, Server};
 use crate::archive::capture;
@@ -20,7 +21,7 @@ use crate::report::{Report, Span, Syntax, Target};
 impl<W: std::io::Write> Server<W> {
     pub(super) fn actions(&mut self, p: CodeActionParams) -> Result<Option<CodeActionResponse>, Failure> {
         let doc = self.document(&p.text_document.uri)?;
-        let (enc, uri, root) = (self.enc, p.text_document.uri.clone(), self.root());
+        let (enc, uri, root, resolves) = (self.enc, p.text_document.uri.clone(), self.root(), self.resolves_actions);
         let d = &self.docs[&doc];
         let Kind::Report(syntax) = d.kind else { return Ok(None) };
         let version = d.version;
@@ -29,6 +30,7 @@ impl<W: std::io::Write> Server<W> {
         let text = &a.report.text;
         let lines = Lines::new(text);
         let mut out = Vec::new();
+        let mut lookups = Vec::new();
         for f in &a.findings {
             let Some(span) = finding_span(f, text, &lines) else { continue };
             if span.end < from || span.start > to {
@@ -54,6 +56,9 @@ impl<W: std::io::Write> Server<W> {
                 Code::UnknownCitation => {
                     if let Some(k) = data("suggestion") {
                         add(format!("Cite `{k}`"), edit(vec![(span, k.clone())]), true);
+                    }
+                    if let Some(key) = data("key").filter(|_| resolves) {
+                        lookups.extend(lookup::dois_near(text, span).iter().map(|doi| lookup::action(&key, doi)));
                     }
                 }
                 Code::QuoteNotFound if data("verdict").as_deref() == Some("near-miss") => {
@@ -98,6 +103,7 @@ impl<W: std::io::Write> Server<W> {
                 );
             }
         }
+        out.extend(lookups);
         Ok(Some(out))
     }
 
@@ -310,28 +316,7 @@ fn record_verified(root: &Path, quote: &str, key: &str, page: Option<&str>, enc:
         record.push_str(&format!("  page: {}\n", q(p.trim_start_matches("p.").trim_start_matches("pp.").trim())));
     }
     record.push_str(&format!("  by: {}\n  date: {date}\n", q(&by)));
-    let mut ops = Vec::new();
-    let end = match &existing {
-        Some(t) => {
-            if !t.is_empty() && !t.ends_with('\n') {
-                record.insert(0, '\n');
-            }
-            range(t, Span { start: t.len(), end: t.len() }, enc)
-        }
-        None => {
-            ops.push(DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
-                uri: uri.clone(),
-                options: Some(CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(true) }),
-                annotation_id: None,
-            })));
-            Range::default()
-        }
-    };
-    ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
-        text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
-        edits: vec![OneOf::Left(TextEdit { range: end, new_text: record })],
-    }));
-    Some(WorkspaceEdit { document_changes: Some(DocumentChanges::Operations(ops)), ..Default::default() })
+    Some(lookup::append(uri, existing.as_deref(), &record, enc))
 }
 
 fn one_file(uri: &Uri, version: Option<i32>, edits: Vec<TextEdit>) -> WorkspaceEdit {

@@ -10,6 +10,7 @@
 mod document;
 mod edits;
 mod features;
+mod lookup;
 pub mod position;
 mod server;
 mod world;

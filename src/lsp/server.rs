@@ -63,6 +63,8 @@ pub struct Server<W: Write> {
     /// Whether the client reads Markdown in hovers and in completion documentation
     /// (only when it says so; plain text otherwise, as the protocol assumes).
     pub(super) markdown: (bool, bool),
+    /// Whether the client resolves a code action's edit (`codeAction/resolve`).
+    pub(super) resolves_actions: bool,
     next_id: i32,
 }
 
@@ -85,6 +87,7 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Pat
         shutdown: false,
         watch_registration: false,
         markdown: (true, true),
+        resolves_actions: false,
         next_id: 0,
     };
     loop {
@@ -210,6 +213,7 @@ impl<W: Write> Server<W> {
             req::DocumentLinkRequest::METHOD => to(self.links(params(r)?)),
             req::CodeLensRequest::METHOD => to(self.lenses(params(r)?)),
             req::CodeActionRequest::METHOD => to(self.actions(params(r)?)),
+            req::CodeActionResolveRequest::METHOD => to(self.resolve_action(params(r)?)),
             req::PrepareRenameRequest::METHOD => to(self.prepare_rename(params(r)?)),
             req::Rename::METHOD => to(self.rename(params(r)?)),
             _ => {
@@ -252,6 +256,10 @@ impl<W: Write> Server<W> {
                     .and_then(|i| i.documentation_format.as_ref()),
             ),
         );
+        self.resolves_actions = text
+            .and_then(|t| t.code_action.as_ref())
+            .and_then(|c| c.resolve_support.as_ref())
+            .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
         InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(self.enc.kind()),
@@ -273,7 +281,11 @@ impl<W: Write> Server<W> {
                     resolve_provider: Some(false),
                     work_done_progress_options: Default::default(),
                 }),
-                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    resolve_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
                 code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
                 rename_provider: Some(OneOf::Right(RenameOptions {
                     prepare_provider: Some(true),

@@ -29,6 +29,9 @@ async def client(lsp_client: LanguageClient, request, repo):
     lsp_client.repo = repo
     lsp_client.encoding = result.capabilities.position_encoding or "utf-16"
     lsp_client.registrations = registrations
+    code_action = caps.text_document and caps.text_document.code_action
+    support = code_action and code_action.resolve_support
+    lsp_client.resolve_edits = bool(support and "edit" in support.properties)
     yield
     await lsp_client.shutdown_session()
 
@@ -156,6 +159,66 @@ async def test_code_lens_and_actions(client: LanguageClient):
     )
     titles = [a.title for a in actions]
     assert titles == ["Use the archived wording", "Allow this `quote-not-found` here"]
+
+
+CSL = (
+    '{"type":"article-journal","title":"Signals over noisy lines","author":[{"family":"Okonkwo","given":"Ada"}],'
+    '"container-title":"Journal of Lines","issued":{"date-parts":[[1999,3]]},"volume":"4","page":"1-9","DOI":"10.1234/abc"}'
+)
+
+
+@pytest.fixture
+def doi_server():
+    """A loopback imitation of the DOI resolver: CSL-JSON for 10.1234/abc."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = CSL.encode() if self.path == "/10.1234/abc" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/vnd.citationstyles.csl+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+async def test_an_unknown_key_added_from_a_doi_in_its_paragraph(client: LanguageClient, doi_server):
+    (client.repo / "citelock.toml").write_text(
+        f'[fetch]\nallow-hosts = ["{doi_server}"]\ndoi-resolver = "http://{doi_server}/"\n'
+    )
+    text = "Noise halves the rate [@okonkwo99] (doi:10.1234/ABC).\n"
+    (client.repo / "noise.md").write_text(text)
+    uri = await open_report(client, text, "noise.md")
+    assert codes(client, uri) == ["unknown-citation"]
+    doc = types.TextDocumentIdentifier(uri=uri)
+    rng = types.Range(start=where(text, "okonkwo", client.encoding), end=where(text, "okonkwo", client.encoding))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(text_document=doc, range=rng, context=types.CodeActionContext(diagnostics=[]))
+    )
+    titles = [a.title for a in actions]
+    offered = "Add `okonkwo99` from DOI 10.1234/abc"
+    if offered not in titles:
+        # Offered only to clients that resolve an action's edit.
+        assert not client.resolve_edits, titles
+        return
+    action = next(a for a in actions if a.title == offered)
+    assert action.edit is None, "nothing is looked up until the action is picked"
+    resolved = await client.code_action_resolve_async(action)
+    apply(resolved.edit, client.encoding)
+    shown = json.loads(run(client.repo, "show", "okonkwo99", "--to", "json").stdout)
+    assert shown["title"] == "Signals over noisy lines" and shown["date"] == "1999-03"
+    checked = json.loads(run(client.repo, "--format", "json", "check", "noise.md").stdout)
+    assert "unknown-citation" not in {f["code"] for f in checked["findings"]}
+    assert run(client.repo, "lint").returncode == 0
 
 
 def apply(edit, encoding):

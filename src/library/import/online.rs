@@ -4,10 +4,14 @@
 //! metadata it carries. Service base URLs are settings, so tests can point
 //! them at loopback imitations.
 
+use std::path::Path;
+use std::time::Duration;
+
 use serde_json::{Map, Value, json};
 
 use super::{Import, Imported, entry_from_plain_fields};
-use crate::fetch::{Client, Fetched, Memory};
+use crate::config::Config;
+use crate::fetch::{Client, Fetched, Memory, Options, Policy};
 use crate::findings::{Code, Finding};
 use crate::text::html;
 
@@ -24,6 +28,48 @@ impl Default for Services {
     fn default() -> Self {
         Services { doi: "https://doi.org/".into(), isbn: "https://openlibrary.org".into() }
     }
+}
+
+impl Services {
+    /// `[fetch]`'s `doi-resolver` and `isbn-service` over the public defaults.
+    pub fn from_config(config: &Config) -> Services {
+        let mut s = Services::default();
+        if let Some(d) = &config.fetch.doi_resolver {
+            s.doi = d.clone();
+        }
+        if let Some(i) = &config.fetch.isbn_service {
+            s.isbn = i.clone();
+        }
+        s
+    }
+}
+
+/// The client options `[fetch]` in citelock.toml sets over the defaults (a CA
+/// file relative to `root`), for lookups made without command-line flags
+/// (the language server's) and under them.
+pub fn client_options(config: &Config, root: &Path) -> Result<Options, String> {
+    let f = &config.fetch;
+    let allow_hosts = f.allow_hosts.iter().map(|o| parse_origin(o)).collect::<Result<Vec<_>, _>>()?;
+    let mut o = Options {
+        policy: Policy { allow_private: f.allow_private, allow_hosts },
+        ca_file: f.ca_file.as_ref().map(|p| root.join(p)),
+        proxy: f.proxy.clone(),
+        github_token: std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty()),
+        ..Options::default()
+    };
+    let secs = |v: Option<u64>, d: Duration| v.map_or(d, Duration::from_secs);
+    o.connect_timeout = secs(f.connect_timeout, o.connect_timeout);
+    o.read_timeout = secs(f.read_timeout, o.read_timeout);
+    o.total_timeout = secs(f.total_timeout, o.total_timeout);
+    o.max_body = f.max_body.unwrap_or(o.max_body);
+    Ok(o)
+}
+
+/// `host:port` or `[v6]:port`, an origin the address policy permits.
+pub fn parse_origin(s: &str) -> Result<(String, u16), String> {
+    let (host, port) = s.rsplit_once(':').ok_or_else(|| format!("allow-host {s}: expected HOST:PORT"))?;
+    let port: u16 = port.parse().map_err(|_| format!("allow-host {s}: bad port"))?;
+    Ok((host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase(), port))
 }
 
 /// `import-failed` for a lookup: no file, so no location.
