@@ -53,6 +53,8 @@ codes! {
         "An entry lacks what its type needs (title, author, date, URL and access date for web sources).";
     UnsafeUrl = "unsafe-url", Warning,
         "An entry's URL is not http or https (javascript:, data:, file:…); every output prints it as text, never as a link.";
+    StraySpace = "stray-space", Warning,
+        "A title begins or ends with a space (often where a converter dropped a TeX macro such as `{\\TeX}`); it is printed and sorted as written, as CSL processors do.";
     DuplicateReference = "duplicate-reference", Warning,
         "Two entries describe the same work (same DOI, ISBN, URL, or title + year + first author).";
     ImportFailed = "import-failed", Error,

@@ -273,3 +273,29 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
     let out = env.run(&["export", "r", "--style", "apa", "--to", "text"]);
     assert!(out.stdout.contains("(2019)"), "{}", out.stdout);
 }
+
+/// A title that begins with a space (what pandoc leaves where it dropped a
+/// TeX macro, `{\TeX} macro index`) is kept as written: printed, and sorted
+/// first, as citeproc-js prints and sorts it (year suffixes follow), in APA
+/// and IEEE; `lint` names it `stray-space`. (In a style that applies title
+/// case, hayagriva's title case drops the space: Chicago prints `“On…` where
+/// citeproc-js prints `“ On…`.)
+#[test]
+fn a_title_with_a_stray_space_is_kept_as_written() {
+    let env = Env::new();
+    env.write(
+        "stray.json",
+        r#"[{"id": "a", "type": "article-journal", "title": " macro index", "author": [{"family": "Okafor", "given": "Ada"}], "issued": {"date-parts": [[1990]]}, "container-title": "Journal of Lettering", "page": "30-31"},
+            {"id": "b", "type": "article-journal", "title": "Apple type revisited", "author": [{"family": "Okafor", "given": "Ada"}], "issued": {"date-parts": [[1990]]}, "container-title": "Journal of Lettering", "page": "70-81"}]"#,
+    );
+    let added = env.run(&["add", "--csl-json", "stray.json"]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let (_, lint) = env.json(&["lint"]);
+    let stray = super::with_code(&lint, "stray-space");
+    assert_eq!(stray.len(), 1, "{lint}");
+    assert_eq!(stray[0]["data"]["key"], "a");
+    for style in ["apa", "ieee"] {
+        let csl = Path::new(STYLES).join(format!("{style}.csl"));
+        assert_eq!(ours(&env, &csl), citeproc_js(&env.path("stray.json"), &csl), "{style}");
+    }
+}

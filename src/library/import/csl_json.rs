@@ -330,7 +330,11 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     let mut f = Map::new();
     let mut parent = Map::new();
     f.insert("type".into(), ty.into());
-    if let Some(t) = get("title") {
+    // A title keeps the spaces it begins or ends with, as CSL processors
+    // print and sort it (a TeX macro pandoc dropped leaves `" macro index"`).
+    if let Some(t) = item.get("title").and_then(|v| v.as_str()).filter(|t| !t.trim().is_empty()) {
+        f.insert("title".into(), t.into());
+    } else if let Some(t) = get("title") {
         f.insert("title".into(), t.into());
     }
     for (csl, ours) in [("author", "author"), ("editor", "editor")] {
