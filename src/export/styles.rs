@@ -46,21 +46,40 @@ fn sort_dates_as_dates(style: &mut IndependentStyle) {
 /// Whether the style prints the item's language (`<text
 /// variable="language"/>`), which an entry rendered as English would change.
 pub(super) fn prints_language(style: &IndependentStyle) -> bool {
-    fn any(list: &[LayoutRenderingElement]) -> bool {
+    any_text(style, &|t| {
+        matches!(&t.target, TextTarget::Variable { var: Variable::Standard(StandardVariable::Language), .. })
+    })
+}
+
+/// Whether a title's leading and trailing spaces are better trimmed before
+/// rendering: where the style title-cases titles (hayagriva's title case
+/// trims them, and with a leading one the delimiter's space before the
+/// title: ACS's `Anonymous.Macro Index`) and keeps citation order (nothing
+/// sorts by the title). Elsewhere they are kept, as CSL processors print
+/// and sort them.
+pub(super) fn trims_titles(style: &IndependentStyle) -> bool {
+    let title_case = |t: &hayagriva::citationberg::Text| {
+        t.text_case == Some(hayagriva::citationberg::TextCase::TitleCase)
+            && matches!(&t.target, TextTarget::Variable { var: Variable::Standard(StandardVariable::Title), .. })
+    };
+    style.bibliography.as_ref().is_some_and(|b| b.sort.is_none()) && any_text(style, &title_case)
+}
+
+/// Whether any `cs:text` of the style (its macros and layouts) is one `is`.
+fn any_text(style: &IndependentStyle, is: &dyn Fn(&hayagriva::citationberg::Text) -> bool) -> bool {
+    fn any(list: &[LayoutRenderingElement], is: &dyn Fn(&hayagriva::citationberg::Text) -> bool) -> bool {
         list.iter().any(|e| match e {
-            LayoutRenderingElement::Text(t) => {
-                matches!(&t.target, TextTarget::Variable { var: Variable::Standard(StandardVariable::Language), .. })
-            }
-            LayoutRenderingElement::Group(g) => any(&g.children),
+            LayoutRenderingElement::Text(t) => is(t),
+            LayoutRenderingElement::Group(g) => any(&g.children, is),
             LayoutRenderingElement::Choose(c) => {
-                c.branches().any(|b| any(&b.children)) || c.otherwise.as_ref().is_some_and(|o| any(&o.children))
+                c.branches().any(|b| any(&b.children, is)) || c.otherwise.as_ref().is_some_and(|o| any(&o.children, is))
             }
             _ => false,
         })
     }
-    style.macros.iter().any(|m| any(&m.children))
-        || any(&style.citation.layout.elements)
-        || style.bibliography.as_ref().is_some_and(|b| any(&b.layout.elements))
+    style.macros.iter().any(|m| any(&m.children, is))
+        || any(&style.citation.layout.elements, is)
+        || style.bibliography.as_ref().is_some_and(|b| any(&b.layout.elements, is))
 }
 
 /// A copy of the style for rendering its bibliography alone, whose

@@ -133,13 +133,16 @@ const STOP_WORDS: &[&str] = &[
 
 /// The entry with its titles' words protected where hayagriva's title case
 /// departs from citeproc-js's, and its parents' (a journal's, a book's), or
-/// `None` when nothing needs it.
-pub(super) fn mended(entry: &Entry, prints_language: bool) -> Option<Entry> {
+/// `None` when nothing needs it. With `trims`
+/// ([`styles::trims_titles`](super::styles::trims_titles)), a title's
+/// leading and trailing spaces are trimmed.
+pub(super) fn mended(entry: &Entry, prints_language: bool, trims: bool) -> Option<Entry> {
     if let Some(foreign) = foreign(entry).filter(|_| !prints_language) {
         return Some(foreign);
     }
-    let title = entry.title().and_then(mend_format);
-    let parents: Vec<Option<Entry>> = entry.parents().iter().map(|p| mended(p, prints_language)).collect();
+    let trimmed = entry.title().filter(|_| trims).and_then(trim);
+    let title = trimmed.as_ref().or(entry.title()).and_then(mend_format).or(trimmed);
+    let parents: Vec<Option<Entry>> = entry.parents().iter().map(|p| mended(p, prints_language, trims)).collect();
     if title.is_none() && parents.iter().all(Option::is_none) {
         return None;
     }
@@ -185,6 +188,21 @@ fn protect_titles(entry: &mut Entry) {
     let mut parents = entry.parents().to_vec();
     parents.iter_mut().for_each(protect_titles);
     entry.set_parents(parents);
+}
+
+/// The title without the spaces it begins or ends with, or `None` when it
+/// has none.
+fn trim(f: &FormatString) -> Option<FormatString> {
+    let chunks = &f.value.0;
+    let (first, last) = (chunks.first()?, chunks.last()?);
+    if !first.value.starts_with(char::is_whitespace) && !last.value.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let mut value = f.value.clone();
+    let n = value.0.len();
+    value.0[0].value = value.0[0].value.trim_start().to_owned();
+    value.0[n - 1].value = value.0[n - 1].value.trim_end().to_owned();
+    Some(FormatString { value, short: f.short.clone() })
 }
 
 fn mend_format(f: &FormatString) -> Option<FormatString> {
@@ -473,16 +491,16 @@ mod tests {
         let yaml = "a:\n  type: chapter\n  title: Die nordischen Länder\n  language: de-DE\n  parent:\n    type: book\n    title: Europa im Mittelalter\n";
         let library = hayagriva::io::from_yaml_str(yaml).unwrap();
         let a = library.iter().next().unwrap();
-        let m = mended(a, false).unwrap();
+        let m = mended(a, false, true).unwrap();
         assert_eq!(m.key(), "a");
         assert_eq!(m.language().map(|l| l.to_string()), Some("en".to_owned()));
         assert_eq!(m.authors(), a.authors(), "nothing else changes");
-        assert!(mended(a, true).is_none(), "kept for a style that prints the language");
+        assert!(mended(a, true, true).is_none(), "kept for a style that prints the language");
         let all_protected = |e: &Entry| e.title().unwrap().value.0.iter().all(|c| c.kind == ChunkKind::Verbatim);
         assert!(all_protected(&m) && all_protected(&m.parents()[0]));
         assert_eq!(m.parents()[0].title().unwrap().value.to_string(), "Europa im Mittelalter");
         let english = hayagriva::io::from_yaml_str("b:\n  type: book\n  title: Fonts\n  language: en-GB\n").unwrap();
-        assert!(mended(english.iter().next().unwrap(), false).is_none());
+        assert!(mended(english.iter().next().unwrap(), false, true).is_none());
     }
 
     #[test]
@@ -507,11 +525,11 @@ mod tests {
         let yaml = "a:\n  type: article\n  title: Type, and fonts\n  parent:\n    type: periodical\n    title: Publishing, and design\n";
         let library = hayagriva::io::from_yaml_str(yaml).unwrap();
         let e = library.iter().next().unwrap();
-        let m = mended(e, false).unwrap();
+        let m = mended(e, false, true).unwrap();
         assert_eq!(m.title().unwrap().value.to_string(), "Type, and fonts");
         assert!(m.title().unwrap().value.0.iter().any(|c| c.kind == ChunkKind::Verbatim && c.value == "and"));
         assert!(m.parents()[0].title().unwrap().value.0.iter().any(|c| c.kind == ChunkKind::Verbatim));
         let plain = hayagriva::io::from_yaml_str("b:\n  type: book\n  title: Fonts and type\n").unwrap();
-        assert!(mended(plain.iter().next().unwrap(), false).is_none());
+        assert!(mended(plain.iter().next().unwrap(), false, true).is_none());
     }
 }

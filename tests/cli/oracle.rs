@@ -277,9 +277,10 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
 /// A title that begins with a space (what pandoc leaves where it dropped a
 /// TeX macro, `{\TeX} macro index`) is kept as written: printed, and sorted
 /// first, as citeproc-js prints and sorts it (year suffixes follow), in APA
-/// and IEEE; `lint` names it `stray-space`. (In a style that applies title
-/// case, hayagriva's title case drops the space: Chicago prints `“On…` where
-/// citeproc-js prints `“ On…`.)
+/// and IEEE, and without losing the space before it in ACS (a title-cased,
+/// numbered style: trimmed); `lint` names it `stray-space`. (In a sorted
+/// style that title-cases, hayagriva's title case drops the space: Chicago
+/// prints `“On…` where citeproc-js prints `“ On…`.)
 #[test]
 fn a_title_with_a_stray_space_is_kept_as_written() {
     let env = Env::new();
@@ -294,7 +295,7 @@ fn a_title_with_a_stray_space_is_kept_as_written() {
     let stray = super::with_code(&lint, "stray-space");
     assert_eq!(stray.len(), 1, "{lint}");
     assert_eq!(stray[0]["data"]["key"], "a");
-    for style in ["apa", "ieee"] {
+    for style in ["apa", "ieee", "american-chemical-society"] {
         let csl = Path::new(STYLES).join(format!("{style}.csl"));
         assert_eq!(ours(&env, &csl), citeproc_js(&env.path("stray.json"), &csl), "{style}");
     }
