@@ -12,7 +12,7 @@ use citelock::findings::{Code, Finding, Location};
 use citelock::library::Library;
 use citelock::library::add::{self, Options};
 use citelock::library::import::encoding::{self, Decoded};
-use citelock::library::import::online;
+use citelock::library::import::online::{self, Services};
 use citelock::library::import::{self, Source};
 
 /// Add entries from a BibTeX/BibLaTeX, CSL-JSON or RIS file (`-` reads standard input), or look
@@ -133,7 +133,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         }
         None => {
             let (client, runtime) = (client.as_ref().expect("built above"), runtime.as_ref().expect("built above"));
-            let services = citelock::library::import::online::Services::from_config(&config);
+            let services = Services::from_config(&config);
             let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
             match (&args.doi, &args.isbn, &args.url) {
                 (Some(d), _, _) => (runtime.block_on(online::doi(client, &services, d)), format!("doi:{d}")),
@@ -155,7 +155,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
     findings.extend(outcome.findings);
     if args.archive && !args.dry_run && !outcome.added.is_empty() {
         let (library, _) = Library::load(&repo)?;
-        let doi_base = citelock::library::import::online::Services::from_config(&config).doi;
+        let doi_base = Services::from_config(&config).doi;
         let targets: Vec<Target> = outcome
             .added
             .iter()

@@ -11,6 +11,7 @@ use citelock::archive::http::{self, Limits};
 use citelock::fetch;
 use citelock::findings::{Code, Finding};
 use citelock::library::Library;
+use citelock::library::import::online::Services;
 use citelock::links::wayback;
 
 /// Keep snapshots of sources in archive/.
@@ -136,7 +137,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             bail!("no reference with key `{key}`");
         }
     }
-    let doi_base = citelock::library::import::online::Services::from_config(&config).doi;
+    let doi_base = Services::from_config(&config).doi;
     let mut targets = Vec::new();
     for r in &library.records {
         let key = r.entry.key();

@@ -9,6 +9,7 @@ use citelock::archive::{capture, http, verify::Shard};
 use citelock::check;
 use citelock::config::parse_duration;
 use citelock::findings::{Code, Finding, Location};
+use citelock::library::import::online::Services;
 use citelock::links::judge::{Judge, Quoted};
 use citelock::links::{self, Accept, Checked, Link, Settings, cache::Cache, wayback};
 
@@ -163,7 +164,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         Some(rev) => Some(citelock::library::changed::changed_since(&repo, &library, rev).map_err(anyhow::Error::msg)?),
         None => None,
     };
-    let doi_base = citelock::library::import::online::Services::from_config(&config).doi;
+    let doi_base = Services::from_config(&config).doi;
     let mut links = Vec::new();
     let mut snapshots = HashMap::new();
     let mut seen = HashSet::new();

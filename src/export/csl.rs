@@ -430,9 +430,11 @@ fn render_chunk(styled: &Styled, chunk: &[&Entry], markup: Markup, offset: usize
         members.sort_by_key(|(e, member)| (at(e), !member));
         members.dedup_by_key(|(e, _)| e.key().to_owned());
         let entries: Vec<&Entry> = members.iter().map(|(e, _)| *e).collect();
+        let wanted: std::collections::HashSet<&str> =
+            members.iter().filter(|(_, m)| *m).map(|(e, _)| e.key()).collect();
         let style_of = |i: usize| if members[i].1 { &styled.style } else { keyed };
         for (key, text) in render_with(styled, (keyed, &style_of), &cite(&entries), markup, offset).bibliography {
-            if let Some(&i) = position.get(&key).filter(|_| members.iter().any(|(e, m)| *m && e.key() == key)) {
+            if let Some(&i) = position.get(&key).filter(|_| wanted.contains(key.as_str())) {
                 items[i].1 = text;
             }
         }

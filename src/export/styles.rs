@@ -67,19 +67,63 @@ pub(super) fn trims_titles(style: &IndependentStyle) -> bool {
 
 /// Whether any `cs:text` of the style (its macros and layouts) is one `is`.
 fn any_text(style: &IndependentStyle, is: &dyn Fn(&hayagriva::citationberg::Text) -> bool) -> bool {
-    fn any(list: &[LayoutRenderingElement], is: &dyn Fn(&hayagriva::citationberg::Text) -> bool) -> bool {
-        list.iter().any(|e| match e {
-            LayoutRenderingElement::Text(t) => is(t),
-            LayoutRenderingElement::Group(g) => any(&g.children, is),
-            LayoutRenderingElement::Choose(c) => {
-                c.branches().any(|b| any(&b.children, is)) || c.otherwise.as_ref().is_some_and(|o| any(&o.children, is))
-            }
-            _ => false,
-        })
+    let mut all = Vec::new();
+    let layouts = [Some(&style.citation.layout), style.bibliography.as_ref().map(|b| &b.layout)];
+    for list in style.macros.iter().map(|m| &m.children).chain(layouts.into_iter().flatten().map(|l| &l.elements)) {
+        elements(list, None, &mut Vec::new(), &mut all);
     }
-    style.macros.iter().any(|m| any(&m.children, is))
-        || any(&style.citation.layout.elements, is)
-        || style.bibliography.as_ref().is_some_and(|b| any(&b.layout.elements, is))
+    all.iter().any(|e| matches!(e, LayoutRenderingElement::Text(t) if is(t)))
+}
+
+/// Every element of `list` and of the groups, branches and names'
+/// substitutes in it, in document order; with `style`, the macros it calls
+/// too, each at its first call.
+fn elements<'s>(
+    list: &'s [LayoutRenderingElement],
+    style: Option<&'s IndependentStyle>,
+    seen: &mut Vec<&'s str>,
+    out: &mut Vec<&'s LayoutRenderingElement>,
+) {
+    for e in list {
+        out.push(e);
+        match e {
+            LayoutRenderingElement::Text(t) => {
+                if let (TextTarget::Macro { name }, Some(style)) = (&t.target, style)
+                    && !seen.contains(&name.as_str())
+                {
+                    seen.push(name);
+                    for m in style.macros.iter().filter(|m| &m.name == name) {
+                        elements(&m.children, Some(style), seen, out);
+                    }
+                }
+            }
+            LayoutRenderingElement::Names(n) => {
+                if let Some(sub) = n.substitute() {
+                    elements(&sub.children, style, seen, out);
+                }
+            }
+            LayoutRenderingElement::Group(g) => elements(&g.children, style, seen, out),
+            LayoutRenderingElement::Choose(c) => {
+                for children in c.branches().map(|b| &b.children).chain(c.otherwise.as_ref().map(|o| &o.children)) {
+                    elements(children, style, seen, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the style's citation or bibliography layout reaches, macros followed.
+fn reached(style: &IndependentStyle, part: Part) -> Vec<&LayoutRenderingElement> {
+    let layout = match part {
+        Part::Citation => Some(&style.citation.layout),
+        Part::Bibliography => style.bibliography.as_ref().map(|b| &b.layout),
+    };
+    let mut out = Vec::new();
+    if let Some(l) = layout {
+        elements(&l.elements, Some(style), &mut Vec::new(), &mut out);
+    }
+    out
 }
 
 /// A copy of the style for rendering its bibliography alone, whose
@@ -92,27 +136,9 @@ fn any_text(style: &IndependentStyle, is: &dyn Fn(&hayagriva::citationberg::Text
 /// style's own citations: it tests `disambiguate="true"`, or prints the
 /// given names its citations add ([`expands_names_in_bibliography`]).
 pub(super) fn keyed(style: &IndependentStyle) -> Option<IndependentStyle> {
-    fn tests(list: &[LayoutRenderingElement], style: &IndependentStyle, seen: &mut Vec<String>) -> bool {
-        list.iter().any(|e| match e {
-            LayoutRenderingElement::Text(t) => match &t.target {
-                TextTarget::Macro { name } if !seen.contains(name) => {
-                    seen.push(name.clone());
-                    style.macros.iter().filter(|m| &m.name == name).any(|m| tests(&m.children, style, seen))
-                }
-                _ => false,
-            },
-            LayoutRenderingElement::Names(n) => n.substitute().is_some_and(|s| tests(&s.children, style, seen)),
-            LayoutRenderingElement::Group(g) => tests(&g.children, style, seen),
-            LayoutRenderingElement::Choose(c) => {
-                c.branches().any(|b| b.disambiguate == Some(true) || tests(&b.children, style, seen))
-                    || c.otherwise.as_ref().is_some_and(|o| tests(&o.children, style, seen))
-            }
-            _ => false,
-        })
-    }
-    if tests(&style.bibliography.as_ref()?.layout.elements, style, &mut Vec::new())
-        || expands_names_in_bibliography(style)
-    {
+    let tests = |e: &&LayoutRenderingElement| matches!(e, LayoutRenderingElement::Choose(c) if c.branches().any(|b| b.disambiguate == Some(true)));
+    style.bibliography.as_ref()?;
+    if reached(style, Part::Bibliography).iter().any(tests) || expands_names_in_bibliography(style) {
         return None;
     }
     const XML: &str = r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><citation><layout><text variable="citation-key"/></layout></citation></style>"#;
@@ -152,43 +178,19 @@ enum Part {
     Bibliography,
 }
 
-/// The first `cs:name` the layout reaches (through macros, groups and
-/// branches), with the name options it inherits.
+/// The first `cs:name` the layout reaches, with the name options it inherits.
 fn first_name(
     style: &IndependentStyle,
     part: Part,
 ) -> Option<(&hayagriva::citationberg::Name, hayagriva::citationberg::InheritableNameOptions)> {
-    fn first<'s>(
-        list: &'s [LayoutRenderingElement],
-        style: &'s IndependentStyle,
-        seen: &mut Vec<&'s str>,
-    ) -> Option<&'s hayagriva::citationberg::Name> {
-        list.iter().find_map(|e| match e {
-            LayoutRenderingElement::Names(n) => n.name(),
-            LayoutRenderingElement::Text(t) => match &t.target {
-                TextTarget::Macro { name } if !seen.contains(&name.as_str()) => {
-                    seen.push(name);
-                    style.macros.iter().filter(|m| &m.name == name).find_map(|m| first(&m.children, style, seen))
-                }
-                _ => None,
-            },
-            LayoutRenderingElement::Group(g) => first(&g.children, style, seen),
-            LayoutRenderingElement::Choose(c) => c
-                .branches()
-                .map(|b| &b.children)
-                .chain(c.otherwise.as_ref().map(|o| &o.children))
-                .find_map(|children| first(children, style, seen)),
-            _ => None,
-        })
-    }
-    let (layout, options) = match part {
-        Part::Citation => (&style.citation.layout, &style.citation.name_options),
-        Part::Bibliography => {
-            let b = style.bibliography.as_ref()?;
-            (&b.layout, &b.name_options)
-        }
+    let options = match part {
+        Part::Citation => &style.citation.name_options,
+        Part::Bibliography => &style.bibliography.as_ref()?.name_options,
     };
-    let name = first(&layout.elements, style, &mut Vec::new())?;
+    let name = reached(style, part).into_iter().find_map(|e| match e {
+        LayoutRenderingElement::Names(n) => n.name(),
+        _ => None,
+    })?;
     Some((name, style.settings.options.apply(options)))
 }
 
