@@ -220,6 +220,20 @@ async def test_an_unknown_key_added_from_a_doi_in_its_paragraph(client: Language
     assert "unknown-citation" not in {f["code"] for f in checked["findings"]}
     assert run(client.repo, "lint").returncode == 0
 
+    # A DOI the resolver does not know: an error reply that says so, and no edit.
+    before = (client.repo / "references" / "library.yml").read_text()
+    text = "Echoes too [@echo01] (10.1234/missing).\n"
+    uri = await open_report(client, text, "echo.md")
+    doc = types.TextDocumentIdentifier(uri=uri)
+    at = where(text, "echo01", client.encoding)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(text_document=doc, range=types.Range(start=at, end=at), context=types.CodeActionContext(diagnostics=[]))
+    )
+    missing = next(a for a in actions if a.title == "Add `echo01` from DOI 10.1234/missing")
+    with pytest.raises(Exception, match="not found"):
+        await client.code_action_resolve_async(missing)
+    assert (client.repo / "references" / "library.yml").read_text() == before
+
 
 def apply(edit, encoding):
     """Applies a WorkspaceEdit on disk, as an editor does."""
