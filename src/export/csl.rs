@@ -293,7 +293,7 @@ fn render_with(
                     if let Some(m) = mends.get(item.key.as_str()) {
                         text = pages::mend(&text, m, &styled.page_labels);
                     }
-                    let field_ends = if text.contains("?:") || text.contains("!:") {
+                    let field_ends = if ["?:", "!:", " ,", " ;"].iter().any(|p| text.contains(p)) {
                         entries.get(item.key.as_str()).map(|e| punctuation::field_ends(e)).unwrap_or_default()
                     } else {
                         Vec::new()
@@ -751,6 +751,13 @@ pub fn escape_latex(t: &str) -> String {
 
 /// Text escaped for the markup.
 pub(super) fn text(t: &str, markup: Markup, out: &mut String) {
+    let kept;
+    let t = if t.contains(titles::KEPT_SPACE) {
+        kept = t.replace(titles::KEPT_SPACE, " ");
+        kept.as_str()
+    } else {
+        t
+    };
     match markup {
         Markup::Text => out.push_str(t),
         Markup::Html => out.push_str(&escape(t)),

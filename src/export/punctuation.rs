@@ -57,7 +57,7 @@ fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool)
                 chars.next();
             }
             (',', Some('.')) => {}
-            (' ', Some(';' | ',')) if !french => {}
+            (' ', Some(';' | ',')) if !french && !ends_a_field(out, c, field_ends) => {}
             ('.', Some('.')) if !out.ends_with('.') => {
                 let mut run = 1;
                 while chars.peek() == Some(&'.') {
@@ -91,16 +91,21 @@ fn ends_a_field(out: &str, c: char, field_ends: &[String]) -> bool {
 }
 
 /// The entry's text values (its parents' too) that end in `?` or `!` (a
-/// place given as `????`, a title that asks), lower-cased and without
-/// hayagriva's case-protecting braces: the fields after which a colon gives
-/// way.
+/// place given as `????`, a title that asks) or in a space (a title whose
+/// last TeX macro pandoc dropped, `Update on Pascal `), lower-cased and
+/// without hayagriva's case-protecting braces: the fields after which a
+/// colon gives way, and before whose comma a space stays.
 pub(super) fn field_ends(entry: &hayagriva::Entry) -> Vec<String> {
     fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {
             serde_json::Value::String(s) => {
-                let t = s.trim().replace(['{', '}'], "");
+                let t = s
+                    .trim_matches(|c: char| c.is_whitespace() || c == super::titles::KEPT_SPACE)
+                    .replace(['{', '}'], "");
                 if t.ends_with(['?', '!']) {
                     out.push(t.to_lowercase());
+                } else if s.ends_with(|c: char| c.is_whitespace() || c == super::titles::KEPT_SPACE) && !t.is_empty() {
+                    out.push(format!("{} ", t.to_lowercase()));
                 }
             }
             serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
@@ -154,6 +159,12 @@ mod tests {
             "Why? Bulletin. Inc. Wait... Web (2022). x (2022a). 2006;691"
         );
         assert_eq!(punctuate("2006 ;691", "fr-FR", &[]), "2006 ;691");
+        let spaced = ["update on pascal ".to_owned()];
+        assert_eq!(
+            punctuate("\u{201c}Update on Pascal ,\u{201d} 2006 ,5", "en-US", &spaced),
+            "\u{201c}Update on Pascal ,\u{201d} 2006,5",
+            "a space that ends a field stays"
+        );
         assert_eq!(punctuate("(n.d.-a). Title.", "en-US", &[]), "(N.d.-a). Title.");
         assert_eq!(punctuate("van Gennep, A. (1909).", "en-US", &[]), "van Gennep, A. (1909).");
         assert_eq!(

@@ -142,6 +142,7 @@ pub(super) fn mended(entry: &Entry, prints_language: bool, trims: bool) -> Optio
     }
     let trimmed = entry.title().filter(|_| trims).and_then(trim);
     let title = trimmed.as_ref().or(entry.title()).and_then(mend_format).or(trimmed);
+    let title = title.as_ref().or(entry.title()).and_then(trailing_space).or(title);
     let parents: Vec<Option<Entry>> = entry.parents().iter().map(|p| mended(p, prints_language, trims)).collect();
     if title.is_none() && parents.iter().all(Option::is_none) {
         return None;
@@ -190,18 +191,36 @@ fn protect_titles(entry: &mut Entry) {
     entry.set_parents(parents);
 }
 
-/// The title without the spaces it begins or ends with, or `None` when it
-/// has none.
+/// The title without the spaces it begins with, or `None` when it has none.
+/// (Spaces it ends with stay: citeproc-js prints them, `“Update on Pascal ,”`.)
 fn trim(f: &FormatString) -> Option<FormatString> {
-    let chunks = &f.value.0;
-    let (first, last) = (chunks.first()?, chunks.last()?);
-    if !first.value.starts_with(char::is_whitespace) && !last.value.ends_with(char::is_whitespace) {
+    if !f.value.0.first()?.value.starts_with(char::is_whitespace) {
         return None;
     }
     let mut value = f.value.clone();
-    let n = value.0.len();
     value.0[0].value = value.0[0].value.trim_start().to_owned();
-    value.0[n - 1].value = value.0[n - 1].value.trim_end().to_owned();
+    Some(FormatString { value, short: f.short.clone() })
+}
+
+/// Stands for the space a title ends with while hayagriva renders it:
+/// hayagriva drops a space before the punctuation that follows a field
+/// ("punctuation eats spaces"), where citeproc-js prints the field as it is
+/// (APA's `Update on Pascal .`, IEEE's `“Update on Pascal ,”`). A character
+/// of Unicode's supplementary private use area (`render` marks citations with
+/// the basic one), which no title holds; the output writer
+/// turns it back into a space ([`super::csl`]'s `text`).
+pub(super) const KEPT_SPACE: char = '\u{F0000}';
+
+/// The title with the spaces it ends with replaced by [`KEPT_SPACE`], or
+/// `None` when it ends with none.
+fn trailing_space(f: &FormatString) -> Option<FormatString> {
+    let last = f.value.0.last().filter(|c| c.kind == ChunkKind::Normal)?;
+    let body = last.value.trim_end();
+    if body.len() == last.value.len() || body.is_empty() {
+        return None;
+    }
+    let mut value = f.value.clone();
+    value.0.last_mut()?.value = format!("{body}{KEPT_SPACE}");
     Some(FormatString { value, short: f.short.clone() })
 }
 

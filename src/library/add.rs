@@ -9,7 +9,7 @@ use hayagriva::Entry;
 
 use super::duplicates::{self, Index};
 use super::import::{Import, rekey};
-use super::{Library, YamlError, edit, items_text, keys, line_starts, outline};
+use super::{Library, edit, items_text, keys, line_starts, outline};
 use crate::config::Config;
 use crate::findings::{Code, Finding, Location};
 use crate::repo::Repo;
@@ -305,9 +305,11 @@ fn verify(file: &str, text: &str, from: usize, expected: &[Entry]) -> Result<(),
         let [i] = positions.get(e.key()).map(Vec::as_slice).unwrap_or_default() else {
             return Err(format!("entry `{}` is not there exactly once", e.key()));
         };
-        let lib = hayagriva::io::from_yaml_str(items_text(text, &outline, &starts, *i..*i + 1))
-            .map_err(|err| format!("entry `{}`: {}", e.key(), YamlError::from(err).message))?;
-        reads_back(e.key(), lib.get(e.key()))?;
+        let (lib, findings) = Library::from_text(file, items_text(text, &outline, &starts, *i..*i + 1).to_owned());
+        if let (None, Some(f)) = (lib.get(e.key()), findings.first()) {
+            return Err(format!("entry `{}`: {}", e.key(), f.message));
+        }
+        reads_back(e.key(), lib.get(e.key()).map(|r| &*r.entry))?;
     }
     Ok(())
 }

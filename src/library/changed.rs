@@ -30,11 +30,12 @@ pub fn changed_since(repo: &Repo, library: &Library, rev: &str) -> Result<HashSe
             continue;
         }
         let text = git(&["show", &format!("{rev}:{path}")])?;
-        // A file that did not parse then cannot vouch for any entry: its entries count as changed.
-        // Checked first: serde_yaml, under hayagriva, is quadratic on deep nesting.
-        let parsed = super::outline::check(&text).ok().and_then(|()| hayagriva::io::from_yaml_str(&text).ok());
-        if let Some(lib) = parsed {
-            old.extend(lib.iter().map(|e| (e.key().to_owned(), e.clone())));
+        // Read as the library reads it; an entry that did not read then (or a file that did
+        // not parse) cannot vouch for itself: it counts as changed. Checked first: serde_yaml,
+        // under hayagriva, is quadratic on deep nesting.
+        if super::outline::check(&text).is_ok() {
+            let (lib, _) = super::Library::from_text(path, text);
+            old.extend(lib.records.into_iter().map(|r| (r.entry.key().to_owned(), *r.entry)));
         }
     }
     Ok(library

@@ -99,9 +99,11 @@ pub fn to_yaml(entries: &[Entry]) -> String {
 /// The entry as it reads back from [`to_yaml`], and the fields that read back
 /// differently (hayagriva cannot hold them as they were).
 pub fn settle(entry: &Entry) -> Result<(Entry, Vec<String>), String> {
-    let yaml = to_yaml(std::slice::from_ref(entry));
-    let back = hayagriva::io::from_yaml_str(&yaml).map_err(|e| super::YamlError::from(e).message)?;
-    let back = back.get(entry.key()).ok_or("the entry vanished")?.clone();
+    let (library, findings) = super::Library::from_text("entry", to_yaml(std::slice::from_ref(entry)));
+    let back = match library.get(entry.key()) {
+        Some(record) => (*record.entry).clone(),
+        None => return Err(findings.first().map_or_else(|| "the entry vanished".to_owned(), |f| f.message.clone())),
+    };
     let changed = changed_fields(entry, &back);
     Ok((back, changed))
 }

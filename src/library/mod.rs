@@ -13,8 +13,9 @@ pub mod keys;
 pub mod lint;
 pub mod outline;
 mod parse;
+pub(crate) mod written;
 
-pub(crate) use parse::{YamlError, items_text, line_starts};
+pub(crate) use parse::{items_text, line_starts};
 
 use std::collections::HashMap;
 use std::io;
@@ -153,7 +154,12 @@ impl Library {
         };
         self.files.push(SourceFile { path, name, text, outline, parsed: true });
         self.records.reserve(entries.len());
-        for (item, entry) in entries {
+        for (item, mut entry) in entries {
+            let fields = &self.files[file].outline.items[item].fields;
+            written::restore(
+                &mut entry,
+                fields.iter().filter_map(|f| Some((f.name.as_str(), f.depth, f.value.as_deref()?))),
+            );
             self.push_record(Record { entry, file, item }, findings);
         }
     }

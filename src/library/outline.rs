@@ -19,6 +19,9 @@ pub struct Field {
     pub width: usize,
     /// 0 for the entry's own fields, 1 for its parent's, and so on.
     pub depth: usize,
+    /// The scalar written for a numbered field (`issue`, `volume`, `edition`),
+    /// which hayagriva may read differently ([`super::written`]).
+    pub value: Option<String>,
 }
 
 /// One top-level key and what its entry spans.
@@ -115,15 +118,22 @@ impl<'a> Walker<'a> {
                 Event::MappingEnd => return Ok(last),
                 Event::Scalar(name, ..) => {
                     last = last.max(last_line(span));
+                    let (value, vspan) = self.next()?;
+                    let written = match &value {
+                        Event::Scalar(text, ..) if super::written::FIELDS.contains(&name.as_ref()) => {
+                            Some(text.to_string())
+                        }
+                        _ => None,
+                    };
                     fields.push(Field {
                         width: width(span, &name),
                         name: name.into_owned(),
                         line: span.start.line(),
                         column: span.start.col() + 1,
                         depth,
+                        value: written,
                     });
                     let is_parent = fields.last().is_some_and(|f| f.name == "parent");
-                    let (value, vspan) = self.next()?;
                     last = last.max(if is_parent {
                         self.parent(&value, vspan, depth + 1, fields)?
                     } else {

@@ -278,7 +278,10 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
 /// TeX macro, `{\TeX} macro index`) is kept as written: printed, and sorted
 /// first, as citeproc-js prints and sorts it (year suffixes follow), in APA
 /// and IEEE, and without losing the space before it in ACS (a title-cased,
-/// numbered style: trimmed); `lint` names it `stray-space`. (In a sorted
+/// numbered style: trimmed); so is one that ends with a space, before IEEE's
+/// comma too (`“Update on Pascal ,”`), and an issue written `1, 02` keeps its
+/// zero (hayagriva reads it as the numbers 1 and 2); `lint` names the
+/// spaces `stray-space`. (In a sorted
 /// style that title-cases, hayagriva's title case drops the space: Chicago
 /// prints `“On…` where citeproc-js prints `“ On…`.)
 #[test]
@@ -287,13 +290,14 @@ fn a_title_with_a_stray_space_is_kept_as_written() {
     env.write(
         "stray.json",
         r#"[{"id": "a", "type": "article-journal", "title": " macro index", "author": [{"family": "Okafor", "given": "Ada"}], "issued": {"date-parts": [[1990]]}, "container-title": "Journal of Lettering", "page": "30-31"},
-            {"id": "b", "type": "article-journal", "title": "Apple type revisited", "author": [{"family": "Okafor", "given": "Ada"}], "issued": {"date-parts": [[1990]]}, "container-title": "Journal of Lettering", "page": "70-81"}]"#,
+            {"id": "b", "type": "article-journal", "title": "Apple type revisited", "author": [{"family": "Okafor", "given": "Ada"}], "issued": {"date-parts": [[1990]]}, "container-title": "Journal of Lettering", "page": "70-81"},
+            {"id": "c", "type": "article-journal", "title": "Update on Pascal ", "author": [{"family": "Brandt", "given": "Ulla"}], "issued": {"date-parts": [[1981, 2]]}, "container-title": "Journal of Lettering", "volume": "2", "issue": "1, 02", "page": "10-12"}]"#,
     );
     let added = env.run(&["add", "--csl-json", "stray.json"]);
     assert_eq!(added.code, 0, "{}", added.stderr);
     let (_, lint) = env.json(&["lint"]);
     let stray = super::with_code(&lint, "stray-space");
-    assert_eq!(stray.len(), 1, "{lint}");
+    assert_eq!(stray.len(), 2, "{lint}");
     assert_eq!(stray[0]["data"]["key"], "a");
     for style in ["apa", "ieee", "american-chemical-society"] {
         let csl = Path::new(STYLES).join(format!("{style}.csl"));

@@ -58,10 +58,16 @@ pub fn read(source: Source, text: &str, name: &str) -> Import {
 /// hayagriva's own deserializer, so imported values obey the same rules as
 /// values a person writes.
 pub fn entry_from_fields(key: &str, fields: Map<String, Value>) -> Result<Entry, String> {
+    let written: Vec<(String, usize, String)> = super::written::in_fields(&fields, 0)
+        .into_iter()
+        .map(|(name, depth, text)| (name.to_owned(), depth, text.to_owned()))
+        .collect();
     let mut doc = Map::new();
     doc.insert(key.to_owned(), Value::Object(fields));
     let lib = hayagriva::Library::deserialize(Value::Object(doc)).map_err(|e| e.to_string())?;
-    lib.into_iter().next().ok_or_else(|| "no entry".to_owned())
+    let mut entry = lib.into_iter().next().ok_or_else(|| "no entry".to_owned())?;
+    super::written::restore(&mut entry, written.iter().map(|(n, d, t)| (n.as_str(), *d, t.as_str())));
+    Ok(entry)
 }
 
 /// hayagriva's fields that are format strings, where `$` starts math, braces
