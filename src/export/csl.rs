@@ -751,13 +751,7 @@ pub fn escape_latex(t: &str) -> String {
 
 /// Text escaped for the markup.
 pub(super) fn text(t: &str, markup: Markup, out: &mut String) {
-    let kept;
-    let t = if t.contains(titles::KEPT_SPACE) {
-        kept = t.replace(titles::KEPT_SPACE, " ");
-        kept.as_str()
-    } else {
-        t
-    };
+    let t = &*titles::printed(t);
     match markup {
         Markup::Text => out.push_str(t),
         Markup::Html => out.push_str(&escape(t)),

@@ -67,11 +67,23 @@ fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool)
                 out.push_str(if run >= 3 { "..." } else { "." });
             }
             (',', Some(')')) if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && year_before(out) => {}
+            ('\u{2019}', Some(p @ ('.' | ',')))
+                if american && chars.clone().nth(1) == Some('\u{201d}') && closes_inner(out) =>
+            {
+                // hayagriva moved the mark inside the outer quotation only: “‘Quoted’,”
+                out.push(p);
+                out.push(c);
+                chars.next();
+            }
             ('\u{201d}', Some(p @ ('.' | ','))) if american => {
+                // An inner quotation closing with the outer one takes it too: “‘Quoted.’”
+                let inner = out.ends_with('\u{2019}') && closes_inner(&out[..out.len() - 3]);
+                let closing = if inner { out.pop() } else { None };
                 // “Why?”. is “Why?”, not “Why?.”
                 if !(p == '.' && out.ends_with(['?', '!', '.'])) {
                     out.push(p);
                 }
+                out.extend(closing);
                 out.push(c);
                 chars.next();
             }
@@ -99,12 +111,10 @@ pub(super) fn field_ends(entry: &hayagriva::Entry) -> Vec<String> {
     fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {
             serde_json::Value::String(s) => {
-                let t = s
-                    .trim_matches(|c: char| c.is_whitespace() || c == super::titles::KEPT_SPACE)
-                    .replace(['{', '}'], "");
+                let t = s.trim_matches(spacing).replace(['{', '}'], "");
                 if t.ends_with(['?', '!']) {
                     out.push(t.to_lowercase());
-                } else if s.ends_with(|c: char| c.is_whitespace() || c == super::titles::KEPT_SPACE) && !t.is_empty() {
+                } else if s.ends_with(spacing) && !t.is_empty() {
                     out.push(format!("{} ", t.to_lowercase()));
                 }
             }
@@ -118,6 +128,17 @@ pub(super) fn field_ends(entry: &hayagriva::Entry) -> Vec<String> {
         walk(&v, &mut out);
     }
     out
+}
+
+/// Whether a single closing quotation mark after `out` closes a quotation
+/// inside a double one (it is not an apostrophe).
+fn closes_inner(out: &str) -> bool {
+    out.rfind('\u{2018}') > out.rfind('\u{201c}')
+}
+
+/// A space, or a title's stand-in for one ([`super::titles::STAND_INS`]).
+fn spacing(c: char) -> bool {
+    c.is_whitespace() || super::titles::STAND_INS.contains(&(c, ' '))
 }
 
 /// English quotation marks inside quotation marks made single, as the
@@ -188,7 +209,16 @@ mod tests {
                 "en-US",
                 &[]
             ),
-            "\u{201c}On \u{2018}Fonts\u{2019} and \u{2018}Type\u{2019}.\u{201d} \u{201c}Next\u{201d}"
+            "\u{201c}On \u{2018}Fonts\u{2019} and \u{2018}Type.\u{2019}\u{201d} \u{201c}Next\u{201d}"
+        );
+        assert_eq!(
+            punctuate(
+                "\u{201c}\u{201c}Quoted\u{201d}\u{201d}. It\u{2019}s \u{201c}it\u{2019}s\u{201d}. \u{201c}\u{201c}B\u{201d},\u{201d}",
+                "en-US",
+                &[]
+            ),
+            "\u{201c}\u{2018}Quoted.\u{2019}\u{201d} It\u{2019}s \u{201c}it\u{2019}s.\u{201d} \u{201c}\u{2018}B,\u{2019}\u{201d}",
+            "an inner quotation that closes with the outer one takes the period too"
         );
         let german = "\u{201e}Der \u{201c}Satz\u{201d}\u{201c}";
         assert_eq!(punctuate(german, "de-DE", &[]), german, "other languages' marks are left as they are");

@@ -51,12 +51,12 @@ pub(super) fn prints_language(style: &IndependentStyle) -> bool {
     })
 }
 
-/// Whether a title's leading and trailing spaces are better trimmed before
-/// rendering: where the style title-cases titles (hayagriva's title case
-/// trims them, and with a leading one the delimiter's space before the
-/// title: ACS's `Anonymous.Macro Index`) and keeps citation order (nothing
-/// sorts by the title). Elsewhere they are kept, as CSL processors print
-/// and sort them.
+/// Whether the spaces a title begins with are better trimmed before
+/// rendering: where the style title-cases titles
+/// (hayagriva's title case trims them, and with them the delimiter's space
+/// before the title: ACS's `Anonymous.Macro Index`) and keeps citation
+/// order (nothing sorts by the title). Elsewhere they are kept, as CSL
+/// processors print and sort them.
 pub(super) fn trims_titles(style: &IndependentStyle) -> bool {
     let title_case = |t: &hayagriva::citationberg::Text| {
         t.text_case == Some(hayagriva::citationberg::TextCase::TitleCase)

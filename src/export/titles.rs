@@ -133,16 +133,18 @@ const STOP_WORDS: &[&str] = &[
 
 /// The entry with its titles' words protected where hayagriva's title case
 /// departs from citeproc-js's, and its parents' (a journal's, a book's), or
-/// `None` when nothing needs it. With `trims`
-/// ([`styles::trims_titles`](super::styles::trims_titles)), a title's
-/// leading and trailing spaces are trimmed.
+/// `None` when nothing needs it; the spaces and the closing quotation mark
+/// a title begins or ends with kept where hayagriva would drop them
+/// ([`kept_ends`]). With `trims`
+/// ([`styles::trims_titles`](super::styles::trims_titles)), the spaces a
+/// title begins with are trimmed instead.
 pub(super) fn mended(entry: &Entry, prints_language: bool, trims: bool) -> Option<Entry> {
     if let Some(foreign) = foreign(entry).filter(|_| !prints_language) {
         return Some(foreign);
     }
     let trimmed = entry.title().filter(|_| trims).and_then(trim);
-    let title = trimmed.as_ref().or(entry.title()).and_then(mend_format).or(trimmed);
-    let title = title.as_ref().or(entry.title()).and_then(trailing_space).or(title);
+    let title = trimmed.as_ref().or(entry.title()).and_then(kept_ends).or(trimmed);
+    let title = title.as_ref().or(entry.title()).and_then(mend_format).or(title);
     let parents: Vec<Option<Entry>> = entry.parents().iter().map(|p| mended(p, prints_language, trims)).collect();
     if title.is_none() && parents.iter().all(Option::is_none) {
         return None;
@@ -191,37 +193,73 @@ fn protect_titles(entry: &mut Entry) {
     entry.set_parents(parents);
 }
 
+/// Characters a title holds while hayagriva renders it, each standing for
+/// one hayagriva would drop or move where citeproc-js prints it as written,
+/// and what the output writer ([`super::csl`]'s `text`) prints for each:
+/// - a space the title ends with: hayagriva drops a space before the
+///   punctuation that follows a field (APA's `Update on Pascal .`, IEEE's
+///   `“Update on Pascal ,”`);
+/// - a closing quotation mark it ends with: hayagriva drops it before the
+///   style's own (`“‘Quoted.’”`).
+///
+/// Both are of Unicode's supplementary private use area (`render` marks
+/// citations with the basic one), which titles do not hold.
+pub(super) const STAND_INS: [(char, char); 2] = [(KEPT_SPACE, ' '), (KEPT_QUOTE, '\u{201d}')];
+const KEPT_SPACE: char = '\u{F0000}';
+const KEPT_QUOTE: char = '\u{F0001}';
+
 /// The title without the spaces it begins with, or `None` when it has none.
-/// (Spaces it ends with stay: citeproc-js prints them, `“Update on Pascal ,”`.)
 fn trim(f: &FormatString) -> Option<FormatString> {
-    if !f.value.0.first()?.value.starts_with(char::is_whitespace) {
+    let first = &f.value.0.first()?.value;
+    let body = first.trim_start();
+    if body.len() == first.len() {
         return None;
     }
     let mut value = f.value.clone();
-    value.0[0].value = value.0[0].value.trim_start().to_owned();
+    value.0[0].value = body.to_owned();
     Some(FormatString { value, short: f.short.clone() })
 }
 
-/// Stands for the space a title ends with while hayagriva renders it:
-/// hayagriva drops a space before the punctuation that follows a field
-/// ("punctuation eats spaces"), where citeproc-js prints the field as it is
-/// (APA's `Update on Pascal .`, IEEE's `“Update on Pascal ,”`). A character
-/// of Unicode's supplementary private use area (`render` marks citations with
-/// the basic one), which no title holds; the output writer
-/// turns it back into a space ([`super::csl`]'s `text`).
-pub(super) const KEPT_SPACE: char = '\u{F0000}';
-
-/// The title with the spaces it ends with replaced by [`KEPT_SPACE`], or
-/// `None` when it ends with none.
-fn trailing_space(f: &FormatString) -> Option<FormatString> {
-    let last = f.value.0.last().filter(|c| c.kind == ChunkKind::Normal)?;
-    let body = last.value.trim_end();
-    if body.len() == last.value.len() || body.is_empty() {
-        return None;
+/// `t` with each stand-in ([`STAND_INS`]) printed as what it stands for.
+pub(super) fn printed(t: &str) -> std::borrow::Cow<'_, str> {
+    if !t.contains(STAND_INS.map(|(c, _)| c)) {
+        return t.into();
     }
+    t.chars().map(|c| STAND_INS.iter().find(|(s, _)| *s == c).map_or(c, |(_, p)| *p)).collect::<String>().into()
+}
+
+/// The title with the spaces and the closing quotation mark it ends with
+/// replaced by their [`STAND_INS`], and the spaces it begins with made
+/// verbatim (hayagriva's case changes trim them: Chicago's `“2013
+/// Election.”` for `“ 2013 Election.”`; as a space they still sort first, as
+/// citeproc-js sorts them), or `None` when it has none. The verbatim chunk
+/// follows an empty one (docs/upstream/hayagriva-leading-verbatim-space.md).
+/// Not before a lower-case letter: hayagriva's title case leaves the word
+/// after a verbatim chunk in lower case (`“ macro Index”`).
+fn kept_ends(f: &FormatString) -> Option<FormatString> {
     let mut value = f.value.clone();
-    value.0.last_mut()?.value = format!("{body}{KEPT_SPACE}");
-    Some(FormatString { value, short: f.short.clone() })
+    let mut changed = false;
+    if let Some(first) = value.0.first_mut().filter(|c| c.kind == ChunkKind::Normal) {
+        let body = first.value.trim_start();
+        if body.len() < first.value.len() && !body.is_empty() && !body.starts_with(char::is_lowercase) {
+            let space = first.value[..first.value.len() - body.len()].to_owned();
+            first.value = body.to_owned();
+            let lead = [(String::new(), ChunkKind::Normal), (space, ChunkKind::Verbatim)];
+            value.0.splice(0..0, lead.map(|(value, kind)| StringChunk { value, kind }));
+            changed = true;
+        }
+    }
+    if let Some(last) = value.0.last_mut().filter(|c| c.kind == ChunkKind::Normal) {
+        let body = last.value.trim_end();
+        if body.len() < last.value.len() && !body.is_empty() {
+            last.value = format!("{body}{KEPT_SPACE}");
+            changed = true;
+        } else if let Some(quoted) = body.strip_suffix('\u{201d}') {
+            last.value = format!("{quoted}{KEPT_QUOTE}");
+            changed = true;
+        }
+    }
+    changed.then(|| FormatString { value, short: f.short.clone() })
 }
 
 fn mend_format(f: &FormatString) -> Option<FormatString> {
@@ -256,7 +294,7 @@ fn mend_chunks(s: &ChunkedString) -> Option<ChunkedString> {
         }
     }
     title.protect = vec![false; title.chars.len()];
-    let leading_verbatim = s.0.first().is_some_and(|c| c.kind == ChunkKind::Verbatim);
+    let leading_verbatim = s.0.iter().find(|c| !c.value.is_empty()).is_some_and(|c| c.kind == ChunkKind::Verbatim);
     // A title without lower case is one citeproc-js treats apart; left alone.
     if title.chars.iter().any(|c| c.is_lowercase()) {
         let wanted = citeproc_title_case(&title.chars, &title.normal);
@@ -331,9 +369,18 @@ impl Title {
         }
         for (i, &c) in self.chars.iter().enumerate() {
             let kind = if self.normal[i] && !self.protect[i] { ChunkKind::Normal } else { ChunkKind::Verbatim };
-            let continues = i > 0 && self.normal[i] == self.normal[i - 1] && self.protect[i] == self.protect[i - 1];
             match out.last_mut() {
-                Some(last) if continues => last.value.push(c),
+                // A space kept verbatim ([`kept_ends`]) stays a chunk of its
+                // own, apart from verbatim text after it by an empty normal
+                // chunk: hayagriva drops it otherwise.
+                Some(last) if last.kind == kind && (kind == ChunkKind::Normal || !last.value.trim().is_empty()) => {
+                    last.value.push(c)
+                }
+                Some(last) if last.kind == kind && c.is_whitespace() => last.value.push(c),
+                Some(last) if last.kind == ChunkKind::Verbatim && kind == ChunkKind::Verbatim => {
+                    out.push(StringChunk { value: String::new(), kind: ChunkKind::Normal });
+                    out.push(StringChunk { value: c.to_string(), kind });
+                }
                 _ => out.push(StringChunk { value: c.to_string(), kind }),
             }
         }

@@ -275,15 +275,14 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
 }
 
 /// A title that begins with a space (what pandoc leaves where it dropped a
-/// TeX macro, `{\TeX} macro index`) is kept as written: printed, and sorted
-/// first, as citeproc-js prints and sorts it (year suffixes follow), in APA
-/// and IEEE, and without losing the space before it in ACS (a title-cased,
-/// numbered style: trimmed); so is one that ends with a space, before IEEE's
-/// comma too (`“Update on Pascal ,”`), and an issue written `1, 02` keeps its
-/// zero (hayagriva reads it as the numbers 1 and 2); `lint` names the
-/// spaces `stray-space`. (In a sorted
-/// style that title-cases, hayagriva's title case drops the space: Chicago
-/// prints `“On…` where citeproc-js prints `“ On…`.)
+/// TeX macro, `{\TeX} macro index`) is kept as written: printed, also inside
+/// Chicago's quotation marks before a capital (`“ Errata for TeX.”`: hayagriva's
+/// title case trims it), and sorted first, as citeproc-js prints and sorts it (year
+/// suffixes follow), in APA, Chicago, IEEE and ACS; so is one that ends with a space
+/// (APA's `Update on Pascal .`, IEEE's `“Update on Pascal ,”`: hayagriva
+/// drops a space before punctuation), and a title in quotation marks keeps
+/// both (`“‘Quoted.’”`); an issue written `1, 02` keeps its zero (hayagriva
+/// reads it as the numbers 1 and 2); `lint` names the spaces `stray-space`.
 #[test]
 fn a_title_with_a_stray_space_is_kept_as_written() {
     let env = Env::new();
@@ -291,16 +290,28 @@ fn a_title_with_a_stray_space_is_kept_as_written() {
         "stray.json",
         r#"[{"id": "a", "type": "article-journal", "title": " macro index", "author": [{"family": "Okafor", "given": "Ada"}], "issued": {"date-parts": [[1990]]}, "container-title": "Journal of Lettering", "page": "30-31"},
             {"id": "b", "type": "article-journal", "title": "Apple type revisited", "author": [{"family": "Okafor", "given": "Ada"}], "issued": {"date-parts": [[1990]]}, "container-title": "Journal of Lettering", "page": "70-81"},
-            {"id": "c", "type": "article-journal", "title": "Update on Pascal ", "author": [{"family": "Brandt", "given": "Ulla"}], "issued": {"date-parts": [[1981, 2]]}, "container-title": "Journal of Lettering", "volume": "2", "issue": "1, 02", "page": "10-12"}]"#,
+            {"id": "c", "type": "article-journal", "title": "Update on Pascal ", "author": [{"family": "Brandt", "given": "Ulla"}], "issued": {"date-parts": [[1981, 2]]}, "container-title": "Journal of Lettering", "volume": "2", "issue": "1, 02", "page": "10-12"},
+            {"id": "d", "type": "article-journal", "title": "“A very friendly product”", "author": [{"family": "Brandt", "given": "Ulla"}], "issued": {"date-parts": [[1980, 10]]}, "container-title": "Journal of Lettering", "volume": "1", "page": "10-11"},
+            {"id": "e", "type": "article-journal", "title": " Errata for TeX", "author": [{"family": "Brandt", "given": "Ulla"}], "issued": {"date-parts": [[1980, 10]]}, "container-title": "Journal of Lettering", "volume": "1", "page": "12-13"}]"#,
     );
     let added = env.run(&["add", "--csl-json", "stray.json"]);
     assert_eq!(added.code, 0, "{}", added.stderr);
     let (_, lint) = env.json(&["lint"]);
     let stray = super::with_code(&lint, "stray-space");
-    assert_eq!(stray.len(), 2, "{lint}");
+    assert_eq!(stray.len(), 3, "{lint}");
     assert_eq!(stray[0]["data"]["key"], "a");
     for style in ["apa", "ieee", "american-chemical-society"] {
         let csl = Path::new(STYLES).join(format!("{style}.csl"));
         assert_eq!(ours(&env, &csl), citeproc_js(&env.path("stray.json"), &csl), "{style}");
     }
+    // Chicago title-cases inside quotation marks: the space is kept before a
+    // capital; before a lower-case letter (or a word kept in its case, such
+    // as `TeX`) hayagriva's title case cannot be kept from trimming it
+    // (`“Macro Index.”` for `“ Macro Index.”`).
+    let csl = Path::new(STYLES).join("chicago-author-date.csl");
+    let (ours, theirs) = (ours(&env, &csl), citeproc_js(&env.path("stray.json"), &csl));
+    assert!(ours.iter().any(|e| e.contains("\u{201c} Errata for TeX.\u{201d}")), "{ours:?}");
+    let differ: Vec<_> = ours.iter().zip(&theirs).filter(|(a, b)| a != b).collect();
+    assert_eq!(differ.len(), 1, "{differ:?}");
+    assert!(differ[0].0.contains("\u{201c}Macro Index.\u{201d}"), "{differ:?}");
 }
