@@ -49,8 +49,8 @@ pub struct Styled {
     /// Whether the style prints an item's language (entries in other
     /// languages are then rendered with theirs, [`titles`](super::titles)).
     pub prints_language: bool,
-    /// Whether titles are trimmed before rendering ([`styles::trims_titles`]).
-    pub trims_titles: bool,
+    /// What becomes of the spaces a title begins with ([`styles::leading_spaces`]).
+    pub leading_spaces: titles::Leading,
     /// A copy of the style for bibliographies alone ([`styles::keyed`]).
     pub keyed: Option<IndependentStyle>,
     /// What identifies the style for the render cache: a bundled style's name
@@ -115,7 +115,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
     let keyed = styles::keyed(&style);
     let mut styled = Styled {
         keyed,
-        trims_titles: styles::trims_titles(&style),
+        leading_spaces: styles::leading_spaces(&style),
         title: style.info.title.value.clone(),
         style,
         locales,
@@ -201,7 +201,7 @@ pub fn render(styled: &Styled, cites: &[Cite<'_>], markup: Markup) -> Output {
     let mended: HashMap<&str, Entry> = cites
         .iter()
         .flat_map(|c| &c.items)
-        .filter_map(|(e, ..)| Some((e.key(), titles::mended(e, styled.prints_language, styled.trims_titles)?)))
+        .filter_map(|(e, ..)| Some((e.key(), titles::mended(e, styled.prints_language, styled.leading_spaces)?)))
         .collect();
     let cites: Vec<Cite<'_>> = cites
         .iter()
@@ -336,7 +336,7 @@ fn without_author(styled: &Styled, entry: &Entry, citation: &str, markup: Markup
 /// - any other style is rendered whole.
 pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: Option<&Path>) -> Rendered {
     let mended: Vec<Option<Entry>> =
-        entries.iter().map(|e| titles::mended(e, styled.prints_language, styled.trims_titles)).collect();
+        entries.iter().map(|e| titles::mended(e, styled.prints_language, styled.leading_spaces)).collect();
     let entries: &[&Entry] = &entries.iter().zip(&mended).map(|(e, m)| m.as_ref().unwrap_or(e)).collect::<Vec<_>>();
     let plan = plan(&styled.style);
     let by_author = matches!(plan, Plan::ByAuthor);

@@ -16,7 +16,9 @@
 /// in English, quotation marks inside quotation marks become single
 /// (“On ‘Fonts’”); and in American English (the locale's
 /// punctuation-in-quote) a period or comma after a closing quotation mark
-/// moves inside it (“Title”. is “Title.”).
+/// moves inside it (“Title”. is “Title.”). A space before a semicolon is
+/// dropped outside French (Vancouver's "2006 ;691"), unless a field ends
+/// with it (`field_ends` again).
 pub(super) fn punctuate(text: &str, locale: &str, field_ends: &[String]) -> String {
     let alternated;
     let text = if locale.starts_with("en") {
@@ -57,7 +59,7 @@ fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool)
                 chars.next();
             }
             (',', Some('.')) => {}
-            (' ', Some(';' | ',')) if !french && !ends_a_field(out, c, field_ends) => {}
+            (' ', Some(';')) if !french && !ends_a_field(out, c, field_ends) => {}
             ('.', Some('.')) if !out.ends_with('.') => {
                 let mut run = 1;
                 while chars.peek() == Some(&'.') {
@@ -182,9 +184,9 @@ mod tests {
         assert_eq!(punctuate("2006 ;691", "fr-FR", &[]), "2006 ;691");
         let spaced = ["update on pascal ".to_owned()];
         assert_eq!(
-            punctuate("\u{201c}Update on Pascal ,\u{201d} 2006 ,5", "en-US", &spaced),
-            "\u{201c}Update on Pascal ,\u{201d} 2006,5",
-            "a space that ends a field stays"
+            punctuate("Update on Pascal ; TeX and , Vol. 10; 2006 ;5", "en-US", &spaced),
+            "Update on Pascal ; TeX and , Vol. 10; 2006;5",
+            "a space that ends a field stays, and one before a comma"
         );
         assert_eq!(punctuate("(n.d.-a). Title.", "en-US", &[]), "(N.d.-a). Title.");
         assert_eq!(punctuate("van Gennep, A. (1909).", "en-US", &[]), "van Gennep, A. (1909).");

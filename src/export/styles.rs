@@ -2,6 +2,7 @@
 //! reads differently from CSL processors: a sort key on a date macro, and a
 //! page label's `plural` attribute.
 
+use super::titles::Leading;
 use hayagriva::citationberg::taxonomy::{NumberOrPageVariable, PageVariable, StandardVariable, Variable};
 use hayagriva::citationberg::{IndependentStyle, LabelPluralize, LayoutRenderingElement, TextTarget};
 
@@ -51,28 +52,48 @@ pub(super) fn prints_language(style: &IndependentStyle) -> bool {
     })
 }
 
-/// Whether the spaces a title begins with are better trimmed before
-/// rendering: where the style title-cases titles
-/// (hayagriva's title case trims them, and with them the delimiter's space
-/// before the title: ACS's `Anonymous.Macro Index`) and keeps citation
-/// order (nothing sorts by the title). Elsewhere they are kept, as CSL
-/// processors print and sort them.
-pub(super) fn trims_titles(style: &IndependentStyle) -> bool {
-    let title_case = |t: &hayagriva::citationberg::Text| {
-        t.text_case == Some(hayagriva::citationberg::TextCase::TitleCase)
-            && matches!(&t.target, TextTarget::Variable { var: Variable::Standard(StandardVariable::Title), .. })
+/// What to do with the spaces a title begins with
+/// ([`titles::mended`](super::titles::mended)): where the style title-cases
+/// titles (their long form: APA title-cases only short ones), hayagriva's title case trims them; if it also keeps citation
+/// order, they are trimmed (with a leading space hayagriva also dropped the
+/// delimiter's before the title: ACS's `Anonymous.Macro Index`), else kept,
+/// and the first word capitalised where most of the style's titles are
+/// title-cased (Chicago's; not APA's, which title-cases treaties only).
+/// Elsewhere they are kept, as CSL processors print and sort them.
+pub(super) fn leading_spaces(style: &IndependentStyle) -> Leading {
+    let long_title = |t: &hayagriva::citationberg::Text| {
+        matches!(
+            &t.target,
+            TextTarget::Variable {
+                var: Variable::Standard(StandardVariable::Title),
+                form: hayagriva::citationberg::LongShortForm::Long
+            }
+        )
     };
-    style.bibliography.as_ref().is_some_and(|b| b.sort.is_none()) && any_text(style, &title_case)
+    let title_cased =
+        count_texts(style, &|t| long_title(t) && t.text_case == Some(hayagriva::citationberg::TextCase::TitleCase));
+    let sorted = style.bibliography.as_ref().is_some_and(|b| b.sort.is_some());
+    match (title_cased, sorted) {
+        (0, _) => Leading::Kept,
+        (_, false) => Leading::Trimmed,
+        (n, true) if 2 * n > count_texts(style, &long_title) => Leading::Capitalised,
+        _ => Leading::Kept,
+    }
 }
 
 /// Whether any `cs:text` of the style (its macros and layouts) is one `is`.
 fn any_text(style: &IndependentStyle, is: &dyn Fn(&hayagriva::citationberg::Text) -> bool) -> bool {
+    count_texts(style, is) > 0
+}
+
+/// How many `cs:text` of the style (its macros and layouts) are one `is`.
+fn count_texts(style: &IndependentStyle, is: &dyn Fn(&hayagriva::citationberg::Text) -> bool) -> usize {
     let mut all = Vec::new();
     let layouts = [Some(&style.citation.layout), style.bibliography.as_ref().map(|b| &b.layout)];
     for list in style.macros.iter().map(|m| &m.children).chain(layouts.into_iter().flatten().map(|l| &l.elements)) {
         elements(list, None, &mut Vec::new(), &mut all);
     }
-    all.iter().any(|e| matches!(e, LayoutRenderingElement::Text(t) if is(t)))
+    all.iter().filter(|e| matches!(e, LayoutRenderingElement::Text(t) if is(t))).count()
 }
 
 /// Every element of `list` and of the groups, branches and names'

@@ -135,17 +135,15 @@ const STOP_WORDS: &[&str] = &[
 /// departs from citeproc-js's, and its parents' (a journal's, a book's), or
 /// `None` when nothing needs it; the spaces and the closing quotation mark
 /// a title begins or ends with kept where hayagriva would drop them
-/// ([`kept_ends`]). With `trims`
-/// ([`styles::trims_titles`](super::styles::trims_titles)), the spaces a
-/// title begins with are trimmed instead.
-pub(super) fn mended(entry: &Entry, prints_language: bool, trims: bool) -> Option<Entry> {
+/// ([`kept_ends`]), the spaces it begins with as `leading` says.
+pub(super) fn mended(entry: &Entry, prints_language: bool, leading: Leading) -> Option<Entry> {
     if let Some(foreign) = foreign(entry).filter(|_| !prints_language) {
         return Some(foreign);
     }
-    let trimmed = entry.title().filter(|_| trims).and_then(trim);
-    let title = trimmed.as_ref().or(entry.title()).and_then(kept_ends).or(trimmed);
+    let trimmed = entry.title().filter(|_| leading == Leading::Trimmed).and_then(trim);
+    let title = trimmed.as_ref().or(entry.title()).and_then(|t| kept_ends(t, leading)).or(trimmed);
     let title = title.as_ref().or(entry.title()).and_then(mend_format).or(title);
-    let parents: Vec<Option<Entry>> = entry.parents().iter().map(|p| mended(p, prints_language, trims)).collect();
+    let parents: Vec<Option<Entry>> = entry.parents().iter().map(|p| mended(p, prints_language, leading)).collect();
     if title.is_none() && parents.iter().all(Option::is_none) {
         return None;
     }
@@ -208,6 +206,25 @@ pub(super) const STAND_INS: [(char, char); 2] = [(KEPT_SPACE, ' '), (KEPT_QUOTE,
 const KEPT_SPACE: char = '\u{F0000}';
 const KEPT_QUOTE: char = '\u{F0001}';
 
+/// What to do with the spaces a title begins with, by style
+/// ([`styles::leading_spaces`](super::styles::leading_spaces)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leading {
+    /// Kept as written (the style changes no title's case).
+    Kept,
+    /// Kept, and the first word capitalised (the style title-cases titles).
+    Capitalised,
+    /// Trimmed (the style title-cases titles and keeps citation order:
+    /// ACS's `Anonymous.Macro Index`, where the delimiter's space went too).
+    Trimmed,
+}
+
+/// `word` with its first letter a capital.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// The title without the spaces it begins with, or `None` when it has none.
 fn trim(f: &FormatString) -> Option<FormatString> {
     let first = &f.value.0.first()?.value;
@@ -234,16 +251,21 @@ pub(super) fn printed(t: &str) -> std::borrow::Cow<'_, str> {
 /// Election.”` for `“ 2013 Election.”`; as a space they still sort first, as
 /// citeproc-js sorts them), or `None` when it has none. The verbatim chunk
 /// follows an empty one (docs/upstream/hayagriva-leading-verbatim-space.md).
-/// Not before a lower-case letter: hayagriva's title case leaves the word
-/// after a verbatim chunk in lower case (`“ macro Index”`).
-fn kept_ends(f: &FormatString) -> Option<FormatString> {
+/// hayagriva's title case leaves the word after a verbatim chunk as it is
+/// (`“ macro Index”`): where the style title-cases titles
+/// ([`Leading::Capitalised`]) its first letter is made a capital, as
+/// citeproc-js's title case makes it.
+fn kept_ends(f: &FormatString, leading: Leading) -> Option<FormatString> {
     let mut value = f.value.clone();
     let mut changed = false;
     if let Some(first) = value.0.first_mut().filter(|c| c.kind == ChunkKind::Normal) {
         let body = first.value.trim_start();
-        if body.len() < first.value.len() && !body.is_empty() && !body.starts_with(char::is_lowercase) {
+        if body.len() < first.value.len() && !body.is_empty() {
             let space = first.value[..first.value.len() - body.len()].to_owned();
-            first.value = body.to_owned();
+            first.value = match leading {
+                Leading::Capitalised => capitalised(body),
+                Leading::Kept | Leading::Trimmed => body.to_owned(),
+            };
             let lead = [(String::new(), ChunkKind::Normal), (space, ChunkKind::Verbatim)];
             value.0.splice(0..0, lead.map(|(value, kind)| StringChunk { value, kind }));
             changed = true;
@@ -557,16 +579,16 @@ mod tests {
         let yaml = "a:\n  type: chapter\n  title: Die nordischen Länder\n  language: de-DE\n  parent:\n    type: book\n    title: Europa im Mittelalter\n";
         let library = hayagriva::io::from_yaml_str(yaml).unwrap();
         let a = library.iter().next().unwrap();
-        let m = mended(a, false, true).unwrap();
+        let m = mended(a, false, Leading::Trimmed).unwrap();
         assert_eq!(m.key(), "a");
         assert_eq!(m.language().map(|l| l.to_string()), Some("en".to_owned()));
         assert_eq!(m.authors(), a.authors(), "nothing else changes");
-        assert!(mended(a, true, true).is_none(), "kept for a style that prints the language");
+        assert!(mended(a, true, Leading::Trimmed).is_none(), "kept for a style that prints the language");
         let all_protected = |e: &Entry| e.title().unwrap().value.0.iter().all(|c| c.kind == ChunkKind::Verbatim);
         assert!(all_protected(&m) && all_protected(&m.parents()[0]));
         assert_eq!(m.parents()[0].title().unwrap().value.to_string(), "Europa im Mittelalter");
         let english = hayagriva::io::from_yaml_str("b:\n  type: book\n  title: Fonts\n  language: en-GB\n").unwrap();
-        assert!(mended(english.iter().next().unwrap(), false, true).is_none());
+        assert!(mended(english.iter().next().unwrap(), false, Leading::Trimmed).is_none());
     }
 
     #[test]
@@ -591,11 +613,11 @@ mod tests {
         let yaml = "a:\n  type: article\n  title: Type, and fonts\n  parent:\n    type: periodical\n    title: Publishing, and design\n";
         let library = hayagriva::io::from_yaml_str(yaml).unwrap();
         let e = library.iter().next().unwrap();
-        let m = mended(e, false, true).unwrap();
+        let m = mended(e, false, Leading::Trimmed).unwrap();
         assert_eq!(m.title().unwrap().value.to_string(), "Type, and fonts");
         assert!(m.title().unwrap().value.0.iter().any(|c| c.kind == ChunkKind::Verbatim && c.value == "and"));
         assert!(m.parents()[0].title().unwrap().value.0.iter().any(|c| c.kind == ChunkKind::Verbatim));
         let plain = hayagriva::io::from_yaml_str("b:\n  type: book\n  title: Fonts and type\n").unwrap();
-        assert!(mended(plain.iter().next().unwrap(), false, true).is_none());
+        assert!(mended(plain.iter().next().unwrap(), false, Leading::Trimmed).is_none());
     }
 }

@@ -276,13 +276,15 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
 
 /// A title that begins with a space (what pandoc leaves where it dropped a
 /// TeX macro, `{\TeX} macro index`) is kept as written: printed, also inside
-/// Chicago's quotation marks before a capital (`“ Errata for TeX.”`: hayagriva's
-/// title case trims it), and sorted first, as citeproc-js prints and sorts it (year
-/// suffixes follow), in APA, Chicago, IEEE and ACS; so is one that ends with a space
-/// (APA's `Update on Pascal .`, IEEE's `“Update on Pascal ,”`: hayagriva
-/// drops a space before punctuation), and a title in quotation marks keeps
-/// both (`“‘Quoted.’”`); an issue written `1, 02` keeps its zero (hayagriva
-/// reads it as the numbers 1 and 2); `lint` names the spaces `stray-space`.
+/// Chicago's quotation marks (`“ Macro Index.”`, `“ Errata for TeX.”`:
+/// hayagriva's title case trims it), and sorted first, as citeproc-js prints
+/// and sorts it (year suffixes follow), in APA, Chicago, IEEE and ACS; so is
+/// one that ends with a space (APA's `Update on Pascal .`, IEEE's
+/// `“Update on Pascal ,”`: hayagriva drops a space before punctuation), and a
+/// title in quotation marks keeps both (`“‘Quoted.’”`); an issue written
+/// `1, 02` keeps its zero (hayagriva reads it as the numbers 1 and 2); `lint`
+/// names the spaces `stray-space`. (Not yet: a leading space before a word
+/// kept in its case, Chicago's `“TeX Errata.”` for `“ TeX Errata.”`.)
 #[test]
 fn a_title_with_a_stray_space_is_kept_as_written() {
     let env = Env::new();
@@ -300,18 +302,8 @@ fn a_title_with_a_stray_space_is_kept_as_written() {
     let stray = super::with_code(&lint, "stray-space");
     assert_eq!(stray.len(), 3, "{lint}");
     assert_eq!(stray[0]["data"]["key"], "a");
-    for style in ["apa", "ieee", "american-chemical-society"] {
+    for style in ["apa", "chicago-author-date", "ieee", "american-chemical-society"] {
         let csl = Path::new(STYLES).join(format!("{style}.csl"));
         assert_eq!(ours(&env, &csl), citeproc_js(&env.path("stray.json"), &csl), "{style}");
     }
-    // Chicago title-cases inside quotation marks: the space is kept before a
-    // capital; before a lower-case letter (or a word kept in its case, such
-    // as `TeX`) hayagriva's title case cannot be kept from trimming it
-    // (`“Macro Index.”` for `“ Macro Index.”`).
-    let csl = Path::new(STYLES).join("chicago-author-date.csl");
-    let (ours, theirs) = (ours(&env, &csl), citeproc_js(&env.path("stray.json"), &csl));
-    assert!(ours.iter().any(|e| e.contains("\u{201c} Errata for TeX.\u{201d}")), "{ours:?}");
-    let differ: Vec<_> = ours.iter().zip(&theirs).filter(|(a, b)| a != b).collect();
-    assert_eq!(differ.len(), 1, "{differ:?}");
-    assert!(differ[0].0.contains("\u{201c}Macro Index.\u{201d}"), "{differ:?}");
 }
