@@ -54,11 +54,12 @@ pub(super) fn prints_language(style: &IndependentStyle) -> bool {
 
 /// What to do with the spaces a title begins with
 /// ([`titles::mended`](super::titles::mended)): where the style title-cases
-/// titles (their long form: APA title-cases only short ones), hayagriva's title case trims them; if it also keeps citation
+/// titles (their long form), hayagriva's title case trims them; if it also keeps citation
 /// order, they are trimmed (with a leading space hayagriva also dropped the
 /// delimiter's before the title: ACS's `Anonymous.Macro Index`), else kept,
-/// and the first word capitalised where most of the style's titles are
-/// title-cased (Chicago's; not APA's, which title-cases treaties only).
+/// and the first word capitalised where at least a third of the style's
+/// titles are title-cased (Chicago's 4 of 9 in its note styles; not APA's 1
+/// of 13, a treaty's).
 /// Elsewhere they are kept, as CSL processors print and sort them.
 pub(super) fn leading_spaces(style: &IndependentStyle) -> Leading {
     let long_title = |t: &hayagriva::citationberg::Text| {
@@ -76,7 +77,7 @@ pub(super) fn leading_spaces(style: &IndependentStyle) -> Leading {
     match (title_cased, sorted) {
         (0, _) => Leading::Kept,
         (_, false) => Leading::Trimmed,
-        (n, true) if 2 * n > count_texts(style, &long_title) => Leading::Capitalised,
+        (n, true) if 3 * n >= count_texts(style, &long_title) => Leading::Capitalised,
         _ => Leading::Kept,
     }
 }

@@ -134,6 +134,11 @@ pub fn read(text: &str, name: &str) -> Import {
                 unknown.push(format!("`{field}` ends {end} (a range: its start is kept)"));
             }
         }
+        // hayagriva keeps a version for every type but prints it for software only.
+        let csl_type = item.get("type").and_then(Value::as_str).unwrap_or_default();
+        if item.contains_key("version") && types(csl_type).0 != "repository" {
+            unknown.push("`version` (kept as `serial-number: {version: …}`; styles print it for software only)".into());
+        }
         // A URL without a scheme (`www.example.org`) cannot be held; the
         // rest of the item can.
         if let Some(url) = item.get("URL").and_then(Value::as_str).filter(|u| url::Url::parse(u).is_err()) {
@@ -453,7 +458,8 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
         f.insert("language".into(), lang.into());
     }
     let mut serials = Map::new();
-    for (csl, ours) in [("DOI", "doi"), ("ISBN", "isbn"), ("PMID", "pmid"), ("PMCID", "pmcid")] {
+    for (csl, ours) in [("DOI", "doi"), ("ISBN", "isbn"), ("PMID", "pmid"), ("PMCID", "pmcid"), ("version", "version")]
+    {
         if let Some(v) = get(csl) {
             serials.insert(ours.into(), v.into());
         }
@@ -597,6 +603,19 @@ mod tests {
         assert_eq!(imp.entries.len(), 1, "{:?}", imp.findings);
         assert!(imp.entries[0].entry.url().is_none());
         assert!(imp.findings.iter().any(|f| f.message.contains("www.example.org")), "{:?}", imp.findings);
+    }
+
+    #[test]
+    fn a_version_is_kept_and_said_to_print_for_software_only() {
+        let imp = read(
+            r#"[{"id": "w", "type": "webpage", "title": "T", "version": "3"}, {"id": "s", "type": "software", "title": "S", "version": "1.2"}]"#,
+            "v.json",
+        );
+        assert_eq!(imp.entries.len(), 2, "{:?}", imp.findings);
+        let version = |i: usize| imp.entries[i].entry.serial_number().and_then(|s| s.0.get("version").cloned());
+        assert_eq!((version(0).as_deref(), version(1).as_deref()), (Some("3"), Some("1.2")));
+        assert_eq!(imp.findings.len(), 1, "{:?}", imp.findings);
+        assert!(imp.findings[0].message.contains("`version`"), "{:?}", imp.findings);
     }
 
     #[test]
