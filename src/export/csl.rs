@@ -293,7 +293,7 @@ fn render_with(
                     if let Some(m) = mends.get(item.key.as_str()) {
                         text = pages::mend(&text, m, &styled.page_labels);
                     }
-                    let field_ends = if ["?:", "!:", " ,", " ;"].iter().any(|p| text.contains(p)) {
+                    let field_ends = if ["?:", "!:", " ;"].iter().any(|p| text.contains(p)) {
                         entries.get(item.key.as_str()).map(|e| punctuation::field_ends(e)).unwrap_or_default()
                     } else {
                         Vec::new()

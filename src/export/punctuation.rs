@@ -79,7 +79,7 @@ fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool)
             }
             ('\u{201d}', Some(p @ ('.' | ','))) if american => {
                 // An inner quotation closing with the outer one takes it too: “‘Quoted.’”
-                let inner = out.ends_with('\u{2019}') && closes_inner(&out[..out.len() - 3]);
+                let inner = out.strip_suffix('\u{2019}').is_some_and(closes_inner);
                 let closing = if inner { out.pop() } else { None };
                 // “Why?”. is “Why?”, not “Why?.”
                 if !(p == '.' && out.ends_with(['?', '!', '.'])) {
@@ -108,7 +108,7 @@ fn ends_a_field(out: &str, c: char, field_ends: &[String]) -> bool {
 /// place given as `????`, a title that asks) or in a space (a title whose
 /// last TeX macro pandoc dropped, `Update on Pascal `), lower-cased and
 /// without hayagriva's case-protecting braces: the fields after which a
-/// colon gives way, and before whose comma a space stays.
+/// colon gives way, and before whose semicolon a space stays.
 pub(super) fn field_ends(entry: &hayagriva::Entry) -> Vec<String> {
     fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {

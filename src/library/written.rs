@@ -66,7 +66,7 @@ fn get<'a>(entry: &'a Entry, name: &str) -> Option<&'a MaybeTyped<Numeric>> {
 /// Sets `name` to `written` where it holds `typed`, at `depth` below `entry`.
 fn replace(entry: &mut Entry, depth: usize, name: &str, typed: &MaybeTyped<Numeric>, written: &MaybeTyped<Numeric>) {
     if depth > 0 {
-        if entry.parents().iter().any(|p| get(p, name).is_some() || !p.parents().is_empty()) {
+        if !entry.parents().is_empty() {
             let mut parents = entry.parents().to_vec();
             parents.iter_mut().for_each(|p| replace(p, depth - 1, name, typed, written));
             entry.set_parents(parents);
