@@ -14,6 +14,7 @@ mod pages;
 mod punctuation;
 pub mod render;
 pub mod ris;
+mod sorting;
 mod styles;
 mod titles;
 pub mod warc;

@@ -18,7 +18,9 @@
 /// punctuation-in-quote) a period or comma after a closing quotation mark
 /// moves inside it (“Title”. is “Title.”). A space before a semicolon is
 /// dropped outside French (Vancouver's "2006 ;691"), unless a field ends
-/// with it (`field_ends` again).
+/// with it (`field_ends` again). An apostrophe between letters is a
+/// typographic one (`O’Brien`, `Editor’s`), as citeproc-js prints it, but
+/// not in a link.
 pub(super) fn punctuate(text: &str, locale: &str, field_ends: &[String]) -> String {
     let alternated;
     let text = if locale.starts_with("en") {
@@ -69,6 +71,9 @@ fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool)
                 out.push_str(if run >= 3 { "..." } else { "." });
             }
             (',', Some(')')) if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && year_before(out) => {}
+            ('\'', Some(n)) if n.is_alphabetic() && out.ends_with(char::is_alphabetic) && !in_a_link(out) => {
+                out.push('\u{2019}');
+            }
             ('\u{2019}', Some(p @ ('.' | ',')))
                 if american && chars.clone().nth(1) == Some('\u{201d}') && closes_inner(out) =>
             {
@@ -95,6 +100,12 @@ fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool)
     std::mem::take(out)
 }
 
+/// Whether `out` ends inside a link (a word holding `://` or `www.`).
+fn in_a_link(out: &str) -> bool {
+    let word = out.rsplit(char::is_whitespace).next().unwrap_or(out);
+    word.contains("://") || word.contains("www.")
+}
+
 /// Whether `out` and `c` end with one of the entry's values.
 fn ends_a_field(out: &str, c: char, field_ends: &[String]) -> bool {
     let mut tail: Vec<char> = out.chars().rev().take(200).collect();
@@ -108,7 +119,8 @@ fn ends_a_field(out: &str, c: char, field_ends: &[String]) -> bool {
 /// place given as `????`, a title that asks) or in a space (a title whose
 /// last TeX macro pandoc dropped, `Update on Pascal `), lower-cased and
 /// without hayagriva's case-protecting braces: the fields after which a
-/// colon gives way, and before whose semicolon a space stays.
+/// colon gives way, and before whose semicolon a space stays; and each
+/// value's text up to a space it holds before a semicolon.
 pub(super) fn field_ends(entry: &hayagriva::Entry) -> Vec<String> {
     fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {
@@ -118,6 +130,10 @@ pub(super) fn field_ends(entry: &hayagriva::Entry) -> Vec<String> {
                     out.push(t.to_lowercase());
                 } else if s.ends_with(spacing) && !t.is_empty() {
                     out.push(format!("{} ", t.to_lowercase()));
+                }
+                // A space the value holds before a semicolon (`Controlling ; Ruling`).
+                for (i, _) in t.match_indices(" ;") {
+                    out.push(t[..=i].to_lowercase());
                 }
             }
             serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
@@ -188,7 +204,13 @@ mod tests {
             "Update on Pascal ; TeX and , Vol. 10; 2006;5",
             "a space that ends a field stays, and one before a comma"
         );
+        let held = ["controlling ".to_owned()];
+        assert_eq!(punctuate("Controlling ; Ruling. 2006 ;5", "en-US", &held), "Controlling ; Ruling. 2006;5");
         assert_eq!(punctuate("(n.d.-a). Title.", "en-US", &[]), "(N.d.-a). Title.");
+        assert_eq!(
+            punctuate("O'Brien, K. Editor's 'notes'. https://x.org/it's www.x.org/it's", "en-US", &[]),
+            "O\u{2019}Brien, K. Editor\u{2019}s 'notes'. https://x.org/it's www.x.org/it's"
+        );
         assert_eq!(punctuate("van Gennep, A. (1909).", "en-US", &[]), "van Gennep, A. (1909).");
         assert_eq!(
             punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", "en-US", &[]),

@@ -163,10 +163,24 @@ pub(super) fn keyed(style: &IndependentStyle) -> Option<IndependentStyle> {
     if reached(style, Part::Bibliography).iter().any(tests) || expands_names_in_bibliography(style) {
         return None;
     }
-    const XML: &str = r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><citation><layout><text variable="citation-key"/></layout></citation></style>"#;
     let mut copy = style.clone();
-    copy.citation = IndependentStyle::from_xml(XML).ok()?.citation;
+    copy.citation = key_citation()?;
     Some(copy)
+}
+
+/// A citation that prints the entry's key, and so tells every entry apart
+/// without disambiguating anything.
+pub(super) fn key_citation() -> Option<hayagriva::citationberg::Citation> {
+    Some(IndependentStyle::from_xml(&skeleton("", "")).ok()?.citation)
+}
+
+/// The text of a style with `citation`'s layout (else [`key_citation`]'s)
+/// followed by `rest` (macros must come first, a bibliography after).
+pub(super) fn skeleton(citation: &str, rest: &str) -> String {
+    let citation = if citation.is_empty() { r#"<layout><text variable="citation-key"/></layout>"# } else { citation };
+    format!(
+        r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><citation>{citation}</citation>{rest}</style>"#
+    )
 }
 
 /// The `et-al-min` and `et-al-use-first` of the style's citations.

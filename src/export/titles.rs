@@ -247,7 +247,9 @@ pub(super) fn printed(t: &str) -> std::borrow::Cow<'_, str> {
 
 /// The title with the spaces and the closing quotation mark it ends with
 /// replaced by their [`STAND_INS`], and the spaces it begins with made
-/// verbatim (hayagriva's case changes trim them: Chicago's `“2013
+/// verbatim, with a comma, period or closing bracket it then opens with
+/// (hayagriva drops the space before one: APA's `(2006)., and complex
+/// numbers` for citeproc-js's `(2006). , and complex numbers`) (hayagriva's case changes trim them: Chicago's `“2013
 /// Election.”` for `“ 2013 Election.”`; as a space they still sort first, as
 /// citeproc-js sorts them), or `None` when it has none. The verbatim chunk
 /// follows an empty one (docs/upstream/hayagriva-leading-verbatim-space.md).
@@ -260,13 +262,17 @@ fn kept_ends(f: &FormatString, leading: Leading) -> Option<FormatString> {
     let mut changed = false;
     if let Some(first) = value.0.first_mut().filter(|c| c.kind == ChunkKind::Normal) {
         let body = first.value.trim_start();
-        if body.len() < first.value.len() && !body.is_empty() {
-            let space = first.value[..first.value.len() - body.len()].to_owned();
+        let space = first.value.len() - body.len();
+        // hayagriva drops the space before a chunk that opens with one of these.
+        let eaten = body.chars().next().filter(|c| matches!(c, ',' | '.' | ')' | ']')).map_or(0, char::len_utf8);
+        let rest = &body[eaten..];
+        if space + eaten > 0 && !rest.trim().is_empty() {
+            let lead = first.value[..space + eaten].to_owned();
             first.value = match leading {
-                Leading::Capitalised => capitalised(body),
-                Leading::Kept | Leading::Trimmed => body.to_owned(),
+                Leading::Capitalised if eaten == 0 => capitalised(rest),
+                _ => rest.to_owned(),
             };
-            let lead = [(String::new(), ChunkKind::Normal), (space, ChunkKind::Verbatim)];
+            let lead = [(String::new(), ChunkKind::Normal), (lead, ChunkKind::Verbatim)];
             value.0.splice(0..0, lead.map(|(value, kind)| StringChunk { value, kind }));
             changed = true;
         }

@@ -236,6 +236,28 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
     }
 }
 
+/// The bibliography's order, and so its year suffixes, is citeproc-js's:
+/// keys compared lower-cased, punctuation, spaces and accents aside and
+/// numbers by value (`Editorial comments` before `Editor’s commentary`,
+/// `Alexander` before `Al-Safi`, `Part 9` before `Part 10`, a title opening
+/// with a quotation mark or a parenthesis under its first word, `Muller,
+/// Anne` before `Müller, Hans`), names in a key family name first and without
+/// "and" (`Okafor & Adams` before `Okafor & Zeller`), dates in a macro key
+/// by month (APA: April's work is 1992a), a descending date key
+/// (elsevier-harvard), and a straight apostrophe between letters printed as
+/// a typographic one (`O’Brien`).
+#[test]
+fn the_order_and_year_suffixes_are_citeproc_js_s() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sort-sample.json");
+    let env = Env::new();
+    assert_eq!(env.run(&["add", "--csl-json", sample.to_str().unwrap()]).code, 0);
+    let styles = ["apa", "chicago-author-date", "american-political-science-association", "elsevier-harvard"];
+    for style in styles.into_iter().chain(["chicago-fullnote-bibliography"]) {
+        let csl = Path::new(STYLES).join(format!("{style}.csl"));
+        assert_eq!(ours(&env, &csl), citeproc_js(&sample, &csl), "{style}");
+    }
+}
+
 /// Items that are hard to read, as citeproc-js reads them, in four styles:
 /// an uncertain date (`circa`: APA's `ca. 1850`), dropping and non-dropping
 /// particles and a suffix (`van Beethoven` sorts under v in APA, under B in
