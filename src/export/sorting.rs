@@ -29,6 +29,9 @@ const KEY: &str = "\u{F0010}K";
 const DATE_OPEN: char = '\u{F0011}';
 const DATE_PART: char = '\u{F0012}';
 const DATE_CLOSE: char = '\u{F0013}';
+/// A space a name begins with, which hayagriva trims and citeproc-js sorts
+/// first (pandoc's leftover of `{\TeX} future working group`).
+const LEADING_SPACE: char = '\u{F0014}';
 
 /// A style's bibliography sort, done as citeproc-js does it.
 #[derive(Debug, Clone)]
@@ -137,9 +140,11 @@ impl Sorter {
 
     /// Each entry's keys, as compared.
     fn rendered(&self, styled: &Styled, entries: &[&Entry]) -> Vec<Vec<String>> {
+        let marked: Vec<Option<Entry>> =
+            entries.iter().map(|e| super::titles::names_led(e, &LEADING_SPACE.to_string())).collect();
         let mut driver = BibliographyDriver::new();
-        for e in entries {
-            let item = CitationItem::new(*e, None, None, false, None);
+        for (e, m) in entries.iter().zip(&marked) {
+            let item = CitationItem::new(m.as_ref().unwrap_or(e), None, None, false, None);
             driver.citation(CitationRequest::new(vec![item], &self.keys, styled.locale.clone(), &styled.locales, None));
         }
         let request = BibliographyRequest::new(&self.keys, styled.locale.clone(), &styled.locales);
@@ -183,7 +188,7 @@ fn compared(key: &str) -> String {
     }
     // citeproc-js joins a key's words with `|` and ends it with one: a
     // symbol, which its collation does not ignore, so word breaks sort first.
-    let mut key = out.to_lowercase().replace(' ', "|");
+    let mut key = out.to_lowercase().replace([' ', LEADING_SPACE], "|");
     key.push('|');
     key
 }

@@ -135,8 +135,44 @@ const STOP_WORDS: &[&str] = &[
 /// departs from citeproc-js's, and its parents' (a journal's, a book's), or
 /// `None` when nothing needs it; the spaces and the closing quotation mark
 /// a title begins or ends with kept where hayagriva would drop them
-/// ([`kept_ends`]), the spaces it begins with as `leading` says.
+/// ([`kept_ends`]), the spaces it begins with as `leading` says; and the
+/// spaces its authors' and editors' names begin with taken off (kept in the
+/// library for the sort, [`super::sorting`]; hayagriva prints them in citations).
 pub(super) fn mended(entry: &Entry, prints_language: bool, leading: Leading) -> Option<Entry> {
+    match names_led(entry, "") {
+        Some(trimmed) => Some(mended_names_apart(&trimmed, prints_language, leading).unwrap_or(trimmed)),
+        None => mended_names_apart(entry, prints_language, leading),
+    }
+}
+
+/// The entry with the spaces its authors' and editors' names begin with
+/// replaced by `lead`, or `None` when no name begins with one.
+pub(super) fn names_led(entry: &Entry, lead: &str) -> Option<Entry> {
+    let led = |people: Option<&[hayagriva::types::Person]>| -> Option<Vec<hayagriva::types::Person>> {
+        let people = people?;
+        people.iter().any(|p| p.name.starts_with(char::is_whitespace)).then(|| {
+            let mut people = people.to_vec();
+            for p in people.iter_mut().filter(|p| p.name.starts_with(char::is_whitespace)) {
+                p.name = format!("{lead}{}", p.name.trim_start());
+            }
+            people
+        })
+    };
+    let (authors, editors) = (led(entry.authors()), led(entry.editors()));
+    if authors.is_none() && editors.is_none() {
+        return None;
+    }
+    let mut out = entry.clone();
+    if let Some(a) = authors {
+        out.set_authors(a);
+    }
+    if let Some(e) = editors {
+        out.set_editors(e);
+    }
+    Some(out)
+}
+
+fn mended_names_apart(entry: &Entry, prints_language: bool, leading: Leading) -> Option<Entry> {
     if let Some(foreign) = foreign(entry).filter(|_| !prints_language) {
         return Some(foreign);
     }

@@ -86,9 +86,14 @@ pub fn lint(library: &Library, config: &Config) -> Vec<Finding> {
     for r in &library.records {
         let key = r.entry.key();
         let titles = std::iter::once(&*r.entry).chain(r.entry.parents()).filter_map(|e| e.title());
-        for title in titles.map(|t| t.value.to_string()).filter(|t| t.trim() != t) {
+        let names = std::iter::once(&*r.entry)
+            .chain(r.entry.parents())
+            .flat_map(|e| e.authors().into_iter().chain(e.editors()).flatten())
+            .map(|p| ("name", p.name.clone()));
+        let texts = titles.map(|t| ("title", t.value.to_string())).chain(names);
+        for (what, text) in texts.filter(|(_, t)| t.trim() != t) {
             findings.push(
-                Finding::new(Code::StraySpace, format!("entry `{key}`: the title {title:?} begins or ends with a space"))
+                Finding::new(Code::StraySpace, format!("entry `{key}`: the {what} {text:?} begins or ends with a space"))
                     .at(library.location(r))
                     .help("CSL processors print and sort it as written (a leading space sorts first); remove it if it is left over")
                     .data("key", key),

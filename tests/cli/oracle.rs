@@ -244,7 +244,8 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// Anne` before `Müller, Hans`), names in a key family name first and without
 /// "and" (`Okafor & Adams` before `Okafor & Zeller`), dates in a macro key
 /// by month (APA: April's work is 1992a), a descending date key
-/// (elsevier-harvard), and a straight apostrophe between letters printed as
+/// (elsevier-harvard), a name that begins with a space (pandoc's leftover of
+/// a TeX macro) first, and a straight apostrophe between letters printed as
 /// a typographic one (`O’Brien`).
 #[test]
 fn the_order_and_year_suffixes_are_citeproc_js_s() {

@@ -243,16 +243,24 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// [`text`], with the spaces it begins with.
+fn leading_kept(v: &Value) -> Option<String> {
+    text(v)?;
+    v.as_str().map_or_else(|| text(v), |s| Some(s.trim_end().to_owned()))
+}
+
 /// CSL names → hayagriva persons.
 fn persons(v: &Value) -> Result<Value, String> {
     let list = v.as_array().ok_or("names must be a list")?;
     let mut out = Vec::new();
     for n in list {
         let mut p = Map::new();
-        if let Some(literal) = n.get("literal").and_then(text) {
+        // A space a name begins with is kept, as CSL processors sort it
+        // (first): pandoc leaves one where it drops a TeX macro.
+        if let Some(literal) = n.get("literal").and_then(leading_kept) {
             p.insert("name".into(), literal.into());
         } else {
-            let family = n.get("family").and_then(text).ok_or("a name has neither `family` nor `literal`")?;
+            let family = n.get("family").and_then(leading_kept).ok_or("a name has neither `family` nor `literal`")?;
             if let Some(g) = n.get("given").and_then(text) {
                 p.insert("given-name".into(), g.into());
             }
