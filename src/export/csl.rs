@@ -10,7 +10,7 @@ use std::path::Path;
 use hayagriva::archive::{ArchivedStyle, locales};
 use hayagriva::citationberg::{
     Display, FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, LocaleCode, LocaleFile, Style,
-    TextDecoration, VerticalAlign,
+    SubsequentAuthorSubstituteRule, TextDecoration, VerticalAlign,
 };
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose, ElemChild, ElemChildren,
@@ -271,6 +271,12 @@ fn render_with(
         .flat_map(|c| &c.items)
         .filter_map(|(entry, ..)| Some((entry.key(), pages::mend_for(entry, markup)?)))
         .collect();
+    let substitute = style
+        .bibliography
+        .as_ref()
+        .filter(|b| b.subsequent_author_substitute_rule == SubsequentAuthorSubstituteRule::CompleteAll)
+        .and_then(|b| b.subsequent_author_substitute.as_deref())
+        .filter(|s| !s.is_empty());
     let bibliography = rendered
         .bibliography
         .map(|b| {
@@ -296,6 +302,9 @@ fn render_with(
                     }
                     if let Some(m) = mends.get(item.key.as_str()) {
                         text = pages::mend(&text, m, &styled.page_labels);
+                    }
+                    if let Some(alone) = substitute.and_then(|s| punctuation::substitute_alone(&text, s)) {
+                        text = alone;
                     }
                     let field_ends = if ["?:", "!:", " ;"].iter().any(|p| text.contains(p)) {
                         entries.get(item.key.as_str()).map(|e| punctuation::field_ends(e)).unwrap_or_default()

@@ -100,6 +100,23 @@ fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool)
     std::mem::take(out)
 }
 
+/// An entry whose names the style's `subsequent-author-substitute` replaced
+/// whole (its `complete-all` rule) with the substitute alone: hayagriva
+/// leaves the name list's delimiters and its "and" behind, `———, and .` and
+/// `———, , and , eds.` for citeproc-js's `———.` and `———, eds.`
+/// (docs/upstream/hayagriva-substitute-complete-all.md).
+pub(super) fn substitute_alone(text: &str, substitute: &str) -> Option<String> {
+    let at = text.find(substitute)? + substitute.len();
+    let rest = &text[at..];
+    let after = rest.trim_start_matches(", ");
+    if after.len() == rest.len() {
+        return None;
+    }
+    let (word, tail) = after.split_once(' ')?;
+    let lone = !word.is_empty() && !word.contains([',', '.']) && tail.starts_with(['.', ',']);
+    lone.then(|| format!("{}{tail}", &text[..at]))
+}
+
 /// Whether `out` ends inside a link (a word holding `://` or `www.`).
 fn in_a_link(out: &str) -> bool {
     let word = out.rsplit(char::is_whitespace).next().unwrap_or(out);
@@ -244,6 +261,16 @@ mod tests {
             "\u{201c}\u{2018}Quoted.\u{2019}\u{201d} It\u{2019}s \u{201c}it\u{2019}s.\u{201d} \u{201c}\u{2018}B,\u{2019}\u{201d}",
             "an inner quotation that closes with the outer one takes the period too"
         );
+        let dash = "\u{2014}\u{2014}\u{2014}";
+        let cases = [
+            (format!("{dash}, and . 1990a. Title."), Some(format!("{dash}. 1990a. Title."))),
+            (format!("{dash}, , and , eds. 1993."), Some(format!("{dash}, eds. 1993."))),
+            (format!("{dash}, ed. 1993."), None),
+            (format!("{dash}. 1984. Title ."), None),
+        ];
+        for (text, wanted) in cases {
+            assert_eq!(substitute_alone(&text, dash), wanted, "{text}");
+        }
         let german = "\u{201e}Der \u{201c}Satz\u{201d}\u{201c}";
         assert_eq!(punctuate(german, "de-DE", &[]), german, "other languages' marks are left as they are");
     }

@@ -64,7 +64,7 @@ impl Sorter {
             _ => None,
         });
         for m in &mut keys.macros {
-            for_sorting(&mut m.children, et_al)?;
+            for_sorting(&mut m.children, et_al, false)?;
         }
         let mut layout = String::new();
         for key in &sort.keys {
@@ -210,10 +210,12 @@ fn collator(styled: &Styled) -> Option<icu_collator::CollatorBorrowed<'static>> 
 
 /// Macros rendered as CSL renders sort keys: a date as its year, month and
 /// day (those the date prints) between markers; names family first, with
-/// no "and". `None` where an element cannot be rewritten.
+/// no "and" and no label (`eds.`), in a `substitute` or not. `None` where an element cannot be
+/// rewritten.
 fn for_sorting(
     elements: &mut [LayoutRenderingElement],
     et_al: Option<(Option<u32>, Option<u32>, Option<bool>)>,
+    substitute: bool,
 ) -> Option<()> {
     for element in elements {
         match element {
@@ -224,24 +226,28 @@ fn for_sorting(
             }
             LayoutRenderingElement::Names(names) => {
                 names.and = None;
-                if !names.children.iter().any(|c| matches!(c, NamesChild::Name(_))) {
+                // A key holds the names alone (`Okafor, ed.` sorts as `Okafor`).
+                names.children.retain(|c| !matches!(c, NamesChild::Label(_)));
+                // Names in a substitute without a name of their own take
+                // their parent's, which is rewritten already.
+                if !substitute && !names.children.iter().any(|c| matches!(c, NamesChild::Name(_))) {
                     names.children.insert(0, NamesChild::Name(Name::default()));
                 }
                 for child in &mut names.children {
                     match child {
                         NamesChild::Name(name) => *name = sort_name(name, et_al)?,
-                        NamesChild::Substitute(s) => for_sorting(&mut s.children, et_al)?,
+                        NamesChild::Substitute(s) => for_sorting(&mut s.children, et_al, true)?,
                         _ => {}
                     }
                 }
             }
-            LayoutRenderingElement::Group(g) => for_sorting(&mut g.children, et_al)?,
+            LayoutRenderingElement::Group(g) => for_sorting(&mut g.children, et_al, substitute)?,
             LayoutRenderingElement::Choose(c) => {
                 for branch in std::iter::once(&mut c.if_).chain(c.else_if.iter_mut()) {
-                    for_sorting(&mut branch.children, et_al)?;
+                    for_sorting(&mut branch.children, et_al, substitute)?;
                 }
                 if let Some(otherwise) = c.otherwise.as_mut() {
-                    for_sorting(&mut otherwise.children, et_al)?;
+                    for_sorting(&mut otherwise.children, et_al, substitute)?;
                 }
             }
             _ => {}

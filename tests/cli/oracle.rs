@@ -246,7 +246,8 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// by month (APA: April's work is 1992a), a descending date key
 /// (elsevier-harvard), a name that begins with a space (pandoc's leftover of
 /// a TeX macro) first, and a straight apostrophe between letters printed as
-/// a typographic one (`O’Brien`).
+/// a typographic one (`O’Brien`); a repeated pair of authors replaced by
+/// Chicago's `———.` whole.
 #[test]
 fn the_order_and_year_suffixes_are_citeproc_js_s() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sort-sample.json");
