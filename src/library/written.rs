@@ -2,7 +2,9 @@
 //! as numbers where it can, and drops the leading zeros of every number after
 //! a delimiter: TeX Live's `tugboat.bib` numbers its issues `1, 02` (the
 //! issue, then the journal's running number), which every style would print
-//! `1, 2` (docs/upstream/hayagriva-numeric-leading-zero.md). Such a value is
+//! `1, 2` (docs/upstream/hayagriva-numeric-leading-zero.md). And it reads
+//! `Release 2` as a number with a prefix, which CSL processors do not (a
+//! style's `is-numeric` test then prints `Release 2 ed.`). Such a value is
 //! given back to the entry as the text it was written as: from the outline
 //! when a library is read, from the fields when an entry is imported.
 
@@ -20,7 +22,7 @@ pub(crate) const FIELDS: [&str; 3] = ["issue", "volume", "edition"];
 /// its text.
 pub(crate) fn restore<'a>(entry: &mut Entry, written: impl IntoIterator<Item = (&'a str, usize, &'a str)>) {
     for (name, depth, text) in written {
-        if !FIELDS.contains(&name) || !loses_zeros(text) {
+        if !FIELDS.contains(&name) || !prints_differently(text) {
             continue;
         }
         let Ok(number) = Numeric::from_str(text) else { continue };
@@ -38,13 +40,28 @@ pub(crate) fn in_fields(fields: &serde_json::Map<String, serde_json::Value>, dep
             ("parent", serde_json::Value::Array(ps)) => {
                 ps.iter().filter_map(|p| p.as_object()).for_each(|p| out.extend(in_fields(p, depth + 1)))
             }
-            (name, serde_json::Value::String(text)) if FIELDS.contains(&name) && loses_zeros(text) => {
+            (name, serde_json::Value::String(text)) if FIELDS.contains(&name) && prints_differently(text) => {
                 out.push((name, depth, text.as_str()))
             }
             _ => {}
         }
     }
     out
+}
+
+/// Whether hayagriva's number would print `text` otherwise than as written:
+/// a number after the first starts with a zero (`1, 02`), or the text is
+/// not a number as citeproc-js tells one (each part digits or a Roman
+/// numeral, then letters: `2nd`, `12a`, `1-2`; not `Release 2`).
+fn prints_differently(text: &str) -> bool {
+    let part = |p: &str| {
+        let rest = p.trim_start_matches(|c: char| c.is_ascii_digit());
+        let rest = if rest.len() == p.len() { p.trim_start_matches(['i', 'v', 'x']) } else { rest };
+        rest.len() < p.len() && rest.chars().all(|c| c.is_ascii_alphabetic())
+    };
+    let mut parts =
+        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '&' | '-' | '\u{2013}')).filter(|p| !p.is_empty());
+    loses_zeros(text) || !parts.all(part)
 }
 
 /// Whether a number after the first starts with a zero (`1, 02`).
@@ -104,6 +121,7 @@ b:
   title: Plain
   issue: '07'
   volume: 1-2
+  edition: Release 2
 ";
 
     #[test]
@@ -119,5 +137,8 @@ b:
         let b = &library.get("b").unwrap().entry;
         assert!(matches!(b.issue(), Some(MaybeTyped::Typed(n)) if n.to_string() == "07"));
         assert!(matches!(b.volume(), Some(MaybeTyped::Typed(_))));
+        // Words before a number: a number to hayagriva, not to CSL processors.
+        assert!("Release 2".parse::<hayagriva::types::Numeric>().is_ok());
+        assert_eq!(b.edition(), Some(&MaybeTyped::String("Release 2".into())));
     }
 }
