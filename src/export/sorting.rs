@@ -14,8 +14,8 @@ use std::cmp::Ordering;
 
 use hayagriva::citationberg::taxonomy::Variable;
 use hayagriva::citationberg::{
-    Date, DatePartName, DateParts, IndependentStyle, InheritableNameOptions, LayoutRenderingElement, Name, NameForm,
-    NamesChild, SortDirection, SortKey,
+    Date, DatePartName, DateParts, DemoteNonDroppingParticle, IndependentStyle, InheritableNameOptions,
+    LayoutRenderingElement, Name, NameForm, NamesChild, SortDirection, SortKey, TextTarget,
 };
 use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Entry};
 
@@ -53,25 +53,35 @@ impl Sorter {
     pub fn new(style: &IndependentStyle, keyed: Option<&IndependentStyle>) -> Option<Sorter> {
         let sort = style.bibliography.as_ref()?.sort.as_ref()?;
         let mut keys = style.clone();
-        // A key's `names-min`, `names-use-first` and `names-use-last` apply to
-        // the names its macro renders (the first key that sets them, for all).
-        let et_al = sort.keys.iter().find_map(|k| match k {
-            SortKey::MacroName { names_min, names_use_first, names_use_last, .. }
-                if names_min.is_some() || names_use_first.is_some() =>
-            {
-                Some((*names_min, *names_use_first, *names_use_last))
-            }
-            _ => None,
-        });
+        // A particle demoted for sorting only is demoted here (`Gogh, van`).
+        if keys.settings.demote_non_dropping_particle == DemoteNonDroppingParticle::SortOnly {
+            keys.settings.demote_non_dropping_particle = DemoteNonDroppingParticle::DisplayAndSort;
+        }
+        let originals = keys.macros.clone();
         for m in &mut keys.macros {
-            for_sorting(&mut m.children, et_al, false)?;
+            for_sorting(&mut m.children, None, None)?;
         }
         let mut layout = String::new();
-        for key in &sort.keys {
+        for (i, key) in sort.keys.iter().enumerate() {
             layout.push_str(&format!(r#"<text value="{KEY}"/>"#));
             match key {
-                SortKey::MacroName { name, .. } => {
-                    layout.push_str(&format!(r#"<text macro="{}"/>"#, crate::findings::escape(name)));
+                SortKey::MacroName { name, names_min, names_use_first, names_use_last, .. } => {
+                    let et_al = (*names_min, *names_use_first, *names_use_last);
+                    let name = if et_al == (None, None, None) {
+                        name.clone()
+                    } else {
+                        // The key's own copy of the macros, its names cut as the key says.
+                        let suffix = format!("{KEY}{i}");
+                        for m in &originals {
+                            let mut copy = m.clone();
+                            copy.name.push_str(&suffix);
+                            retarget(&mut copy.children, &suffix);
+                            for_sorting(&mut copy.children, Some(et_al), None)?;
+                            keys.macros.push(copy);
+                        }
+                        format!("{name}{suffix}")
+                    };
+                    layout.push_str(&format!(r#"<text macro="{}"/>"#, crate::findings::escape(&name)));
                 }
                 SortKey::Variable { variable: Variable::Date(d), .. } => layout.push_str(&date_xml(&d.to_string(), 3)),
                 SortKey::Variable { variable: Variable::Name(n), .. } => layout.push_str(&format!(
@@ -215,7 +225,7 @@ fn collator(styled: &Styled) -> Option<icu_collator::CollatorBorrowed<'static>> 
 fn for_sorting(
     elements: &mut [LayoutRenderingElement],
     et_al: Option<(Option<u32>, Option<u32>, Option<bool>)>,
-    substitute: bool,
+    substitute: Option<&Name>,
 ) -> Option<()> {
     for element in elements {
         match element {
@@ -229,15 +239,21 @@ fn for_sorting(
                 // A key holds the names alone (`Okafor, ed.` sorts as `Okafor`).
                 names.children.retain(|c| !matches!(c, NamesChild::Label(_)));
                 // Names in a substitute without a name of their own take
-                // their parent's, which is rewritten already.
-                if !substitute && !names.children.iter().any(|c| matches!(c, NamesChild::Name(_))) {
-                    names.children.insert(0, NamesChild::Name(Name::default()));
-                }
+                // their parent's (already rewritten), as CSL has them.
+                let own = names.children.iter().find_map(|c| match c {
+                    NamesChild::Name(n) => Some(n),
+                    _ => None,
+                });
+                let name = match (own, substitute) {
+                    (Some(n), _) => sort_name(n, et_al)?,
+                    (None, Some(parent)) => parent.clone(),
+                    (None, None) => sort_name(&Name::default(), et_al)?,
+                };
+                names.children.retain(|c| !matches!(c, NamesChild::Name(_)));
+                names.children.insert(0, NamesChild::Name(name.clone()));
                 for child in &mut names.children {
-                    match child {
-                        NamesChild::Name(name) => *name = sort_name(name, et_al)?,
-                        NamesChild::Substitute(s) => for_sorting(&mut s.children, et_al, true)?,
-                        _ => {}
+                    if let NamesChild::Substitute(s) = child {
+                        for_sorting(&mut s.children, et_al, Some(&name))?;
                     }
                 }
             }
@@ -254,6 +270,36 @@ fn for_sorting(
         }
     }
     Some(())
+}
+
+/// Every macro a text element calls renamed with `suffix`.
+fn retarget(elements: &mut [LayoutRenderingElement], suffix: &str) {
+    for element in elements {
+        match element {
+            LayoutRenderingElement::Text(t) => {
+                if let TextTarget::Macro { name } = &mut t.target {
+                    name.push_str(suffix);
+                }
+            }
+            LayoutRenderingElement::Names(names) => {
+                for child in &mut names.children {
+                    if let NamesChild::Substitute(s) = child {
+                        retarget(&mut s.children, suffix);
+                    }
+                }
+            }
+            LayoutRenderingElement::Group(g) => retarget(&mut g.children, suffix),
+            LayoutRenderingElement::Choose(c) => {
+                for branch in std::iter::once(&mut c.if_).chain(c.else_if.iter_mut()) {
+                    retarget(&mut branch.children, suffix);
+                }
+                if let Some(otherwise) = c.otherwise.as_mut() {
+                    retarget(&mut otherwise.children, suffix);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A date element printing what `d` prints of its date as a key.
@@ -303,14 +349,15 @@ fn sort_name(name: &Name, et_al: Option<(Option<u32>, Option<u32>, Option<bool>)
         NameForm::Short => "short",
         NameForm::Count => "count",
     };
-    let mut xml = format!(r#"<name name-as-sort-order="all" sort-separator=" " delimiter=" " form="{form}""#);
+    let mut xml = format!(r#"<name name-as-sort-order="all" sort-separator=" " form="{form}""#);
     if !own.initialize {
         xml.push_str(r#" initialize="false""#);
     }
     if let Some(with) = own.initialize_with {
         xml.push_str(&format!(r#" initialize-with="{}""#, crate::findings::escape(with)));
     }
-    let (min, first, last) = et_al.unwrap_or((own.et_al_min, own.et_al_use_first, Some(own.et_al_use_last)));
+    let (min, first, last) = et_al.unwrap_or_default();
+    let (min, first, last) = (min.or(own.et_al_min), first.or(own.et_al_use_first), last.or(Some(own.et_al_use_last)));
     if let Some(min) = min {
         xml.push_str(&format!(r#" et-al-min="{min}""#));
     }
