@@ -354,8 +354,9 @@ pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: 
     let plan = plan(&styled.style);
     let by_author = matches!(plan, Plan::ByAuthor);
     // Sorted as citeproc-js sorts (from the entries as written), then
-    // rendered in that order by the style without its sort.
-    let sorter = styled.sorter.as_ref().filter(|_| !matches!(plan, Plan::CitationOrder));
+    // rendered in that order by the style without its sort; one entry (a
+    // hover's) has no order to find.
+    let sorter = styled.sorter.as_ref().filter(|_| !matches!(plan, Plan::CitationOrder) && entries.len() > 1);
     let styles = match sorter {
         Some(s) => {
             let order = s.order(styled, entries);

@@ -283,11 +283,11 @@ pub(super) fn printed(t: &str) -> std::borrow::Cow<'_, str> {
 
 /// The title with the spaces and the closing quotation mark it ends with
 /// replaced by their [`STAND_INS`], and the spaces it begins with made
-/// verbatim, with a comma, period or closing bracket it then opens with
-/// (hayagriva drops the space before one: APA's `(2006)., and complex
-/// numbers` for citeproc-js's `(2006). , and complex numbers`) (hayagriva's case changes trim them: Chicago's `“2013
-/// Election.”` for `“ 2013 Election.”`; as a space they still sort first, as
-/// citeproc-js sorts them), or `None` when it has none. The verbatim chunk
+/// verbatim (hayagriva's case changes trim them: Chicago's `“2013
+/// Election.”` for `“ 2013 Election.”`), with a comma, period or closing
+/// bracket it then opens with (hayagriva drops the space before one: APA's
+/// `(2006)., and complex numbers` for citeproc-js's `(2006). , and complex
+/// numbers`), or `None` when it has none. The verbatim chunk
 /// follows an empty one (docs/upstream/hayagriva-leading-verbatim-space.md).
 /// hayagriva's title case leaves the word after a verbatim chunk as it is
 /// (`“ macro Index”`): where the style title-cases titles

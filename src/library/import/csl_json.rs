@@ -245,8 +245,10 @@ fn text(v: &Value) -> Option<String> {
 
 /// [`text`], with the spaces it begins with.
 fn leading_kept(v: &Value) -> Option<String> {
-    text(v)?;
-    v.as_str().map_or_else(|| text(v), |s| Some(s.trim_end().to_owned()))
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim_end().to_owned()),
+        _ => text(v),
+    }
 }
 
 /// CSL names → hayagriva persons.
