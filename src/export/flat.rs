@@ -178,6 +178,14 @@ fn contained(kind: Kind) -> bool {
 }
 
 impl<'a> Flat<'a> {
+    /// With the URL as the library writes it ([`crate::library::Record::url`]).
+    pub fn url_as_written(mut self, library: &crate::library::Library) -> Flat<'a> {
+        if let Some((_, url)) = library.written_url(self.key) {
+            self.url = Some(url.to_owned());
+        }
+        self
+    }
+
     /// Flattens an entry.
     pub fn of(entry: &'a Entry) -> Flat<'a> {
         let parent = entry.parents().first();

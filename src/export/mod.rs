@@ -2,7 +2,8 @@
 //! library as BibTeX/BibLaTeX ([`bibtex`]), CSL-JSON ([`csl_json`]) and RIS
 //! ([`ris`]), snapshots as WARC ([`warc`]), and reports rendered with their
 //! citations ([`render`]). Each
-//! entry can carry where its archived copy is ([`Archived`]).
+//! entry can carry where its archived copy is ([`Archived`]), and prints its
+//! URL as written ([`urls`]).
 
 pub mod bibtex;
 pub mod csl;
@@ -17,6 +18,7 @@ pub mod ris;
 mod sorting;
 mod styles;
 mod titles;
+pub mod urls;
 pub mod warc;
 
 /// An entry's archived copy, as the exports cite it.

@@ -1,12 +1,13 @@
 //! A report with its citations formatted by a CSL style and its
 //! bibliography placed where it asks (a `<!-- bibliography -->` line, pandoc's
 //! `::: {#refs}` div, or a closing "References" heading with nothing under
-//! it), else at the end. Each entry with a snapshot links to its archived copy.
+//! it), else at the end. Each entry with a snapshot links to its archived
+//! copy, and prints its URL as written.
 
 use hayagriva::Entry;
 
-use super::Archived;
 use super::csl::{self, Cite, Markup, Styled};
+use super::{Archived, urls};
 use crate::report::{Form, Report};
 
 /// A resolved citation of the report: its marker's index, and for each cite
@@ -25,6 +26,7 @@ pub fn render(
     styled: &Styled,
     markup: Markup,
     archived: &dyn Fn(&str) -> Option<Archived>,
+    written: urls::Written<'_>,
 ) -> String {
     // A narrative citation inside another's suffix (`[@a, @b]`) is rendered
     // on its own and read as part of the preceding cite's locator, as
@@ -66,6 +68,7 @@ pub fn render(
     let locators: Vec<Vec<Option<&str>>> = locators.iter().map(|r| r.iter().map(Option::as_deref).collect()).collect();
     let (cites, host_at, _) = split_nested(resolved, &nested, &locators, Some(Form::Hidden));
     let mut out = csl::render(styled, &cites, markup);
+    urls::as_written(&mut out.bibliography, written, markup);
     for citation in out.citations.iter_mut().filter(|c| c.contains('\u{e000}')) {
         for (n, text) in alone.iter().enumerate() {
             *citation = citation.replace(&placeholder(n), text);

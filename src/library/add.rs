@@ -82,9 +82,10 @@ pub enum Error {
 /// Edits planned for one file.
 #[derive(Default)]
 struct FileEdits {
-    /// (first line, last line, new entry)
-    patches: Vec<(usize, usize, Entry)>,
-    appended: Vec<Entry>,
+    /// (first line, last line, new entry, its URL as written)
+    patches: Vec<(usize, usize, Entry, Option<String>)>,
+    /// (new entry, its URL as written)
+    appended: Vec<(Entry, Option<String>)>,
 }
 
 /// Adds `import` (read from `source`) to `library`.
@@ -117,7 +118,7 @@ pub fn add(
     let mut edits: BTreeMap<String, FileEdits> = BTreeMap::new();
     for imported in import.entries {
         let at = Location::at(source, imported.line, 1);
-        let mut entry = imported.entry;
+        let (mut entry, url) = (imported.entry, imported.url);
         if let Some(k) = &opts.key {
             entry = rekey(&entry, k);
         }
@@ -173,7 +174,7 @@ pub fn add(
                             .data("changed", changed.clone()),
                     );
                     out.updated.push((old.key().to_owned(), changed));
-                    edits.entry(file).or_default().patches.push((item.line, item.last_line, candidate));
+                    edits.entry(file).or_default().patches.push((item.line, item.last_line, candidate, url));
                 }
                 continue;
             }
@@ -221,7 +222,7 @@ pub fn add(
         taken.insert(key.clone());
         index.insert(&key, &entry);
         out.added.push(key);
-        edits.entry(into.clone()).or_default().appended.push(entry);
+        edits.entry(into.clone()).or_default().appended.push((entry, url));
     }
     for (file, edits) in edits {
         write_file(repo, library, &file, edits, opts.dry_run)?;
@@ -256,13 +257,13 @@ fn write_file(repo: &Repo, library: &Library, file: &str, mut edits: FileEdits, 
     let mut text = old.to_owned();
     edits.patches.sort_by_key(|p| std::cmp::Reverse(p.0));
     let mut expected: Vec<Entry> = Vec::new();
-    for (first, last, entry) in edits.patches {
-        text = edit::replace_lines(&text, first, last, &edit::to_yaml(std::slice::from_ref(&entry)));
+    for (first, last, entry, url) in edits.patches {
+        text = edit::replace_lines(&text, first, last, &edit::to_yaml_as_written([(&entry, url.as_deref())]));
         expected.push(entry);
     }
     if !edits.appended.is_empty() {
-        text = edit::append(&text, &edit::to_yaml(&edits.appended));
-        expected.extend(edits.appended);
+        text = edit::append(&text, &edit::to_yaml_as_written(edits.appended.iter().map(|(e, u)| (e, u.as_deref()))));
+        expected.extend(edits.appended.into_iter().map(|(e, _)| e));
     }
     verify(file, &text, from, &expected).map_err(|detail| Error::Validation { file: file.to_owned(), detail })?;
     if dry_run {

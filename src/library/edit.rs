@@ -92,7 +92,24 @@ fn persons_value(persons: &[Person]) -> Value {
 
 /// hayagriva YAML for `entries`, in order.
 pub fn to_yaml(entries: &[Entry]) -> String {
-    let doc: Map<String, Value> = entries.iter().map(|e| (e.key().to_owned(), Value::Object(entry_value(e)))).collect();
+    to_yaml_as_written(entries.iter().map(|e| (e, None)))
+}
+
+/// [`to_yaml`] of entries each with its URL as written, where one is given
+/// (`super::written::url`): it reads back as the same URL.
+pub fn to_yaml_as_written<'a>(entries: impl IntoIterator<Item = (&'a Entry, Option<&'a str>)>) -> String {
+    let doc: Map<String, Value> = entries
+        .into_iter()
+        .map(|(e, url)| {
+            let mut value = entry_value(e);
+            match (value.get_mut("url"), url) {
+                (Some(Value::Object(u)), Some(url)) => _ = u.insert("value".into(), url.into()),
+                (Some(u), Some(url)) => *u = url.into(),
+                _ => {}
+            }
+            (e.key().to_owned(), Value::Object(value))
+        })
+        .collect();
     serde_yaml::to_string(&doc).expect("JSON values serialize to YAML")
 }
 

@@ -36,6 +36,9 @@ pub struct Record {
     pub file: usize,
     /// Its place in the outline of that file.
     pub item: usize,
+    /// Its URL as written, where hayagriva's parsed URL prints otherwise
+    /// ([`written::url`]).
+    pub url: Option<String>,
 }
 
 /// One references file, its text and its outline.
@@ -72,6 +75,13 @@ impl Library {
     /// Whether a key is defined (or was defined twice, or failed to load: any use of it).
     pub fn has_key(&self, key: &str) -> bool {
         self.by_key.contains_key(key) || self.files.iter().any(|f| f.outline.items.iter().any(|i| i.key == key))
+    }
+
+    /// A key's URL as hayagriva prints it and as written, where they differ
+    /// ([`Record::url`]).
+    pub fn written_url(&self, key: &str) -> Option<(&str, &str)> {
+        let record = self.get(key)?;
+        Some((record.entry.url()?.value.as_str(), record.url.as_deref()?))
     }
 
     /// The outline item of a record.
@@ -160,7 +170,9 @@ impl Library {
                 &mut entry,
                 fields.iter().filter_map(|f| Some((f.name.as_str(), f.depth, f.value.as_deref()?))),
             );
-            self.push_record(Record { entry, file, item }, findings);
+            let url = fields.iter().find(|f| f.name == "url" && f.depth == 0).and_then(|f| f.value.as_deref());
+            let url = url.and_then(|text| written::url(&entry, text));
+            self.push_record(Record { entry, file, item, url }, findings);
         }
     }
 

@@ -19,8 +19,9 @@ pub struct Field {
     pub width: usize,
     /// 0 for the entry's own fields, 1 for its parent's, and so on.
     pub depth: usize,
-    /// The scalar written for a numbered field (`issue`, `volume`, `edition`),
-    /// which hayagriva may read differently ([`super::written`]).
+    /// The scalar written for a numbered field (`issue`, `volume`, `edition`)
+    /// or a URL (a `url` mapping's `value`), which hayagriva may read
+    /// differently ([`super::written`]).
     pub value: Option<String>,
 }
 
@@ -120,7 +121,7 @@ impl<'a> Walker<'a> {
                     last = last.max(last_line(span));
                     let (value, vspan) = self.next()?;
                     let written = match &value {
-                        Event::Scalar(text, ..) if super::written::FIELDS.contains(&name.as_ref()) => {
+                        Event::Scalar(text, ..) if super::written::FIELDS.contains(&name.as_ref()) || name == "url" => {
                             Some(text.to_string())
                         }
                         _ => None,
@@ -133,11 +134,14 @@ impl<'a> Walker<'a> {
                         depth,
                         value: written,
                     });
-                    let is_parent = fields.last().is_some_and(|f| f.name == "parent");
-                    last = last.max(if is_parent {
-                        self.parent(&value, vspan, depth + 1, fields)?
-                    } else {
-                        self.skip(&value, vspan)?
+                    last = last.max(match fields.last().map(|f| f.name.as_str()) {
+                        Some("parent") => self.parent(&value, vspan, depth + 1, fields)?,
+                        Some("url") if matches!(value, Event::MappingStart(..)) => {
+                            let (last, url) = self.url(vspan)?;
+                            fields.last_mut().expect("pushed above").value = url;
+                            last
+                        }
+                        _ => self.skip(&value, vspan)?,
                     });
                 }
                 other => {
@@ -146,6 +150,27 @@ impl<'a> Walker<'a> {
                     let (value, vspan) = self.next()?;
                     last = last.max(self.skip(&value, vspan)?);
                 }
+            }
+        }
+    }
+
+    /// The rest of a `url:` mapping (its `MappingStart` consumed): the last
+    /// line it touches and the scalar written as its `value`.
+    fn url(&mut self, span: Span) -> Result<(usize, Option<String>), SyntaxError> {
+        let (mut last, mut url) = (last_line(span), None);
+        loop {
+            let (ev, span) = self.next()?;
+            last = last.max(last_line(span));
+            if ev == Event::MappingEnd {
+                return Ok((last, url));
+            }
+            let (value, vspan) = self.next()?;
+            match (&ev, &value) {
+                (Event::Scalar(name, ..), Event::Scalar(text, ..)) if name == "value" => {
+                    url = Some(text.to_string());
+                    last = last.max(last_line(vspan));
+                }
+                _ => last = last.max(self.skip(&ev, span)?).max(self.skip(&value, vspan)?),
             }
         }
     }

@@ -7,6 +7,10 @@
 //! style's `is-numeric` test then prints `Release 2 ed.`). Such a value is
 //! given back to the entry as the text it was written as: from the outline
 //! when a library is read, from the fields when an entry is imported.
+//!
+//! A URL hayagriva holds parsed, and prints normalised; where that differs
+//! from the text it was written as, the text is kept beside the entry
+//! ([`url`]) for the bibliography to print and for `add` to write.
 
 use std::str::FromStr;
 
@@ -47,6 +51,21 @@ pub(crate) fn in_fields(fields: &serde_json::Map<String, serde_json::Value>, dep
         }
     }
     out
+}
+
+/// The URL as `text` writes it, where the URL hayagriva parsed from it
+/// prints otherwise: `http://host:80/` loses its default port, `http://host`
+/// gains a `/`, and the spaces between several URLs in one field become
+/// `%20`. CSL processors print a URL as written.
+pub(crate) fn url(entry: &Entry, text: &str) -> Option<String> {
+    let text = text.trim();
+    entry.url().is_some_and(|u| u.value.as_str() != text).then(|| text.to_owned())
+}
+
+/// The URL written in hayagriva YAML `fields`: `url` itself or its `value`.
+pub(crate) fn url_in_fields(fields: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
+    let url = fields.get("url")?;
+    url.as_str().or_else(|| url.get("value")?.as_str())
 }
 
 /// Whether hayagriva's number would print `text` otherwise than as written:

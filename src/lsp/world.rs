@@ -12,6 +12,7 @@ use crate::archive::capture;
 use crate::check::{self, Claim, Input, Tally, verified::Verified};
 use crate::config::Config;
 use crate::export::csl::{self, Styled};
+use crate::export::urls;
 use crate::findings::{Code, Finding, Findings, Location};
 use crate::library::{Library, lint};
 use crate::repo::Repo;
@@ -140,7 +141,8 @@ impl World {
             let locale = self.config.export.locale.as_deref();
             csl::load_style(name, self.repo.root(), locale).map_err(|e| eprintln!("citelock lsp: {e}")).ok()
         });
-        let rendered = csl::bibliography(styled.as_ref()?, &[entry.as_ref()], csl::Markup::Markdown, None);
+        let mut rendered = csl::bibliography(styled.as_ref()?, &[entry.as_ref()], csl::Markup::Markdown, None);
+        urls::as_written(&mut rendered.items, &|k| self.library.written_url(k), csl::Markup::Markdown);
         rendered.items.into_iter().next().map(|(_, text)| text)
     }
 

@@ -476,3 +476,53 @@ fn unusable_styles_are_refused_with_a_reason() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("unknown locale `xx-YY`"), "{}", r.stderr);
 }
+
+#[test]
+fn urls_print_as_written_in_every_output() {
+    // Three URLs hayagriva's parser would print otherwise: a default port,
+    // a host without a path, and two URLs in one field (as TeX Live's
+    // font.bib writes them).
+    let env = Env::new();
+    env.write(
+        "items.json",
+        r#"[{"id": "port", "type": "webpage", "title": "Port", "issued": {"date-parts": [[2001]]},
+             "URL": "http://www.example.org:80/pubs/a_b/"},
+            {"id": "two", "type": "webpage", "title": "Two", "issued": {"date-parts": [[2002]]},
+             "URL": "http://a.example.org/x;\n   http://b.example.org/y.pdf"}]"#,
+    );
+    let r = env.run(&["add", "--csl-json", "items.json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.write(
+        "references/more.yml",
+        "host:\n  type: web\n  title: Host\n  date: 2003\n  url:\n    value: http://c.example.org\n    date: 2020-01-02\n",
+    );
+    let library = env.read("references/library.yml");
+    assert!(library.contains("http://www.example.org:80/pubs/a_b/"), "add writes the URL as written:\n{library}");
+    assert!(!library.contains("%20"), "{library}");
+    let text = env.run(&["export", "--style", "apa", "--to", "text"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let flat = text.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for url in ["http://www.example.org:80/pubs/a_b/", "http://a.example.org/x; http://b.example.org/y.pdf"] {
+        assert!(flat.contains(url), "{url} in {flat}");
+    }
+    assert!(flat.contains("http://c.example.org"), "{flat}");
+    assert!(!flat.contains("%20") && !flat.contains("c.example.org/"), "{flat}");
+    // HTML prints it as written; the link goes where the parsed URL goes.
+    let html = env.run(&["export", "--style", "apa", "--to", "html"]).stdout;
+    assert!(
+        html.contains(r#"<a href="http://www.example.org/pubs/a_b/">http://www.example.org:80/pubs/a_b/</a>"#),
+        "{html}"
+    );
+    // The flat formats carry it too.
+    let json: Vec<Value> = serde_json::from_str(&env.run(&["export", "--to", "csl-json"]).stdout).unwrap();
+    let urls: Vec<&str> = json.iter().filter_map(|i| i["URL"].as_str()).collect();
+    assert!(
+        urls.contains(&"http://c.example.org") && urls.contains(&"http://www.example.org:80/pubs/a_b/"),
+        "{urls:?}"
+    );
+    // Changing only how a URL is written changes the output, cache or not.
+    let more = env.read("references/more.yml").replace("http://c.example.org\n", "http://c.example.org/\n");
+    env.write("references/more.yml", &more);
+    let again = env.run(&["export", "--style", "apa", "--to", "text"]).stdout;
+    assert!(again.contains("http://c.example.org/"), "{again}");
+}

@@ -307,7 +307,7 @@ pub fn read(text: &str, name: &str) -> Import {
                 if let Some(field) = unusable {
                     import.findings.push(dropped(name, line, &key, &[field]));
                 }
-                import.entries.push(Imported { entry, line });
+                import.entries.push(Imported::new(entry, line, bib_entry.url().ok().as_deref()));
             }
             Err(e) => {
                 let (l, c) = position(e.span.start);

@@ -6,7 +6,7 @@
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::{Import, Imported, dropped, entry_from_text_fields, escape, failed};
+use super::{Import, Imported, dropped, escape, failed};
 use crate::findings::LineIndex;
 
 /// CSL type → (hayagriva type, parent type when there is a container).
@@ -148,8 +148,8 @@ pub fn read(text: &str, name: &str) -> Import {
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
         }
-        match fields(&item).and_then(|f| entry_from_text_fields(&key, f, rich)) {
-            Ok(entry) => import.entries.push(Imported { entry, line }),
+        match fields(&item).and_then(|f| Imported::from_fields(&key, f, rich, line)) {
+            Ok(imported) => import.entries.push(imported),
             Err(e) => import.findings.push(failed(name, line, format!("{shown} cannot be converted: {e}"))),
         }
     }

@@ -23,6 +23,30 @@ pub struct Imported {
     pub entry: Entry,
     /// Where it starts in the import file (1-based line).
     pub line: usize,
+    /// Its URL as the file wrote it, where the entry's parsed URL prints
+    /// otherwise (`super::written::url`): what `add` writes.
+    pub url: Option<String>,
+}
+
+impl Imported {
+    /// `entry`, read at `line` from a URL written as `url`.
+    pub fn new(entry: Entry, line: usize, url: Option<&str>) -> Imported {
+        let url = url.and_then(|u| super::written::url(&entry, u));
+        Imported { entry, line, url }
+    }
+
+    /// The entry built from fields named as in hayagriva's YAML format, after
+    /// `text` has turned each format-string field's value into hayagriva's
+    /// syntax ([`entry_from_text_fields`]).
+    pub fn from_fields(
+        key: &str,
+        fields: Map<String, Value>,
+        text: fn(&str) -> String,
+        line: usize,
+    ) -> Result<Imported, String> {
+        let url = super::written::url_in_fields(&fields).map(str::to_owned);
+        Ok(Imported::new(entry_from_text_fields(key, fields, text)?, line, url.as_deref()))
+    }
 }
 
 /// What an import file yielded.
@@ -75,15 +99,9 @@ pub fn entry_from_fields(key: &str, fields: Map<String, Value>) -> Result<Entry,
 const FORMAT_STRINGS: &[&str] =
     &["title", "location", "organization", "archive", "archive-location", "call-number", "note", "abstract", "genre"];
 
-/// Builds an entry from fields that hold plain text (RIS, web pages): the
-/// characters that are markup in hayagriva's format strings are escaped
-/// first, so a title "Costs $5" stays text rather than starting math.
-pub fn entry_from_plain_fields(key: &str, fields: Map<String, Value>) -> Result<Entry, String> {
-    entry_from_text_fields(key, fields, escape)
-}
-
 /// Builds an entry after `text` has turned each format-string field's value
-/// into hayagriva's syntax ([`escape`] for plain text).
+/// into hayagriva's syntax: [`escape`] for fields that hold plain text (RIS,
+/// web pages), so a title "Costs $5" stays text rather than starting math.
 pub fn entry_from_text_fields(
     key: &str,
     mut fields: Map<String, Value>,
@@ -179,7 +197,7 @@ mod tests {
             "parent": {"type": "periodical", "title": "J$"},
         }))
         .unwrap();
-        let e = entry_from_plain_fields("k", m).unwrap();
+        let e = entry_from_text_fields("k", m, escape).unwrap();
         assert_eq!(e.title().unwrap().value.to_string(), "Costs $5 {or} \\6");
         assert_eq!(e.note().unwrap().value.to_string(), "50$");
         assert_eq!(e.publisher().unwrap().name().unwrap().value.to_string(), "A $ B");

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use super::{Import, Imported, entry_from_plain_fields};
+use super::{Import, Imported, escape};
 use crate::config::Config;
 use crate::fetch::{Client, Fetched, Memory, Options, Policy};
 use crate::findings::{Code, Finding};
@@ -252,8 +252,8 @@ fn iso_date(s: &str) -> Option<String> {
 }
 
 fn one(f: Map<String, Value>) -> Import {
-    match entry_from_plain_fields("", f) {
-        Ok(entry) => Import { entries: vec![Imported { entry, line: 1 }], findings: Vec::new() },
+    match Imported::from_fields("", f, escape, 1) {
+        Ok(imported) => Import { entries: vec![imported], findings: Vec::new() },
         Err(e) => Import { entries: Vec::new(), findings: vec![lookup_failed(format!("cannot build an entry: {e}"))] },
     }
 }

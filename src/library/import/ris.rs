@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Import, Imported, dropped, entry_from_plain_fields, failed};
+use super::{Import, Imported, dropped, escape, failed};
 
 /// RIS type → (hayagriva type, parent type).
 fn types(ris: &str) -> (&'static str, &'static str) {
@@ -246,8 +246,8 @@ fn convert(rec: Record, name: &str, import: &mut Import) {
     if has_parent {
         f.insert("parent".into(), Value::Object(parent));
     }
-    match entry_from_plain_fields(&key, f) {
-        Ok(entry) => import.entries.push(Imported { entry, line: rec.line }),
+    match Imported::from_fields(&key, f, escape, rec.line) {
+        Ok(imported) => import.entries.push(imported),
         Err(e) => import.findings.push(failed(name, rec.line, format!("record cannot be converted: {e}"))),
     }
 }
