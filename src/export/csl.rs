@@ -306,6 +306,12 @@ fn render_with(
                     if let Some(alone) = substitute.and_then(|s| punctuation::substitute_alone(&text, s)) {
                         text = alone;
                     }
+                    if text.matches(['(', '[']).count() > text.matches([')', ']']).count()
+                        && let Some(e) = entries.get(item.key.as_str())
+                        && let Some(closed) = punctuation::closed_brackets(&text, &punctuation::values(e))
+                    {
+                        text = closed;
+                    }
                     let field_ends = if ["?:", "!:", " ;"].iter().any(|p| text.contains(p)) {
                         entries.get(item.key.as_str()).map(|e| punctuation::field_ends(e)).unwrap_or_default()
                     } else {
@@ -486,9 +492,9 @@ fn render_chunk(
     items
 }
 
-/// Sets of two or more entries whose citations would read alike even after
+/// Sets of two or more entries whose citations may read alike even after
 /// the names the style may add to tell them apart: the same year, and the
-/// same names (else title) as far as its disambiguation can show them — all
+/// same names (or none) as far as its disambiguation can show them — all
 /// names with `disambiguate-add-names`, else those before "et al."
 /// ([`styles::cited_et_al`]); given names with `disambiguate-add-givenname`,
 /// as initials under a `…-with-initials` rule and for the first name only
@@ -526,7 +532,9 @@ fn alike<'a>(entries: &[&'a Entry], style: &IndependentStyle) -> Vec<Vec<&'a Ent
             }
             names.join("; ")
         });
-        let names = names.unwrap_or_else(|| e.title().map(|t| t.value.to_string()).unwrap_or_default());
+        // Without names, a style may cite the title or a term ("Anon."):
+        // every such entry of a year is proposed, and the render tells.
+        let names = names.unwrap_or_default();
         let year = e.date().map_or_else(|| "n.d.".to_owned(), |d| d.year.to_string());
         sets.entry(format!("{}\u{1f}{year}", names.to_lowercase())).or_default().push(e);
     }

@@ -117,6 +117,70 @@ pub(super) fn substitute_alone(text: &str, substitute: &str) -> Option<String> {
     lone.then(|| format!("{}{tail}", &text[..at]))
 }
 
+/// The closing brackets hayagriva dropped: it leaves out a suffix the text
+/// already ends with, so a style's `(…)` around a field that ends in `)`
+/// loses its own, "(Thesis (M.S.)" for citeproc-js's "(Thesis (M.S.))"
+/// (docs/upstream/hayagriva-suffix-bracket.md). Where the text opens more
+/// brackets than it closes, each missing one is put back after a value of
+/// the entry (`values`: its text values, parents' too) that ends in its
+/// closing bracket, balances it, and leaves one open around it; `None`
+/// when the text closes all it opens or no such value explains why not.
+pub(super) fn closed_brackets(text: &str, values: &[String]) -> Option<String> {
+    let mut out = None;
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        let current = out.as_deref().unwrap_or(text);
+        let depth = |t: &str| t.matches(open).count() as isize - t.matches(close).count() as isize;
+        let mut missing = depth(current);
+        if missing <= 0 {
+            continue;
+        }
+        let lower = current.to_ascii_lowercase();
+        let mut ends: Vec<usize> = values
+            .iter()
+            .filter(|v| v.ends_with(close) && depth(v) == 0)
+            .flat_map(|v| lower.match_indices(&v.to_ascii_lowercase()).map(|(i, m)| i + m.len()).collect::<Vec<_>>())
+            .filter(|&end| !current[end..].starts_with(close) && depth(&current[..end]) > 0)
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        if ends.is_empty() {
+            continue;
+        }
+        let mut fixed = String::with_capacity(current.len() + 2);
+        let mut at = 0;
+        for end in ends {
+            if missing == 0 {
+                break;
+            }
+            fixed.push_str(&current[at..end]);
+            fixed.push(close);
+            at = end;
+            missing -= 1;
+        }
+        fixed.push_str(&current[at..]);
+        out = Some(fixed);
+    }
+    out
+}
+
+/// The entry's text values (its parents' too), without hayagriva's
+/// case-protecting braces.
+pub(super) fn values(entry: &hayagriva::Entry) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.trim().replace(['{', '}'], "")),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(v) = serde_json::to_value(entry) {
+        walk(&v, &mut out);
+    }
+    out
+}
+
 /// Whether `out` ends inside a link (a word holding `://` or `www.`).
 fn in_a_link(out: &str) -> bool {
     let word = out.rsplit(char::is_whitespace).next().unwrap_or(out);
@@ -270,6 +334,17 @@ mod tests {
         ];
         for (text, wanted) in cases {
             assert_eq!(substitute_alone(&text, dash), wanted, "{text}");
+        }
+        let values = ["Thesis (M.S.)".to_owned(), "352 (est.)".to_owned(), "Pp. 9 [est.]".to_owned()];
+        let cases = [
+            ("A (Thesis (M.S.). B.", Some("A (Thesis (M.S.)). B.")),
+            ("A (p. 352 (est.). B (Thesis (M.S.)).", Some("A (p. 352 (est.)). B (Thesis (M.S.)).")),
+            ("A [Pp. 9 [est.]. B.", Some("A [Pp. 9 [est.]]. B.")),
+            ("A (Thesis (M.S.)). B (c.", None),
+            ("A (B). Thesis (M.S.).", None),
+        ];
+        for (text, wanted) in cases {
+            assert_eq!(closed_brackets(text, &values).as_deref(), wanted, "{text}");
         }
         let german = "\u{201e}Der \u{201c}Satz\u{201d}\u{201c}";
         assert_eq!(punctuate(german, "de-DE", &[]), german, "other languages' marks are left as they are");

@@ -247,13 +247,20 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// (elsevier-harvard), a name that begins with a space (pandoc's leftover of
 /// a TeX macro) first, and a straight apostrophe between letters printed as
 /// a typographic one (`O’Brien`); a repeated pair of authors replaced by
-/// Chicago's `———.` whole.
+/// Chicago's `———.` whole; two works without names of one year, which ASA
+/// cites alike (`Anon. 1995a`, `1995b`).
 #[test]
 fn the_order_and_year_suffixes_are_citeproc_js_s() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sort-sample.json");
     let env = Env::new();
     assert_eq!(env.run(&["add", "--csl-json", sample.to_str().unwrap()]).code, 0);
-    let styles = ["apa", "chicago-author-date", "american-political-science-association", "elsevier-harvard"];
+    let styles = [
+        "apa",
+        "chicago-author-date",
+        "american-political-science-association",
+        "american-sociological-association",
+        "elsevier-harvard",
+    ];
     for style in styles.into_iter().chain(["chicago-fullnote-bibliography"]) {
         let csl = Path::new(STYLES).join(format!("{style}.csl"));
         assert_eq!(ours(&env, &csl), citeproc_js(&sample, &csl), "{style}");
@@ -274,7 +281,8 @@ fn the_order_and_year_suffixes_are_citeproc_js_s() {
 /// `Latin/Arabic`, `of The Guinta Press`, `(in Korean)` left as written), a proceedings paper's and a
 /// book's series with its number (`IEEE Publ. 86`), a German chapter (titles as written, `(Ed.)`), Vancouver's
 /// `plural="never"` page label (`p. 392–5`), namesakes in one year (`Ivers, R.` and `Ivers, T.`;
-/// `Lindqvist, M.` and `Lindqvist, M. E.`: given names kept, no year suffixes). A date range cannot be held by hayagriva: the
+/// `Lindqvist, M.` and `Lindqvist, M. E.`: given names kept, no year suffixes), a page count that ends in a bracket
+/// (APA's `(p. 352 (est.))`, both closed). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {
