@@ -87,13 +87,17 @@ pub(super) fn mend(text: &str, mend: &Mend, labels: &[(String, String)]) -> Stri
     let Some(at) = find_range(text, mend) else { return text.to_owned() };
     let mut out = String::with_capacity(text.len() + 2);
     let before = &text[..at];
+    // The label as the locale gives it, or capitalised where it opens a
+    // sentence (ASA's "Pp. 625-?? in").
+    let capital = |t: &str| t.chars().take(1).flat_map(char::to_uppercase).chain(t.chars().skip(1)).collect::<String>();
+    let forms = labels.iter().flat_map(|(one, many)| [(one.clone(), many.clone()), (capital(one), capital(many))]);
     let label = before.strip_suffix([' ', '\u{a0}']).and_then(|b| {
-        labels.iter().find_map(|(one, many)| b.strip_suffix(one.as_str()).map(|head| (head, many, &before[b.len()..])))
+        forms.clone().find_map(|(one, many)| b.strip_suffix(one.as_str()).map(|head| (head, many, &before[b.len()..])))
     });
     match label {
         Some((head, many, space)) if head.is_empty() || head.ends_with(|c: char| !c.is_alphanumeric()) => {
             out.push_str(head);
-            out.push_str(many);
+            out.push_str(&many);
             out.push_str(space);
         }
         _ => out.push_str(before),
@@ -172,6 +176,7 @@ mod tests {
         assert_eq!(mend("Newsweek, 124, 49–??.", &m, &en()), "Newsweek, 124, 49-??.");
         assert_eq!(mend("vol. 6, p. 49–??, 1980.", &m, &en()), "vol. 6, pp. 49-??, 1980.");
         assert_eq!(mend("vol. 6, Up. 49–??", &m, &en()), "vol. 6, Up. 49-??", "a label is a whole word");
+        assert_eq!(mend("“Title.” P. 49–?? in", &m, &en()), "“Title.” Pp. 49-?? in", "capitalised");
         assert!(mend_for(&entry("xii"), Markup::Text).is_none());
     }
 }
