@@ -11,6 +11,7 @@ pub mod csl_json;
 pub mod flat;
 #[cfg(test)]
 mod laws;
+mod numbers;
 mod pages;
 mod punctuation;
 pub mod render;

@@ -150,8 +150,13 @@ impl Sorter {
 
     /// Each entry's keys, as compared.
     fn rendered(&self, styled: &Styled, entries: &[&Entry]) -> Vec<Vec<String>> {
-        let marked: Vec<Option<Entry>> =
-            entries.iter().map(|e| super::titles::names_led(e, &LEADING_SPACE.to_string())).collect();
+        let marked: Vec<Option<Entry>> = entries
+            .iter()
+            .map(|e| {
+                let led = super::titles::names_led(e, &LEADING_SPACE.to_string());
+                super::titles::particles_kept(led.as_ref().unwrap_or(e)).or(led)
+            })
+            .collect();
         let mut driver = BibliographyDriver::new();
         for (e, m) in entries.iter().zip(&marked) {
             let item = CitationItem::new(m.as_ref().unwrap_or(e), None, None, false, None);
@@ -198,7 +203,7 @@ fn compared(key: &str) -> String {
     }
     // citeproc-js joins a key's words with `|` and ends it with one: a
     // symbol, which its collation does not ignore, so word breaks sort first.
-    let mut key = out.to_lowercase().replace([' ', LEADING_SPACE], "|");
+    let mut key = out.to_lowercase().replace([' ', LEADING_SPACE, super::titles::KEPT_SPACE], "|");
     key.push('|');
     key
 }

@@ -137,12 +137,15 @@ const STOP_WORDS: &[&str] = &[
 /// a title begins or ends with kept where hayagriva would drop them
 /// ([`kept_ends`]), the spaces it begins with as `leading` says; and the
 /// spaces its authors' and editors' names begin with taken off (kept in the
-/// library for the sort, [`super::sorting`]; hayagriva prints them in citations).
+/// library for the sort, [`super::sorting`]; hayagriva prints them in citations),
+/// and their capitalised particles kept in the family name ([`particles_kept`]);
+/// and a number citeproc-js reads as text given as text ([`super::numbers`]).
 pub(super) fn mended(entry: &Entry, prints_language: bool, leading: Leading) -> Option<Entry> {
-    match names_led(entry, "") {
-        Some(trimmed) => Some(mended_names_apart(&trimmed, prints_language, leading).unwrap_or(trimmed)),
-        None => mended_names_apart(entry, prints_language, leading),
-    }
+    let led = names_led(entry, "");
+    let kept = particles_kept(led.as_ref().unwrap_or(entry));
+    let named = kept.or(led);
+    let titled = mended_names_apart(named.as_ref().unwrap_or(entry), prints_language, leading).or(named);
+    super::numbers::as_text(titled.as_ref().unwrap_or(entry)).or(titled)
 }
 
 /// The entry with the spaces its authors' and editors' names begin with
@@ -159,6 +162,44 @@ pub(super) fn names_led(entry: &Entry, lead: &str) -> Option<Entry> {
         })
     };
     let (authors, editors) = (led(entry.authors()), led(entry.editors()));
+    if authors.is_none() && editors.is_none() {
+        return None;
+    }
+    let mut out = entry.clone();
+    if let Some(a) = authors {
+        out.set_authors(a);
+    }
+    if let Some(e) = editors {
+        out.set_editors(e);
+    }
+    Some(out)
+}
+
+/// The entry with the spaces of a capitalised particle of its authors' and
+/// editors' family names (`De Smet`, `Van der Berg`) made [`KEPT_SPACE`]s,
+/// or `None` when no name has one. citeproc-js takes only words in lower
+/// case for a family name's particle, hayagriva any word of its list in
+/// any case, so a style that demotes particles printed and sorted `Smet,
+/// D. De` where citeproc-js has `De Smet, D.` under D.
+pub(super) fn particles_kept(entry: &Entry) -> Option<Entry> {
+    let kept = |people: Option<&[hayagriva::types::Person]>| -> Option<Vec<hayagriva::types::Person>> {
+        fn capitalised(p: &hayagriva::types::Person) -> Option<&str> {
+            p.name_particle().filter(|w| w.starts_with(char::is_uppercase))
+        }
+        let people = people?;
+        people.iter().any(|p| capitalised(p).is_some()).then(|| {
+            let mut people = people.to_vec();
+            for p in &mut people {
+                if let Some(len) = capitalised(p).map(str::len) {
+                    let (particle, rest) = p.name.split_at(len);
+                    p.name =
+                        format!("{}{KEPT_SPACE}{}", particle.replace(' ', &KEPT_SPACE.to_string()), rest.trim_start());
+                }
+            }
+            people
+        })
+    };
+    let (authors, editors) = (kept(entry.authors()), kept(entry.editors()));
     if authors.is_none() && editors.is_none() {
         return None;
     }
@@ -239,7 +280,7 @@ fn protect_titles(entry: &mut Entry) {
 /// Both are of Unicode's supplementary private use area (`render` marks
 /// citations with the basic one), which titles do not hold.
 pub(super) const STAND_INS: [(char, char); 2] = [(KEPT_SPACE, ' '), (KEPT_QUOTE, '\u{201d}')];
-const KEPT_SPACE: char = '\u{F0000}';
+pub(super) const KEPT_SPACE: char = '\u{F0000}';
 const KEPT_QUOTE: char = '\u{F0001}';
 
 /// What to do with the spaces a title begins with, by style
@@ -273,12 +314,15 @@ fn trim(f: &FormatString) -> Option<FormatString> {
     Some(FormatString { value, short: f.short.clone() })
 }
 
-/// `t` with each stand-in ([`STAND_INS`]) printed as what it stands for.
+/// `t` with each stand-in ([`STAND_INS`], a number's digits') printed as
+/// what it stands for.
 pub(super) fn printed(t: &str) -> std::borrow::Cow<'_, str> {
-    if !t.contains(STAND_INS.map(|(c, _)| c)) {
+    // Every stand-in is in the supplementary private use area, whose UTF-8 starts with 0xF3.
+    if !t.as_bytes().contains(&0xF3) {
         return t.into();
     }
-    t.chars().map(|c| STAND_INS.iter().find(|(s, _)| *s == c).map_or(c, |(_, p)| *p)).collect::<String>().into()
+    let stand_in = |c: char| STAND_INS.iter().find(|(s, _)| *s == c).map(|(_, p)| *p);
+    t.chars().map(|c| stand_in(c).or_else(|| super::numbers::digit(c)).unwrap_or(c)).collect::<String>().into()
 }
 
 /// The title with the spaces and the closing quotation mark it ends with

@@ -248,7 +248,9 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// a TeX macro) first, and a straight apostrophe between letters printed as
 /// a typographic one (`O’Brien`); a repeated pair of authors replaced by
 /// Chicago's `———.` whole; two works without names of one year, which ASA
-/// cites alike (`Anon. 1995a`, `1995b`).
+/// cites alike (`Anon. 1995a`, `1995b`); capitalised particles (`De Vries`,
+/// `Van der Meer`), which citeproc-js leaves in the family name, as printed
+/// and as sorted, where hayagriva demoted them (`Meer, Joost Van der`).
 #[test]
 fn the_order_and_year_suffixes_are_citeproc_js_s() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sort-sample.json");
@@ -282,7 +284,8 @@ fn the_order_and_year_suffixes_are_citeproc_js_s() {
 /// book's series with its number (`IEEE Publ. 86`), a German chapter (titles as written, `(Ed.)`), Vancouver's
 /// `plural="never"` page label (`p. 392–5`), namesakes in one year (`Ivers, R.` and `Ivers, T.`;
 /// `Lindqvist, M.` and `Lindqvist, M. E.`: given names kept, no year suffixes), a page count that ends in a bracket
-/// (APA's `(p. 352 (est.))`, both closed). A date range cannot be held by hayagriva: the
+/// (APA's `(p. 352 (est.))`, both closed), report numbers that start with letters (`TR-2339`,
+/// `NPS-09-95-003`: text to citeproc-js, printed as written and without `No.`). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {
