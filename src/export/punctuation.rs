@@ -166,17 +166,22 @@ pub(super) fn closed_brackets(text: &str, values: &[String]) -> Option<String> {
 /// The entry's text values (its parents' too), without hayagriva's
 /// case-protecting braces.
 pub(super) fn values(entry: &hayagriva::Entry) -> Vec<String> {
-    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+    strings(entry).iter().map(|s| s.trim().replace(['{', '}'], "")).collect()
+}
+
+/// The entry's strings (its parents' too), as hayagriva serialises them.
+fn strings(entry: &hayagriva::Entry) -> Vec<String> {
+    fn walk(v: serde_json::Value, out: &mut Vec<String>) {
         match v {
-            serde_json::Value::String(s) => out.push(s.trim().replace(['{', '}'], "")),
-            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(a) => a.into_iter().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(o) => o.into_iter().for_each(|(_, x)| walk(x, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
     if let Ok(v) = serde_json::to_value(entry) {
-        walk(&v, &mut out);
+        walk(v, &mut out);
     }
     out
 }
@@ -203,28 +208,18 @@ fn ends_a_field(out: &str, c: char, field_ends: &[String]) -> bool {
 /// colon gives way, and before whose semicolon a space stays; and each
 /// value's text up to a space it holds before a semicolon.
 pub(super) fn field_ends(entry: &hayagriva::Entry) -> Vec<String> {
-    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::String(s) => {
-                let t = s.trim_matches(spacing).replace(['{', '}'], "");
-                if t.ends_with(['?', '!']) {
-                    out.push(t.to_lowercase());
-                } else if s.ends_with(spacing) && !t.is_empty() {
-                    out.push(format!("{} ", t.to_lowercase()));
-                }
-                // A space the value holds before a semicolon (`Controlling ; Ruling`).
-                for (i, _) in t.match_indices(" ;") {
-                    out.push(t[..=i].to_lowercase());
-                }
-            }
-            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, out)),
-            _ => {}
-        }
-    }
     let mut out = Vec::new();
-    if let Ok(v) = serde_json::to_value(entry) {
-        walk(&v, &mut out);
+    for s in strings(entry) {
+        let t = s.trim_matches(spacing).replace(['{', '}'], "");
+        if t.ends_with(['?', '!']) {
+            out.push(t.to_lowercase());
+        } else if s.ends_with(spacing) && !t.is_empty() {
+            out.push(format!("{} ", t.to_lowercase()));
+        }
+        // A space the value holds before a semicolon (`Controlling ; Ruling`).
+        for (i, _) in t.match_indices(" ;") {
+            out.push(t[..=i].to_lowercase());
+        }
     }
     out
 }

@@ -151,28 +151,7 @@ pub(super) fn mended(entry: &Entry, prints_language: bool, leading: Leading) -> 
 /// The entry with the spaces its authors' and editors' names begin with
 /// replaced by `lead`, or `None` when no name begins with one.
 pub(super) fn names_led(entry: &Entry, lead: &str) -> Option<Entry> {
-    let led = |people: Option<&[hayagriva::types::Person]>| -> Option<Vec<hayagriva::types::Person>> {
-        let people = people?;
-        people.iter().any(|p| p.name.starts_with(char::is_whitespace)).then(|| {
-            let mut people = people.to_vec();
-            for p in people.iter_mut().filter(|p| p.name.starts_with(char::is_whitespace)) {
-                p.name = format!("{lead}{}", p.name.trim_start());
-            }
-            people
-        })
-    };
-    let (authors, editors) = (led(entry.authors()), led(entry.editors()));
-    if authors.is_none() && editors.is_none() {
-        return None;
-    }
-    let mut out = entry.clone();
-    if let Some(a) = authors {
-        out.set_authors(a);
-    }
-    if let Some(e) = editors {
-        out.set_editors(e);
-    }
-    Some(out)
+    renamed(entry, |p| p.name.starts_with(char::is_whitespace).then(|| format!("{lead}{}", p.name.trim_start())))
 }
 
 /// The entry with the spaces of a capitalised particle of its authors' and
@@ -182,24 +161,29 @@ pub(super) fn names_led(entry: &Entry, lead: &str) -> Option<Entry> {
 /// any case, so a style that demotes particles printed and sorted `Smet,
 /// D. De` where citeproc-js has `De Smet, D.` under D.
 pub(super) fn particles_kept(entry: &Entry) -> Option<Entry> {
-    let kept = |people: Option<&[hayagriva::types::Person]>| -> Option<Vec<hayagriva::types::Person>> {
-        fn capitalised(p: &hayagriva::types::Person) -> Option<&str> {
-            p.name_particle().filter(|w| w.starts_with(char::is_uppercase))
-        }
+    renamed(entry, |p| {
+        let particle = p.name_particle().filter(|w| w.starts_with(char::is_uppercase))?;
+        let rest = p.name[particle.len()..].trim_start();
+        Some(format!("{}{KEPT_SPACE}{rest}", particle.replace(' ', &KEPT_SPACE.to_string())))
+    })
+}
+
+/// The entry with each author's and editor's family name that `name` gives
+/// a new one for renamed, or `None` when it gives none.
+fn renamed(entry: &Entry, name: impl Fn(&hayagriva::types::Person) -> Option<String>) -> Option<Entry> {
+    let people = |people: Option<&[hayagriva::types::Person]>| -> Option<Vec<hayagriva::types::Person>> {
         let people = people?;
-        people.iter().any(|p| capitalised(p).is_some()).then(|| {
+        people.iter().any(|p| name(p).is_some()).then(|| {
             let mut people = people.to_vec();
             for p in &mut people {
-                if let Some(len) = capitalised(p).map(str::len) {
-                    let (particle, rest) = p.name.split_at(len);
-                    p.name =
-                        format!("{}{KEPT_SPACE}{}", particle.replace(' ', &KEPT_SPACE.to_string()), rest.trim_start());
+                if let Some(new) = name(p) {
+                    p.name = new;
                 }
             }
             people
         })
     };
-    let (authors, editors) = (kept(entry.authors()), kept(entry.editors()));
+    let (authors, editors) = (people(entry.authors()), people(entry.editors()));
     if authors.is_none() && editors.is_none() {
         return None;
     }
