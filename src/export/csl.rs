@@ -826,6 +826,13 @@ pub fn escape_latex(t: &str) -> String {
     out
 }
 
+/// `t` escaped for the markup, as [`text`] writes it.
+pub(super) fn escaped(t: &str, markup: Markup) -> String {
+    let mut out = String::new();
+    text(t, markup, &mut out);
+    out
+}
+
 /// Text escaped for the markup.
 pub(super) fn text(t: &str, markup: Markup, out: &mut String) {
     let t = &*titles::printed(t);

@@ -29,11 +29,7 @@ pub(super) struct Mend {
 
 /// The mend an entry's page range needs, if any.
 pub(super) fn mend_for(entry: &Entry, markup: Markup) -> Option<Mend> {
-    let escaped = |s: &str| {
-        let mut out = String::new();
-        super::csl::text(s, markup, &mut out);
-        out
-    };
+    let escaped = |s: &str| super::csl::escaped(s, markup);
     match entry.page_range()? {
         MaybeTyped::Typed(pages) => {
             let (start, end) = pages.ranges.iter().find_map(|r| match r {

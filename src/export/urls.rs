@@ -16,15 +16,9 @@ pub type Written<'a> = &'a dyn Fn(&str) -> Option<(&'a str, &'a str)>;
 pub fn as_written(items: &mut [(String, String)], written: Written<'_>, markup: Markup) {
     for (key, text) in items {
         if let Some((parsed, url)) = written(key) {
-            *text = replaced(text, &escaped(parsed, markup), &escaped(url, markup));
+            *text = replaced(text, &csl::escaped(parsed, markup), &csl::escaped(url, markup));
         }
     }
-}
-
-fn escaped(url: &str, markup: Markup) -> String {
-    let mut out = String::new();
-    csl::text(url, markup, &mut out);
-    out
 }
 
 /// `text` with `from` replaced by `to` except where it is a link's target
