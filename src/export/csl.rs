@@ -18,7 +18,7 @@ use hayagriva::{
 };
 
 use super::sorting::Sorter;
-use super::{pages, punctuation, styles, titles};
+use super::{names, pages, punctuation, styles, titles, untyped};
 use crate::findings::escape;
 use crate::report::Form;
 
@@ -47,6 +47,8 @@ pub struct Styled {
     pub locale: Option<LocaleCode>,
     /// The page label's singular and plural forms, for [`pages`](super::pages).
     pub page_labels: Vec<(String, String)>,
+    /// Whether `misc` entries render as entries of no type ([`untyped`]).
+    pub untyped_misc: bool,
     /// Whether the style prints an item's language (entries in other
     /// languages are then rendered with theirs, [`titles`](super::titles)).
     pub prints_language: bool,
@@ -115,6 +117,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         None => None,
     };
     let prints_language = styles::prints_language(&style);
+    let untyped_misc = !untyped::tests_document(&style);
     let keyed = styles::keyed(&style);
     let mut styled = Styled {
         sorter: Sorter::new(&style, keyed.as_ref()),
@@ -126,6 +129,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         locale,
         id,
         page_labels: Vec::new(),
+        untyped_misc,
         prints_language,
     };
     styled.page_labels = super::pages::labels(&styled);
@@ -200,13 +204,21 @@ pub struct Output {
     pub bibliography: Vec<(String, String)>,
 }
 
+/// The entry as it is handed to hayagriva: its titles and names mended
+/// ([`titles::mended`]) and, where the style has it so, of no type
+/// ([`untyped`]); `None` when it renders as it is.
+fn for_render(styled: &Styled, entry: &Entry) -> Option<Entry> {
+    // Untyped first: it goes through the entry's serialised form, which
+    // would lose what the mends hand hayagriva (an empty first chunk).
+    let untyped = styled.untyped_misc.then(|| untyped::untyped(entry)).flatten();
+    let entry = untyped.as_ref().unwrap_or(entry);
+    titles::mended(entry, styled.prints_language, styled.leading_spaces).or(untyped)
+}
+
 /// Renders citations and the bibliography of the entries they cite.
 pub fn render(styled: &Styled, cites: &[Cite<'_>], markup: Markup) -> Output {
-    let mended: HashMap<&str, Entry> = cites
-        .iter()
-        .flat_map(|c| &c.items)
-        .filter_map(|(e, ..)| Some((e.key(), titles::mended(e, styled.prints_language, styled.leading_spaces)?)))
-        .collect();
+    let mended: HashMap<&str, Entry> =
+        cites.iter().flat_map(|c| &c.items).filter_map(|(e, ..)| Some((e.key(), for_render(styled, e)?))).collect();
     let cites: Vec<Cite<'_>> = cites
         .iter()
         .map(|c| Cite { items: c.items.iter().map(|&(e, l, f)| (mended.get(e.key()).unwrap_or(e), l, f)).collect() })
@@ -279,7 +291,15 @@ fn render_with(
         .filter(|s| !s.is_empty());
     let bibliography = rendered
         .bibliography
-        .map(|b| {
+        .map(|mut b| {
+            if let Some(s) = substitute {
+                names::substitute(&mut b.items, &entries, s);
+            }
+            for item in &mut b.items {
+                if let Some(e) = entries.get(item.key.as_str()) {
+                    names::institutions_joined(item, e);
+                }
+            }
             b.items
                 .into_iter()
                 .map(|item| {
@@ -354,8 +374,7 @@ fn without_author(styled: &Styled, entry: &Entry, citation: &str, markup: Markup
 ///   chunks, each numbered on from where the previous one ended;
 /// - any other style is rendered whole.
 pub fn bibliography(styled: &Styled, entries: &[&Entry], markup: Markup, cache: Option<&Path>) -> Rendered {
-    let mended: Vec<Option<Entry>> =
-        entries.iter().map(|e| titles::mended(e, styled.prints_language, styled.leading_spaces)).collect();
+    let mended: Vec<Option<Entry>> = entries.iter().map(|e| for_render(styled, e)).collect();
     let mut mended: Vec<&Entry> = entries.iter().zip(&mended).map(|(e, m)| m.as_ref().unwrap_or(e)).collect();
     let plan = plan(&styled.style);
     let by_author = matches!(plan, Plan::ByAuthor);
@@ -915,10 +934,7 @@ mod tests {
 
     /// The bibliography in one render, in the order [`bibliography`] sorts it.
     fn one_render(styled: &Styled, refs: &[&Entry]) -> Vec<(String, String)> {
-        let mended: Vec<Entry> = refs
-            .iter()
-            .map(|e| titles::mended(e, styled.prints_language, styled.leading_spaces).unwrap_or_else(|| (*e).clone()))
-            .collect();
+        let mended: Vec<Entry> = refs.iter().map(|e| for_render(styled, e).unwrap_or_else(|| (*e).clone())).collect();
         let (order, style) = match &styled.sorter {
             Some(s) => (s.order(styled, refs), &s.style),
             None => ((0..refs.len()).collect(), &styled.style),

@@ -11,6 +11,7 @@ pub mod csl_json;
 pub mod flat;
 #[cfg(test)]
 mod laws;
+mod names;
 mod numbers;
 mod pages;
 mod punctuation;
@@ -19,6 +20,7 @@ pub mod ris;
 mod sorting;
 mod styles;
 mod titles;
+mod untyped;
 pub mod urls;
 pub mod warc;
 

@@ -8,12 +8,18 @@
 //!   both ends, "127–127";
 //! - a range that is not numbers (`49-??`, an unknown last page) gets an en
 //!   dash and a singular label, "p. 49–??", where they leave the value as
-//!   written, "pp. 49-??" (docs/upstream/hayagriva-page-range-dash.md).
+//!   written, "pp. 49-??" (docs/upstream/hayagriva-page-range-dash.md);
+//!   the label is plural where citeproc-js counts the value as several
+//!   numbers ([`counts_as_pages`]: `49-??` but not `??-??` or `11/1-11/9`),
+//!   and only where the style's label takes its number from the range.
+
+use std::sync::LazyLock;
 
 use hayagriva::Entry;
 use hayagriva::citationberg::taxonomy::Term;
 use hayagriva::citationberg::{Locale, LocaleCode, TermForm};
 use hayagriva::types::{MaybeTyped, PageRangesPart};
+use regex::Regex;
 
 use super::csl::{Markup, Styled};
 
@@ -25,6 +31,8 @@ pub(super) struct Mend {
     /// For a numeric range of one page, its end: the rendered text is only
     /// the range's start, and the end the style abbreviated follows.
     same_end: Option<String>,
+    /// Whether a singular label before the range becomes plural.
+    plural: bool,
 }
 
 /// The mend an entry's page range needs, if any.
@@ -38,19 +46,49 @@ pub(super) fn mend_for(entry: &Entry, markup: Markup) -> Option<Mend> {
                 }
                 _ => None,
             })?;
-            Some(Mend { rendered: escaped(&start), written: escaped(&start), same_end: Some(escaped(&end)) })
+            Some(Mend {
+                rendered: escaped(&start),
+                written: escaped(&start),
+                same_end: Some(escaped(&end)),
+                plural: true,
+            })
         }
         MaybeTyped::String(value) => value.contains('-').then(|| Mend {
             rendered: escaped(&value.replace('-', "\u{2013}")),
             written: escaped(value),
             same_end: None,
+            plural: counts_as_pages(value),
         }),
     }
 }
 
+/// Whether citeproc-js labels a page value that is not a plain range as
+/// several pages: it splits the value at its joiners (dashes, `, `, `; `,
+/// `&`, `and`) and counts it as numbers when there are several parts and
+/// the first, past a lettered prefix (`A12`), is a number or a lower-case
+/// Roman one, with at most letters or a dashed number after it.
+fn counts_as_pages(value: &str) -> bool {
+    static JOINER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\s*&\s*|\s+and\s+|[;,]\s+|\s*\\*[-\u{2013}]+\s*").expect("a valid pattern"));
+    static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:[0-9]*[a-zA-Z]+0*)?([0-9]+(?:[a-zA-Z]*|[-,a-zA-Z]+))$").expect("a valid pattern")
+    });
+    static NUMBER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:[0-9]+|[ixv]+)(?:[-,:a-zA-Z]*|-[-0-9]+)$").expect("a valid pattern"));
+    let mut parts = JOINER.split(value);
+    let first = parts.next().unwrap_or_default().trim();
+    let first = PREFIXED.captures(first).and_then(|c| c.get(1)).map_or(first, |m| m.as_str());
+    parts.next().is_some() && NUMBER.is_match(first)
+}
+
 /// The page label's singular and plural in each form, from the style's own
-/// locale blocks first, then the locale the render uses, then en-US.
+/// locale blocks first, then the locale the render uses, then en-US; none
+/// when the style's bibliography has no label that takes its number from
+/// the range.
 pub(super) fn labels(styled: &Styled) -> Vec<(String, String)> {
+    if !super::styles::labels_pages_by_range(&styled.style) {
+        return Vec::new();
+    }
     let code = styled.locale.clone().or_else(|| styled.style.default_locale.clone()).unwrap_or_else(LocaleCode::en_us);
     let lang = code.0.split('-').next().unwrap_or_default().to_owned();
     let applies = |l: &Locale| l.lang.as_ref().is_none_or(|c| c == &code || c.0 == lang);
@@ -91,7 +129,9 @@ pub(super) fn mend(text: &str, mend: &Mend, labels: &[(String, String)]) -> Stri
         forms.clone().find_map(|(one, many)| b.strip_suffix(one.as_str()).map(|head| (head, many, &before[b.len()..])))
     });
     match label {
-        Some((head, many, space)) if head.is_empty() || head.ends_with(|c: char| !c.is_alphanumeric()) => {
+        Some((head, many, space))
+            if mend.plural && (head.is_empty() || head.ends_with(|c: char| !c.is_alphanumeric())) =>
+        {
             out.push_str(head);
             out.push_str(&many);
             out.push_str(space);
@@ -174,5 +214,19 @@ mod tests {
         assert_eq!(mend("vol. 6, Up. 49–??", &m, &en()), "vol. 6, Up. 49-??", "a label is a whole word");
         assert_eq!(mend("“Title.” P. 49–?? in", &m, &en()), "“Title.” Pp. 49-?? in", "capitalised");
         assert!(mend_for(&entry("xii"), Markup::Text).is_none());
+    }
+
+    #[test]
+    fn a_value_citeproc_js_reads_as_one_page_keeps_a_singular_label() {
+        for one in
+            ["??-??", "11/1-11/9", "12.5.1-12.5.4", "15:1-15:??", "G-i-G-v", "xiii + 457, with 230 illustrations"]
+        {
+            assert!(!counts_as_pages(one), "{one}");
+        }
+        for many in ["49-??", "43-49 (or 43-48??)", "xi-??", "A12-A??", "3, 5 and ??"] {
+            assert!(counts_as_pages(many), "{many}");
+        }
+        let m = mend_for(&entry("??-??"), Markup::Text).unwrap();
+        assert_eq!(mend("46, p. ??–??", &m, &en()), "46, p. ??-??");
     }
 }

@@ -18,10 +18,16 @@
 /// punctuation-in-quote) a period or comma after a closing quotation mark
 /// moves inside it (“Title”. is “Title.”). A space before a semicolon is
 /// dropped outside French (Vancouver's "2006 ;691"), unless a field ends
-/// with it (`field_ends` again). An apostrophe between letters is a
-/// typographic one (`O’Brien`, `Editor’s`), as citeproc-js prints it, but
-/// not in a link.
+/// with it (`field_ends` again). Straight single quotation marks are read as
+/// citeproc-js reads them ([`straight_quotes`]).
 pub(super) fn punctuate(text: &str, locale: &str, field_ends: &[String]) -> String {
+    let quoted;
+    let text = if text.contains('\'') {
+        quoted = straight_quotes(text, locale);
+        quoted.as_str()
+    } else {
+        text
+    };
     let alternated;
     let text = if locale.starts_with("en") {
         alternated = alternate_quotes(text);
@@ -71,9 +77,6 @@ fn punctuate_rest(text: &str, out: &mut String, (american, french): (bool, bool)
                 out.push_str(if run >= 3 { "..." } else { "." });
             }
             (',', Some(')')) if out.ends_with(|c: char| c.is_ascii_alphanumeric()) && year_before(out) => {}
-            ('\'', Some(n)) if n.is_alphabetic() && out.ends_with(char::is_alphabetic) && !in_a_link(out) => {
-                out.push('\u{2019}');
-            }
             ('\u{2019}', Some(p @ ('.' | ',')))
                 if american && chars.clone().nth(1) == Some('\u{201d}') && closes_inner(out) =>
             {
@@ -187,8 +190,9 @@ fn strings(entry: &hayagriva::Entry) -> Vec<String> {
 }
 
 /// Whether `out` ends inside a link (a word holding `://` or `www.`).
-fn in_a_link(out: &str) -> bool {
-    let word = out.rsplit(char::is_whitespace).next().unwrap_or(out);
+fn in_a_link(out: &[char]) -> bool {
+    let start = out.iter().rposition(|c| c.is_whitespace()).map_or(0, |i| i + 1);
+    let word: String = out[start..].iter().collect();
     word.contains("://") || word.contains("www.")
 }
 
@@ -256,6 +260,58 @@ fn alternate_quotes(text: &str) -> String {
         .collect()
 }
 
+/// Straight single quotation marks as citeproc-js reads them, outside links:
+/// a mark that opens a word after a space or an opening bracket and one
+/// that closes a word before a space, the end or `,.?:;` are a quotation
+/// (`'Fonts'`), printed with English quotation marks where the locale is
+/// English (`“Fonts”`, in British English `‘Fonts’`) and left as written in
+/// other languages; every other mark is an apostrophe, printed `’`: inside a
+/// word (`O’Brien`), after one before other text (TeX's closing `''` is
+/// `’’`), a closing mark nothing opened, an opening mark nothing closed, and
+/// one between spaces.
+fn straight_quotes(text: &str, locale: &str) -> String {
+    let marks = match locale {
+        l if l.starts_with("en-GB") => Some(('\u{2018}', '\u{2019}')),
+        l if l.starts_with("en") => Some(('\u{201c}', '\u{201d}')),
+        _ => None,
+    };
+    let mut out: Vec<char> = text.chars().collect();
+    let (pairs, apostrophes) = straight_marks(&out);
+    for i in apostrophes {
+        out[i] = '\u{2019}';
+    }
+    for (open, close) in pairs.into_iter().filter(|_| marks.is_some()) {
+        (out[open], out[close]) = marks.unwrap_or_default();
+    }
+    out.into_iter().collect()
+}
+
+/// How citeproc-js reads each straight single quotation mark of `chars`
+/// outside links ([`straight_quotes`]): the pairs that quote, and the
+/// apostrophes.
+pub(super) fn straight_marks(chars: &[char]) -> (Vec<(usize, usize)>, Vec<usize>) {
+    let (mut pairs, mut apostrophes, mut opened) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..chars.len() {
+        if chars[i] != '\'' || in_a_link(&chars[..i]) {
+            continue;
+        }
+        let after_space = i == 0 || chars[i - 1].is_whitespace() || "([{\u{201c}\u{2018}".contains(chars[i - 1]);
+        let next = chars.get(i + 1).copied();
+        let closes = next.is_none_or(|c| c.is_whitespace() || ",.?:;".contains(c));
+        match (after_space, next) {
+            (true, Some(' ')) => apostrophes.push(i),
+            (true, _) => opened.push(i),
+            (false, _) if !closes => apostrophes.push(i),
+            (false, _) => match opened.pop() {
+                Some(open) => pairs.push((open, i)),
+                None => apostrophes.push(i),
+            },
+        }
+    }
+    apostrophes.extend(opened);
+    (pairs, apostrophes)
+}
+
 /// Whether `out` ends in `(` and a year (perhaps with a suffix letter).
 fn year_before(out: &str) -> bool {
     let tail = out.trim_end_matches(|c: char| c.is_ascii_lowercase());
@@ -285,8 +341,21 @@ mod tests {
         assert_eq!(punctuate("(n.d.-a). Title.", "en-US", &[]), "(N.d.-a). Title.");
         assert_eq!(
             punctuate("O'Brien, K. Editor's 'notes'. https://x.org/it's www.x.org/it's", "en-US", &[]),
-            "O\u{2019}Brien, K. Editor\u{2019}s 'notes'. https://x.org/it's www.x.org/it's"
+            "O\u{2019}Brien, K. Editor\u{2019}s \u{201c}notes.\u{201d} https://x.org/it's www.x.org/it's"
         );
+        // As citeproc-js 2.4.63 prints each of these titles.
+        for (written, printed) in [
+            ("Engineering.'' Then", "Engineering.\u{2019}\u{2019} Then"),
+            ("The '90s and rock 'n' roll", "The \u{2019}90s and rock \u{201c}n\u{201d} roll"),
+            ("Stray ' quote and end'", "Stray \u{2019} quote and end\u{2019}"),
+            ("``Quoted'' text", "``Quoted\u{2019}\u{2019} text"),
+            ("Open 'unclosed here", "Open \u{2019}unclosed here"),
+            ("\u{201c}Say 'hi', friend.\u{201d}", "\u{201c}Say \u{2018}hi\u{2019}, friend.\u{201d}"),
+        ] {
+            assert_eq!(punctuate(written, "en-US", &[]), printed, "{written}");
+        }
+        assert_eq!(punctuate("On 'fonts' and more", "en-GB", &[]), "On \u{2018}fonts\u{2019} and more");
+        assert_eq!(punctuate("Sur 'fontes' l'art", "fr-FR", &[]), "Sur 'fontes' l\u{2019}art");
         assert_eq!(punctuate("van Gennep, A. (1909).", "en-US", &[]), "van Gennep, A. (1909).");
         assert_eq!(
             punctuate("\u{201c}Title\u{201d}. \u{201c}A\u{201d}, b", "en-US", &[]),

@@ -135,6 +135,16 @@ fn elements<'s>(
     }
 }
 
+/// Whether the bibliography prints a page label that takes its number from
+/// the range (`<label variable="page">`, `plural="contextual"`): the only
+/// label [`super::pages::mend`] may make plural. Labels with another
+/// `plural` are terms by now ([`page_labels_as_set`]).
+pub(super) fn labels_pages_by_range(style: &IndependentStyle) -> bool {
+    reached(style, Part::Bibliography).iter().any(|e| {
+        matches!(e, LayoutRenderingElement::Label(l) if l.variable == NumberOrPageVariable::Page(PageVariable::Page))
+    })
+}
+
 /// What the style's citation or bibliography layout reaches, macros followed.
 fn reached(style: &IndependentStyle, part: Part) -> Vec<&LayoutRenderingElement> {
     let layout = match part {

@@ -20,7 +20,8 @@
 //! unprotected chunk comes first, which is added for the render. The library
 //! is not changed. An entry in another language than English is rendered
 //! as English with its titles protected, as citeproc-js leaves their case
-//! alone but not that of the style's terms.
+//! alone but not that of the style's terms. Words in straight quotation
+//! marks (`'fonts'`) are left as written, as citeproc-js leaves them.
 
 use hayagriva::Entry;
 use hayagriva::lang::{Case, CaseFolder, TitleCase};
@@ -389,7 +390,12 @@ fn mend_chunks(s: &ChunkedString) -> Option<ChunkedString> {
     let leading_verbatim = s.0.iter().find(|c| !c.value.is_empty()).is_some_and(|c| c.kind == ChunkKind::Verbatim);
     // A title without lower case is one citeproc-js treats apart; left alone.
     if title.chars.iter().any(|c| c.is_lowercase()) {
-        let wanted = citeproc_title_case(&title.chars, &title.normal);
+        // citeproc-js leaves the words in straight quotation marks as written.
+        let mut normal = title.normal.clone();
+        for (open, close) in super::punctuation::straight_marks(&title.chars).0 {
+            normal[open..=close].fill(false);
+        }
+        let wanted = citeproc_title_case(&title.chars, &normal);
         // Protecting a word changes how hayagriva reads the next, hence the
         // second look; two are enough in practice, three are allowed.
         for _ in 0..3 {

@@ -285,7 +285,11 @@ fn the_order_and_year_suffixes_are_citeproc_js_s() {
 /// `plural="never"` page label (`p. 392–5`), namesakes in one year (`Ivers, R.` and `Ivers, T.`;
 /// `Lindqvist, M.` and `Lindqvist, M. E.`: given names kept, no year suffixes), a page count that ends in a bracket
 /// (APA's `(p. 352 (est.))`, both closed), report numbers that start with letters (`TR-2339`,
-/// `NPS-09-95-003`: text to citeproc-js, printed as written and without `No.`). A date range cannot be held by hayagriva: the
+/// `NPS-09-95-003`: text to citeproc-js, printed as written and without `No.`), page values citeproc-js counts as one
+/// page (`??-??`, `11/1-11/9`: IEEE's `p.`), the same person as editor and then as author (Chicago's `———.`), two
+/// names ending with an institution's (`Hobart, R. L. & Dale & Hill`, no comma), items of no CSL type (`""`, as pandoc
+/// writes `@misc`: not a web page for their URL, their series at the end), straight quotation marks (`''` is `’’`,
+/// `'fonts'` a quotation kept out of title case, `'90s` an apostrophe). A date range cannot be held by hayagriva: the
 /// import says so and keeps the start.
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {
