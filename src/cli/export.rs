@@ -8,7 +8,7 @@ use citelock::archive::capture;
 use citelock::check;
 use citelock::export::csl::{self, Markup};
 use citelock::export::flat::Flat;
-use citelock::export::{Archived, bibtex, csl_json, ris, urls, warc};
+use citelock::export::{Archived, bibtex, csl_json, kept, ris, warc};
 use citelock::findings::{Code, Finding};
 use citelock::library::{Library, lint};
 use citelock::repo::Repo;
@@ -120,7 +120,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             let styled = csl::load_style(name, &ctx.cwd, locale).map_err(anyhow::Error::msg)?;
             let cache = (!args.no_cache).then(|| repo.cache_dir());
             let mut rendered = csl::bibliography(&styled, &entries, markup, cache.as_deref());
-            urls::as_written(&mut rendered.items, &|k| library.written_url(k), markup);
+            kept::printed(&mut rendered.items, &library, markup);
             if rendered.reused > 0 {
                 ctx.status(&format!(
                     "reused {} of {} rendered chunks from the cache",
@@ -130,11 +130,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             formatted(&rendered.items, &keys, &archived, markup, &styled.title)
         }
         To::Bibtex | To::Biblatex | To::CslJson | To::Ris => {
-            let flat: Vec<(Flat, Option<&Archived>)> = entries
-                .iter()
-                .zip(&archived)
-                .map(|(e, a)| (Flat::of(e).url_as_written(&library), a.as_ref()))
-                .collect();
+            let flat: Vec<(Flat, Option<&Archived>)> =
+                entries.iter().zip(&archived).map(|(e, a)| (Flat::of(e).as_written(&library), a.as_ref())).collect();
             match args.to {
                 To::Bibtex => bibtex::write(&flat, bibtex::Dialect::Bibtex),
                 To::Biblatex => bibtex::write(&flat, bibtex::Dialect::Biblatex),

@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         To::Latex => Markup::Latex,
         To::Markdown | To::Html => Markup::Markdown,
     };
-    let mut text = render::render(&report, &resolved, &styled, markup, &archived, &|k| library.written_url(k));
+    let mut text = render::render(&report, &resolved, &styled, markup, &archived, &library);
     if to == To::Html {
         // Robust Links: a cited source's link carries its archived copy and date.
         let mut versions = std::collections::HashMap::new();

@@ -163,7 +163,8 @@ fn entry(f: &Flat, archived: Option<&Archived>, dialect: Dialect) -> Bib {
         e.set("editor", names(f.editors));
     }
     if let Some(d) = f.date {
-        e.set("date", normal(&d.iso()));
+        let range = f.date_end.map(|end| format!("{}/{}", d.iso(), end.iso()));
+        e.set("date", normal(&range.unwrap_or_else(|| d.iso())));
     }
     if let Some(c) = f.container {
         let field = match f.kind {

@@ -326,6 +326,12 @@ fn render_with(
                     if let Some(alone) = substitute.and_then(|s| punctuation::substitute_alone(&text, s)) {
                         text = alone;
                     }
+                    if let Some(suffixed) = substitute
+                        .zip(styles::opening_macro_suffix(style))
+                        .and_then(|(s, suffix)| punctuation::substitute_suffixed(&text, s, suffix))
+                    {
+                        text = suffixed;
+                    }
                     if text.matches(['(', '[']).count() > text.matches([')', ']']).count()
                         && let Some(e) = entries.get(item.key.as_str())
                         && let Some(closed) = punctuation::closed_brackets(&text, &punctuation::values(e))

@@ -88,11 +88,15 @@ struct DateParts {
 }
 
 impl DateParts {
-    fn of(d: Ymd) -> DateParts {
-        let mut p = vec![d.year];
-        p.extend(d.month.map(i32::from));
-        p.extend(d.day.map(i32::from));
-        DateParts { parts: vec![p] }
+    /// A date, or a range to `end`.
+    fn of(d: Ymd, end: Option<Ymd>) -> DateParts {
+        let parts = |d: Ymd| {
+            let mut p = vec![d.year];
+            p.extend(d.month.map(i32::from));
+            p.extend(d.day.map(i32::from));
+            p
+        };
+        DateParts { parts: std::iter::once(d).chain(end).map(parts).collect() }
     }
 }
 
@@ -159,7 +163,7 @@ fn item(f: &Flat, archived: Option<&Archived>) -> Item {
         title: f.title.map(rich),
         author: names(f.authors),
         editor: names(f.editors),
-        issued: f.date.map(DateParts::of),
+        issued: f.date.map(|d| DateParts::of(d, f.date_end)),
         container_title: f.container.map(rich),
         collection_title: f.series.map(rich),
         volume: f.volume.clone(),
@@ -169,7 +173,7 @@ fn item(f: &Flat, archived: Option<&Archived>) -> Item {
         publisher: f.publisher.clone().or_else(|| f.organization.clone()),
         publisher_place: f.place.clone(),
         url: f.url.clone(),
-        accessed: f.accessed.map(DateParts::of),
+        accessed: f.accessed.map(|d| DateParts::of(d, None)),
         doi: f.doi.clone(),
         isbn: f.isbn.clone(),
         issn: f.issn.clone(),

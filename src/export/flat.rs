@@ -88,6 +88,9 @@ pub struct Flat<'a> {
     pub editors: &'a [Person],
     /// Its date, else its parent's.
     pub date: Option<Ymd>,
+    /// The end of its date range, which the library keeps beside the entry
+    /// ([`Flat::as_written`]).
+    pub date_end: Option<Ymd>,
     /// The title of what contains it (journal, book, proceedings, site).
     pub container: Option<&'a FormatString>,
     /// The series a standalone work (a book, a report) belongs to.
@@ -178,11 +181,16 @@ fn contained(kind: Kind) -> bool {
 }
 
 impl<'a> Flat<'a> {
-    /// With the URL as the library writes it ([`crate::library::Record::url`]).
-    pub fn url_as_written(mut self, library: &crate::library::Library) -> Flat<'a> {
+    /// With what the library keeps beside the entry: its URL as written
+    /// ([`crate::library::Record::url`]) and the end of its date range
+    /// ([`crate::library::Record::date_end`]).
+    pub fn as_written(mut self, library: &crate::library::Library) -> Flat<'a> {
         if let Some((_, url)) = library.written_url(self.key) {
             self.url = Some(url.to_owned());
         }
+        let end = library.get(self.key).and_then(|r| r.date_end.as_deref());
+        self.date_end =
+            end.and_then(crate::library::written::date_end).filter(|_| self.date.is_some()).map(|d| Ymd::of(&d));
         self
     }
 
@@ -199,6 +207,7 @@ impl<'a> Flat<'a> {
             authors: entry.authors().unwrap_or_default(),
             editors: entry.editors().or_else(|| parent.and_then(Entry::editors)).unwrap_or_default(),
             date: entry.date().or_else(|| parent.and_then(Entry::date)).map(Ymd::of),
+            date_end: None,
             container: parent.and_then(Entry::title).filter(|_| contained(kind(entry))),
             series: parent.and_then(Entry::title).filter(|_| !contained(kind(entry))),
             volume: number(entry.volume()).or_else(|| parent.and_then(|p| number(p.volume()))),

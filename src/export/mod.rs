@@ -2,13 +2,15 @@
 //! library as BibTeX/BibLaTeX ([`bibtex`]), CSL-JSON ([`csl_json`]) and RIS
 //! ([`ris`]), snapshots as WARC ([`warc`]), and reports rendered with their
 //! citations ([`render`]). Each
-//! entry can carry where its archived copy is ([`Archived`]), and prints its
-//! URL as written ([`urls`]).
+//! entry can carry where its archived copy is ([`Archived`]), and prints
+//! what the library keeps beside hayagriva's fields: its URL as written and
+//! its date range ([`kept`]).
 
 pub mod bibtex;
 pub mod csl;
 pub mod csl_json;
 pub mod flat;
+pub mod kept;
 #[cfg(test)]
 mod laws;
 mod names;
@@ -21,7 +23,6 @@ mod sorting;
 mod styles;
 mod titles;
 mod untyped;
-pub mod urls;
 pub mod warc;
 
 /// An entry's archived copy, as the exports cite it.

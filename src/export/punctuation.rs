@@ -120,6 +120,16 @@ pub(super) fn substitute_alone(text: &str, substitute: &str) -> Option<String> {
     lone.then(|| format!("{}{tail}", &text[..at]))
 }
 
+/// An entry that opens with the substitute directly followed by a space,
+/// with the suffix the style gives the macro it stands for (APSA's `<text
+/// macro="author" suffix="."/>`): hayagriva drops a suffix the names already
+/// end with (`Knuth, Donald E.`) before it substitutes them, leaving
+/// `——— 1986b.` for citeproc-js's `———. 1986b.`.
+pub(super) fn substitute_suffixed(text: &str, substitute: &str, suffix: &str) -> Option<String> {
+    let rest = text.strip_prefix(substitute)?;
+    rest.starts_with(' ').then(|| format!("{substitute}{suffix}{rest}"))
+}
+
 /// The closing brackets hayagriva dropped: it leaves out a suffix the text
 /// already ends with, so a style's `(…)` around a field that ends in `)`
 /// loses its own, "(Thesis (M.S.)" for citeproc-js's "(Thesis (M.S.))"

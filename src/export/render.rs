@@ -7,7 +7,7 @@
 use hayagriva::Entry;
 
 use super::csl::{self, Cite, Markup, Styled};
-use super::{Archived, urls};
+use super::{Archived, kept};
 use crate::report::{Form, Report};
 
 /// A resolved citation of the report: its marker's index, and for each cite
@@ -26,7 +26,7 @@ pub fn render(
     styled: &Styled,
     markup: Markup,
     archived: &dyn Fn(&str) -> Option<Archived>,
-    written: urls::Written<'_>,
+    library: &crate::library::Library,
 ) -> String {
     // A narrative citation inside another's suffix (`[@a, @b]`) is rendered
     // on its own and read as part of the preceding cite's locator, as
@@ -68,7 +68,7 @@ pub fn render(
     let locators: Vec<Vec<Option<&str>>> = locators.iter().map(|r| r.iter().map(Option::as_deref).collect()).collect();
     let (cites, host_at, _) = split_nested(resolved, &nested, &locators, Some(Form::Hidden));
     let mut out = csl::render(styled, &cites, markup);
-    urls::as_written(&mut out.bibliography, written, markup);
+    kept::printed(&mut out.bibliography, library, markup);
     for citation in out.citations.iter_mut().filter(|c| c.contains('\u{e000}')) {
         for (n, text) in alone.iter().enumerate() {
             *citation = citation.replace(&placeholder(n), text);

@@ -145,6 +145,17 @@ pub(super) fn labels_pages_by_range(style: &IndependentStyle) -> bool {
     })
 }
 
+/// The suffix of the macro a bibliography entry opens with, where it opens
+/// with one (`<text macro="author" suffix="."/>`).
+pub(super) fn opening_macro_suffix(style: &IndependentStyle) -> Option<&str> {
+    match style.bibliography.as_ref()?.layout.elements.first()? {
+        LayoutRenderingElement::Text(t) if matches!(t.target, TextTarget::Macro { .. }) => {
+            t.affixes.suffix.as_deref().filter(|s| !s.is_empty())
+        }
+        _ => None,
+    }
+}
+
 /// What the style's citation or bibliography layout reaches, macros followed.
 fn reached(style: &IndependentStyle, part: Part) -> Vec<&LayoutRenderingElement> {
     let layout = match part {

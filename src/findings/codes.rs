@@ -55,6 +55,8 @@ codes! {
         "An entry's URL is not http or https (javascript:, data:, file:…); every output prints it as text, never as a link.";
     StraySpace = "stray-space", Warning,
         "A title begins or ends with a space (often where a converter dropped a TeX macro such as `{\\TeX}`); it is printed and sorted as written, as CSL processors do.";
+    BadDateEnd = "bad-date-end", Warning,
+        "An entry's `date-end` (where citelock keeps the end of a date range, which hayagriva cannot hold) is not a date, or does not come after the entry's date; it is ignored.";
     DuplicateReference = "duplicate-reference", Warning,
         "Two entries describe the same work (same DOI, ISBN, URL, or title + year + first author).";
     ImportFailed = "import-failed", Error,

@@ -3,6 +3,7 @@
 //! generated, `--update` patches entries a newer export changed, and every
 //! file is re-parsed before it atomically replaces the old one.
 
+use super::written::Kept;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hayagriva::Entry;
@@ -83,9 +84,9 @@ pub enum Error {
 #[derive(Default)]
 struct FileEdits {
     /// (first line, last line, new entry, its URL as written)
-    patches: Vec<(usize, usize, Entry, Option<String>)>,
-    /// (new entry, its URL as written)
-    appended: Vec<(Entry, Option<String>)>,
+    patches: Vec<(usize, usize, Entry, Kept)>,
+    /// (new entry, what it keeps beside hayagriva's fields)
+    appended: Vec<(Entry, Kept)>,
 }
 
 /// Adds `import` (read from `source`) to `library`.
@@ -118,7 +119,7 @@ pub fn add(
     let mut edits: BTreeMap<String, FileEdits> = BTreeMap::new();
     for imported in import.entries {
         let at = Location::at(source, imported.line, 1);
-        let (mut entry, url) = (imported.entry, imported.url);
+        let (mut entry, kept) = (imported.entry, imported.kept);
         if let Some(k) = &opts.key {
             entry = rekey(&entry, k);
         }
@@ -174,7 +175,7 @@ pub fn add(
                             .data("changed", changed.clone()),
                     );
                     out.updated.push((old.key().to_owned(), changed));
-                    edits.entry(file).or_default().patches.push((item.line, item.last_line, candidate, url));
+                    edits.entry(file).or_default().patches.push((item.line, item.last_line, candidate, kept));
                 }
                 continue;
             }
@@ -222,7 +223,7 @@ pub fn add(
         taken.insert(key.clone());
         index.insert(&key, &entry);
         out.added.push(key);
-        edits.entry(into.clone()).or_default().appended.push((entry, url));
+        edits.entry(into.clone()).or_default().appended.push((entry, kept));
     }
     for (file, edits) in edits {
         write_file(repo, library, &file, edits, opts.dry_run)?;
@@ -257,12 +258,12 @@ fn write_file(repo: &Repo, library: &Library, file: &str, mut edits: FileEdits, 
     let mut text = old.to_owned();
     edits.patches.sort_by_key(|p| std::cmp::Reverse(p.0));
     let mut expected: Vec<Entry> = Vec::new();
-    for (first, last, entry, url) in edits.patches {
-        text = edit::replace_lines(&text, first, last, &edit::to_yaml_as_written([(&entry, url.as_deref())]));
+    for (first, last, entry, kept) in edits.patches {
+        text = edit::replace_lines(&text, first, last, &edit::to_yaml_as_written([(&entry, &kept)]));
         expected.push(entry);
     }
     if !edits.appended.is_empty() {
-        text = edit::append(&text, &edit::to_yaml_as_written(edits.appended.iter().map(|(e, u)| (e, u.as_deref()))));
+        text = edit::append(&text, &edit::to_yaml_as_written(edits.appended.iter().map(|(e, k)| (e, k))));
         expected.extend(edits.appended.into_iter().map(|(e, _)| e));
     }
     verify(file, &text, from, &expected).map_err(|detail| Error::Validation { file: file.to_owned(), detail })?;

@@ -2,6 +2,7 @@
 //! are appended, changed entries have exactly their own lines replaced, and
 //! everything else (comments, order, formatting) stays byte for byte.
 
+use super::written::Kept;
 use std::str::FromStr;
 
 use hayagriva::Entry;
@@ -92,20 +93,33 @@ fn persons_value(persons: &[Person]) -> Value {
 
 /// hayagriva YAML for `entries`, in order.
 pub fn to_yaml(entries: &[Entry]) -> String {
-    to_yaml_as_written(entries.iter().map(|e| (e, None)))
+    let none = Kept::default();
+    to_yaml_as_written(entries.iter().map(|e| (e, &none)))
 }
 
-/// [`to_yaml`] of entries each with its URL as written, where one is given
-/// (`super::written::url`): it reads back as the same URL.
-pub fn to_yaml_as_written<'a>(entries: impl IntoIterator<Item = (&'a Entry, Option<&'a str>)>) -> String {
+/// [`to_yaml`] of entries each with what it keeps beside hayagriva's fields
+/// ([`Kept`]): its URL as written, where one is given (it reads back as the
+/// same URL), and the end of its date range, after its date.
+pub fn to_yaml_as_written<'a>(entries: impl IntoIterator<Item = (&'a Entry, &'a Kept)>) -> String {
     let doc: Map<String, Value> = entries
         .into_iter()
-        .map(|(e, url)| {
+        .map(|(e, kept)| {
             let mut value = entry_value(e);
-            match (value.get_mut("url"), url) {
+            match (value.get_mut("url"), kept.url.as_deref()) {
                 (Some(Value::Object(u)), Some(url)) => _ = u.insert("value".into(), url.into()),
                 (Some(u), Some(url)) => *u = url.into(),
                 _ => {}
+            }
+            if let Some(end) = &kept.date_end {
+                value = value
+                    .into_iter()
+                    .flat_map(|(k, v)| {
+                        // A year is written as `date` writes one, unquoted.
+                        let end = end.parse::<i64>().map_or_else(|_| Value::from(end.as_str()), Value::from);
+                        let after = (k == "date").then(|| ("date-end".to_owned(), end));
+                        std::iter::once((k, v)).chain(after)
+                    })
+                    .collect();
             }
             (e.key().to_owned(), Value::Object(value))
         })

@@ -1,8 +1,11 @@
 //! hayagriva's field names, and what to suggest for a name it does not know.
 //! hayagriva drops unknown fields without a word; this list is how we notice.
 
-/// Every field an entry (or a parent) may have, as hayagriva 0.10.1 reads them.
+/// Every field an entry (or a parent) may have, as hayagriva 0.10.1 reads
+/// them, and citelock's `date-end`: the end of a date range (`date: 1884`,
+/// `date-end: 1886`), which hayagriva has no place for and ignores.
 pub const KNOWN: &[&str] = &[
+    "date-end",
     "type",
     "parent",
     "title",

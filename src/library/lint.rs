@@ -8,7 +8,7 @@ use hayagriva::types::EntryType;
 use super::Library;
 use super::duplicates::Index;
 use crate::config::Config;
-use crate::findings::{Code, Finding};
+use crate::findings::{Code, Finding, Location};
 
 /// Types whose sources live on the web and need a URL with an access date.
 fn is_web(t: &EntryType) -> bool {
@@ -100,8 +100,36 @@ pub fn lint(library: &Library, config: &Config) -> Vec<Finding> {
             );
         }
     }
+    findings.extend(library.records.iter().filter_map(|r| bad_date_end(library, r)));
     findings.extend(duplicate_references(library, config));
     findings
+}
+
+/// A `date-end` that is not a date, or not after the entry's date.
+fn bad_date_end(library: &Library, r: &super::Record) -> Option<Finding> {
+    let text = r.date_end.as_deref()?;
+    let key = r.entry.key();
+    let order = |d: &hayagriva::types::Date| (d.year, d.month, d.day);
+    let problem = match (super::written::date_end(text), r.entry.date()) {
+        (None, _) => format!("entry `{key}`: `date-end: {text}` is not a date"),
+        (Some(_), None) => format!("entry `{key}` has a `date-end` but no `date`"),
+        (Some(end), Some(start)) if order(&end) <= order(start) => {
+            format!("entry `{key}`: `date-end: {text}` does not come after its date")
+        }
+        _ => return None,
+    };
+    let location = library
+        .item(r)
+        .fields
+        .iter()
+        .find(|f| f.name == "date-end" && f.depth == 0)
+        .map_or_else(|| library.location(r), |f| Location::at(&library.files[r.file].name, f.line, f.column));
+    Some(
+        Finding::new(Code::BadDateEnd, problem)
+            .at(location)
+            .help("write the end of the date range as a date (`date-end: 1886`, `1886-02`); it is ignored until then")
+            .data("key", key),
+    )
 }
 
 /// Each entry that duplicates an earlier one.

@@ -39,6 +39,9 @@ pub struct Record {
     /// Its URL as written, where hayagriva's parsed URL prints otherwise
     /// ([`written::url`]).
     pub url: Option<String>,
+    /// The end of its date range (`date-end`), as written, where the entry
+    /// has one.
+    pub date_end: Option<String>,
 }
 
 /// One references file, its text and its outline.
@@ -82,6 +85,15 @@ impl Library {
     pub fn written_url(&self, key: &str) -> Option<(&str, &str)> {
         let record = self.get(key)?;
         Some((record.entry.url()?.value.as_str(), record.url.as_deref()?))
+    }
+
+    /// A key's date range as its first and last year, where its `date-end`
+    /// is a date in a later year than its `date` ([`written::date_end`]).
+    pub fn year_range(&self, key: &str) -> Option<(i32, i32)> {
+        let record = self.get(key)?;
+        let start = record.entry.date()?.year;
+        let end = written::date_end(record.date_end.as_deref()?)?.year;
+        (end > start).then_some((start, end))
     }
 
     /// The outline item of a record.
@@ -172,7 +184,8 @@ impl Library {
             );
             let url = fields.iter().find(|f| f.name == "url" && f.depth == 0).and_then(|f| f.value.as_deref());
             let url = url.and_then(|text| written::url(&entry, text));
-            self.push_record(Record { entry, file, item, url }, findings);
+            let date_end = fields.iter().find(|f| f.name == "date-end" && f.depth == 0).and_then(|f| f.value.clone());
+            self.push_record(Record { entry, file, item, url, date_end }, findings);
         }
     }
 

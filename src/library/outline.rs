@@ -21,7 +21,7 @@ pub struct Field {
     pub depth: usize,
     /// The scalar written for a numbered field (`issue`, `volume`, `edition`)
     /// or a URL (a `url` mapping's `value`), which hayagriva may read
-    /// differently ([`super::written`]).
+    /// differently ([`super::written`]), or for `date-end`, which it ignores.
     pub value: Option<String>,
 }
 
@@ -121,7 +121,11 @@ impl<'a> Walker<'a> {
                     last = last.max(last_line(span));
                     let (value, vspan) = self.next()?;
                     let written = match &value {
-                        Event::Scalar(text, ..) if super::written::FIELDS.contains(&name.as_ref()) || name == "url" => {
+                        Event::Scalar(text, ..)
+                            if super::written::FIELDS.contains(&name.as_ref())
+                                || name == "url"
+                                || name == "date-end" =>
+                        {
                             Some(text.to_string())
                         }
                         _ => None,

@@ -10,7 +10,9 @@
 //!
 //! A URL hayagriva holds parsed, and prints normalised; where that differs
 //! from the text it was written as, the text is kept beside the entry
-//! ([`url`]) for the bibliography to print and for `add` to write.
+//! ([`url`]) for the bibliography to print and for `add` to write. So is the
+//! end of a date range, which hayagriva cannot hold: as `date-end`
+//! ([`date_end`]), a field hayagriva ignores.
 
 use std::str::FromStr;
 
@@ -51,6 +53,20 @@ pub(crate) fn in_fields(fields: &serde_json::Map<String, serde_json::Value>, dep
         }
     }
     out
+}
+
+/// What an entry holds beside the fields hayagriva reads: its URL as
+/// written ([`url`]) and the end of its date range ([`date_end`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub url: Option<String>,
+    pub date_end: Option<String>,
+}
+
+/// A `date-end` as a date (hayagriva's date syntax: `1886`, `1886-02`,
+/// `1886-02-14`), or `None` when it is not one.
+pub fn date_end(text: &str) -> Option<hayagriva::types::Date> {
+    hayagriva::types::Date::from_str(text.trim()).ok()
 }
 
 /// The URL as `text` writes it, where the URL hayagriva parsed from it

@@ -12,7 +12,7 @@ use crate::archive::capture;
 use crate::check::{self, Claim, Input, Tally, verified::Verified};
 use crate::config::Config;
 use crate::export::csl::{self, Styled};
-use crate::export::urls;
+use crate::export::kept;
 use crate::findings::{Code, Finding, Findings, Location};
 use crate::library::{Library, lint};
 use crate::repo::Repo;
@@ -142,7 +142,7 @@ impl World {
             csl::load_style(name, self.repo.root(), locale).map_err(|e| eprintln!("citelock lsp: {e}")).ok()
         });
         let mut rendered = csl::bibliography(styled.as_ref()?, &[entry.as_ref()], csl::Markup::Markdown, None);
-        urls::as_written(&mut rendered.items, &|k| self.library.written_url(k), csl::Markup::Markdown);
+        kept::printed(&mut rendered.items, &self.library, csl::Markup::Markdown);
         rendered.items.into_iter().next().map(|(_, text)| text)
     }
 

@@ -163,6 +163,13 @@ fn round_trips_keep_what_each_format_carries() {
             let id = item["id"].as_str().unwrap();
             let back = after.get(id).unwrap_or_else(|| panic!("{to}: {id} is back"));
             for field in fields {
+                let mut item = item.clone();
+                // RIS has no date ranges: its `PY` is the range's start.
+                if to == "ris"
+                    && let Some(parts) = item.pointer_mut("/issued/date-parts").and_then(Value::as_array_mut)
+                {
+                    parts.truncate(1);
+                }
                 let (a, b) = (norm(&item[field].to_string()), norm(&back[field].to_string()));
                 assert_eq!(a, b, "{to}: {id}.{field}");
                 compared += usize::from(!item[field].is_null());

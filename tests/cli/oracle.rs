@@ -83,7 +83,7 @@ fn biblatex_examples_import_whole_and_agree_with_pandoc() {
             assert!(matches || id == "jcg", "{id}: title {title:?} vs pandoc {:?}", item["title"]);
             compared.0 += 1;
         }
-        // Dates, one-based both sides. For a range hayagriva keeps the end (we warn at import).
+        // Dates, one-based both sides. A range's start is the date, its end `date-end`.
         if let Some(d) = ours.date() {
             let ours_parts: Vec<i64> =
                 [Some(i64::from(d.year)), d.month.map(|m| i64::from(m) + 1), d.day.map(|x| i64::from(x) + 1)]
@@ -91,9 +91,13 @@ fn biblatex_examples_import_whole_and_agree_with_pandoc() {
                     .flatten()
                     .collect();
             let parts = item["issued"]["date-parts"].as_array().unwrap();
-            let last = parts.last().unwrap();
-            let theirs_parts: Vec<i64> = last.as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
-            assert_eq!(ours_parts, theirs_parts, "{id}: date");
+            let as_numbers =
+                |p: &Value| -> Vec<i64> { p.as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect() };
+            assert_eq!(ours_parts, as_numbers(&parts[0]), "{id}: date");
+            if let Some(end) = parts.get(1) {
+                let end = as_numbers(end).iter().map(|n| format!("{n:02}")).collect::<Vec<_>>().join("-");
+                assert_eq!(record.date_end.as_deref(), Some(end.as_str()), "{id}: date-end");
+            }
             compared.1 += 1;
         }
         // Authors: family and given names, in order.
@@ -250,7 +254,9 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// Chicago's `———.` whole; two works without names of one year, which ASA
 /// cites alike (`Anon. 1995a`, `1995b`); capitalised particles (`De Vries`,
 /// `Van der Meer`), which citeproc-js leaves in the family name, as printed
-/// and as sorted, where hayagriva demoted them (`Meer, Joost Van der`).
+/// and as sorted, where hayagriva demoted them (`Meer, Joost Van der`); a
+/// name ending in an initial substituted where the style gives the author
+/// macro a period (APSA's `———. 1986b.`).
 #[test]
 fn the_order_and_year_suffixes_are_citeproc_js_s() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sort-sample.json");
@@ -289,8 +295,7 @@ fn the_order_and_year_suffixes_are_citeproc_js_s() {
 /// page (`??-??`, `11/1-11/9`: IEEE's `p.`), the same person as editor and then as author (Chicago's `———.`), two
 /// names ending with an institution's (`Hobart, R. L. & Dale & Hill`, no comma), items of no CSL type (`""`, as pandoc
 /// writes `@misc`: not a web page for their URL, their series at the end), straight quotation marks (`''` is `’’`,
-/// `'fonts'` a quotation kept out of title case, `'90s` an apostrophe). A date range cannot be held by hayagriva: the
-/// import says so and keeps the start.
+/// `'fonts'` a quotation kept out of title case, `'90s` an apostrophe).
 #[test]
 fn hard_items_are_read_as_citeproc_js_reads_them() {
     let items = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hard-items.json");
@@ -301,16 +306,65 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
         let csl = Path::new(STYLES).join(format!("{style}.csl"));
         assert_eq!(ours(&env, &csl), citeproc_js(&items, &csl), "{style}");
     }
+}
+
+/// A date range (a work in several volumes, `1884–1886`), which hayagriva
+/// cannot hold: the import keeps its end as `date-end` beside the entry's
+/// date (from CSL-JSON's second `date-parts`, and BibLaTeX's `date =
+/// {1884/1886}`); bibliographies print the range where the year is, as
+/// citeproc-js does (APA's `(1884–1886)`, with a year suffix
+/// `(1984–1986a)`); the CSL-JSON and BibLaTeX exports write it back; and
+/// `lint` warns `bad-date-end` where it is not a date after the date.
+#[test]
+fn a_date_range_is_kept_printed_and_exported() {
+    let env = Env::new();
     env.write(
         "range.json",
-        r#"[{"id": "r", "type": "book", "title": "T", "issued": {"date-parts": [[2019, 11], [2021, 2]]}}]"#,
+        r#"[{"id": "r", "type": "book", "title": "Regesta", "author": [{"family": "Jaffe", "given": "Paul"}],
+             "issued": {"date-parts": [[1885], [1888]]}, "publisher": "Veit"},
+            {"id": "k1", "type": "book", "title": "Computers and typesetting", "author": [{"family": "Knuth", "given": "Donald E."}],
+             "issued": {"date-parts": [[1984], [1986]]}, "publisher": "Addison-Wesley"},
+            {"id": "k2", "type": "book", "title": "Computers and typesetting again", "author": [{"family": "Knuth", "given": "Donald E."}],
+             "issued": {"date-parts": [[1984], [1986]]}, "publisher": "Addison-Wesley"}]"#,
     );
-    let range = env.run(&["add", "--csl-json", "range.json"]);
-    assert_eq!(range.code, 0, "{}", range.stderr);
-    assert!(range.stdout.contains("warning[field-dropped]: entry `r`"), "{}", range.stdout);
-    assert!(range.stdout.contains("`issued` ends 2021-02"), "{}", range.stdout);
+    let added = env.run(&["add", "--csl-json", "range.json"]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    assert!(!added.stdout.contains("field-dropped"), "{}", added.stdout);
+    assert!(env.read("references/library.yml").contains("date-end: 1888"), "{}", env.read("references/library.yml"));
+    let csl = Path::new(STYLES).join("apa.csl");
+    assert_eq!(ours(&env, &csl), citeproc_js(&env.path("range.json"), &csl));
+    let json = env.run(&["export", "r", "--to", "csl-json"]);
+    assert!(
+        json.stdout.contains("[\n          1885\n        ],\n        [\n          1888\n        ]"),
+        "{}",
+        json.stdout
+    );
+    let bib = env.run(&["export", "r", "--to", "biblatex"]);
+    assert!(bib.stdout.contains("date = {1885/1888}"), "{}", bib.stdout);
+    // BibLaTeX in, the same range.
+    env.write(
+        "range.bib",
+        "@book{b, title = {Chronicles}, author = {Jaffe, Paul}, date = {1885/1888}, publisher = {Veit}}\n",
+    );
+    let added = env.run(&["add", "--bibtex", "range.bib"]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let out = env.run(&["export", "b", "--style", "apa", "--to", "text"]);
+    assert!(out.stdout.contains("(1885\u{2013}1888)"), "{}{}", out.stdout, out.stderr);
+    // Not a date, and an end before the start: warned, and printed without.
+    let yml = env.read("references/library.yml");
+    env.write(
+        "references/library.yml",
+        &yml.replacen("date-end: 1888", "date-end: soon", 1).replacen("date-end: 1986", "date-end: 1980", 1),
+    );
+    let lint = env.run(&["lint"]);
+    assert!(
+        lint.stdout.contains("warning[bad-date-end]: entry `r`: `date-end: soon` is not a date"),
+        "{}",
+        lint.stdout
+    );
+    assert!(lint.stdout.contains("`date-end: 1980` does not come after its date"), "{}", lint.stdout);
     let out = env.run(&["export", "r", "--style", "apa", "--to", "text"]);
-    assert!(out.stdout.contains("(2019)"), "{}", out.stdout);
+    assert!(out.stdout.contains("(1885)"), "{}", out.stdout);
 }
 
 /// A title that begins with a space (what pandoc leaves where it dropped a

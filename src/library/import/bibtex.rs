@@ -292,7 +292,16 @@ pub fn read(text: &str, name: &str) -> Import {
         if !unknown.is_empty() {
             import.findings.push(dropped(name, line, &key, &unknown));
         }
-        if let Some(range) = bib_entry.fields.get("date").map(|c| chunks_text(c)).filter(|d| d.contains('/')) {
+        // A date range (`1884/1886`): hayagriva keeps its end; the start
+        // becomes the date and the end `date-end` (`crate::library::written`).
+        let range = bib_entry.fields.get("date").map(|c| chunks_text(c)).filter(|d| d.contains('/'));
+        let range = range.map(|r| {
+            let (start, end) = r.split_once('/').unwrap_or_default();
+            let start = start.trim().parse::<hayagriva::types::Date>().ok();
+            let end = Some(end.trim()).filter(|e| super::super::written::date_end(e).is_some()).map(str::to_owned);
+            (r.clone(), start, end)
+        });
+        if let Some((range, None, _) | (range, _, None)) = &range {
             import.findings.push(dropped(
                 name,
                 line,
@@ -307,7 +316,12 @@ pub fn read(text: &str, name: &str) -> Import {
                 if let Some(field) = unusable {
                     import.findings.push(dropped(name, line, &key, &[field]));
                 }
-                import.entries.push(Imported::new(entry, line, bib_entry.url().ok().as_deref()));
+                let mut imported = Imported::new(entry, line, bib_entry.url().ok().as_deref());
+                if let Some((_, Some(start), Some(end))) = range {
+                    imported.entry.set_date(start);
+                    imported.kept.date_end = Some(end);
+                }
+                import.entries.push(imported);
             }
             Err(e) => {
                 let (l, c) = position(e.span.start);

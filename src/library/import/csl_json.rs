@@ -129,10 +129,8 @@ pub fn read(text: &str, name: &str) -> Import {
         let key = key_of(&item);
         let shown = if key.is_empty() { format!("item at line {line}") } else { format!("item `{key}`") };
         let mut unknown: Vec<String> = item.keys().filter(|k| !MAPPED.contains(&k.as_str())).cloned().collect();
-        for field in ["issued", "accessed"] {
-            if let Some(end) = item.get(field).and_then(range_end) {
-                unknown.push(format!("`{field}` ends {end} (a range: its start is kept)"));
-            }
+        if let Some(end) = item.get("accessed").and_then(range_end) {
+            unknown.push(format!("`accessed` ends {end} (a range: its start is kept)"));
         }
         // hayagriva keeps a version for every type but prints it for software only.
         let csl_type = item.get("type").and_then(Value::as_str).unwrap_or_default();
@@ -305,8 +303,9 @@ fn date(v: &Value) -> Result<Option<String>, String> {
     Ok(Some(if circa { format!("~{text}") } else { text }))
 }
 
-/// The end of a date range (`"date-parts": [[2019, 11], [2021, 2]]`), which
-/// the import cannot keep.
+/// The end of a date range (`"date-parts": [[2019, 11], [2021, 2]]`): kept
+/// as `date-end` for `issued`, which hayagriva ignores
+/// (`crate::library::written`); an access date's is dropped.
 fn range_end(v: &Value) -> Option<String> {
     let end = v.get("date-parts")?.as_array()?.get(1)?;
     let end = date_text(&json!({ "date-parts": [end] })).ok()?;
@@ -362,6 +361,9 @@ fn fields(item: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     }
     if let Some(d) = item.get("issued").map(date).transpose()?.flatten() {
         f.insert("date".into(), d.into());
+        if let Some(end) = item.get("issued").and_then(range_end) {
+            f.insert("date-end".into(), end.into());
+        }
     }
     if let Some(url) = get("URL") {
         let mut u = Map::new();

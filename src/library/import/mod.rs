@@ -9,6 +9,7 @@ pub mod encoding;
 pub mod online;
 pub mod ris;
 
+use super::written::Kept;
 use hayagriva::Entry;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -23,16 +24,17 @@ pub struct Imported {
     pub entry: Entry,
     /// Where it starts in the import file (1-based line).
     pub line: usize,
-    /// Its URL as the file wrote it, where the entry's parsed URL prints
-    /// otherwise (`super::written::url`): what `add` writes.
-    pub url: Option<String>,
+    /// What `add` writes beside the entry's fields: its URL as the file wrote
+    /// it, where the parsed URL prints otherwise, and the end of its date
+    /// range ([`Kept`]).
+    pub kept: Kept,
 }
 
 impl Imported {
     /// `entry`, read at `line` from a URL written as `url`.
     pub fn new(entry: Entry, line: usize, url: Option<&str>) -> Imported {
         let url = url.and_then(|u| super::written::url(&entry, u));
-        Imported { entry, line, url }
+        Imported { entry, line, kept: Kept { url, date_end: None } }
     }
 
     /// The entry built from fields named as in hayagriva's YAML format, after
@@ -45,7 +47,10 @@ impl Imported {
         line: usize,
     ) -> Result<Imported, String> {
         let url = super::written::url_in_fields(&fields).map(str::to_owned);
-        Ok(Imported::new(entry_from_text_fields(key, fields, text)?, line, url.as_deref()))
+        let date_end = fields.get("date-end").and_then(Value::as_str).map(str::to_owned);
+        let mut imported = Imported::new(entry_from_text_fields(key, fields, text)?, line, url.as_deref());
+        imported.kept.date_end = date_end;
+        Ok(imported)
     }
 }
 
