@@ -117,7 +117,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
             }
             let name = args.style.as_deref().or(config.export.style.as_deref()).unwrap_or("apa");
             let locale = args.locale.as_deref().or(config.export.locale.as_deref());
-            let styled = csl::load_style(name, &ctx.cwd, locale).map_err(anyhow::Error::msg)?;
+            let mut styled = csl::load_style(name, &ctx.cwd, locale).map_err(anyhow::Error::msg)?;
+            styled.year_ends = library.year_ends();
             let cache = (!args.no_cache).then(|| repo.cache_dir());
             let mut rendered = csl::bibliography(&styled, &entries, markup, cache.as_deref());
             kept::printed(&mut rendered.items, &library, markup);

@@ -49,6 +49,11 @@ pub struct Styled {
     pub page_labels: Vec<(String, String)>,
     /// Whether `misc` entries render as entries of no type ([`untyped`]).
     pub untyped_misc: bool,
+    /// The last year of each entry's date range across years, by key (the
+    /// library's `date-end`, `Library::year_ends`): year suffixes tell
+    /// `1984` and `1984–1986` apart, as citeproc-js does. Empty unless the
+    /// caller sets it.
+    pub year_ends: HashMap<String, i32>,
     /// Whether the style prints an item's language (entries in other
     /// languages are then rendered with theirs, [`titles`](super::titles)).
     pub prints_language: bool,
@@ -130,6 +135,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         id,
         page_labels: Vec::new(),
         untyped_misc,
+        year_ends: HashMap::new(),
         prints_language,
     };
     styled.page_labels = super::pages::labels(&styled);
@@ -480,7 +486,7 @@ fn render_chunk(
     if !by_author || !suffixes {
         return items;
     }
-    let (clean, mixed): (Vec<_>, Vec<_>) = alike(chunk, styles.style).into_iter().partition(|set| {
+    let (clean, mixed): (Vec<_>, Vec<_>) = alike(chunk, styles.style, &styled.year_ends).into_iter().partition(|set| {
         let names = |e: &Entry| e.authors().or_else(|| e.editors()).map(<[_]>::to_vec);
         set.windows(2).all(|w| names(w[0]) == names(w[1]))
     });
@@ -524,7 +530,7 @@ fn render_chunk(
 /// ([`styles::cited_et_al`]); given names with `disambiguate-add-givenname`,
 /// as initials under a `…-with-initials` rule and for the first name only
 /// under a `primary-name…` rule.
-fn alike<'a>(entries: &[&'a Entry], style: &IndependentStyle) -> Vec<Vec<&'a Entry>> {
+fn alike<'a>(entries: &[&'a Entry], style: &IndependentStyle, year_ends: &HashMap<String, i32>) -> Vec<Vec<&'a Entry>> {
     use hayagriva::citationberg::DisambiguationRule as Rule;
     let citation = &style.citation;
     let rule = citation.disambiguate_add_givenname.then_some(citation.givenname_disambiguation_rule);
@@ -560,7 +566,10 @@ fn alike<'a>(entries: &[&'a Entry], style: &IndependentStyle) -> Vec<Vec<&'a Ent
         // Without names, a style may cite the title or a term ("Anon."):
         // every such entry of a year is proposed, and the render tells.
         let names = names.unwrap_or_default();
-        let year = e.date().map_or_else(|| "n.d.".to_owned(), |d| d.year.to_string());
+        let mut year = e.date().map_or_else(|| "n.d.".to_owned(), |d| d.year.to_string());
+        if let Some(end) = year_ends.get(e.key()) {
+            year = format!("{year}\u{2013}{end}");
+        }
         sets.entry(format!("{}\u{1f}{year}", names.to_lowercase())).or_default().push(e);
     }
     sets.into_values().filter(|s| s.len() > 1).collect()
@@ -587,6 +596,9 @@ fn chunk_key(styled: &Styled, markup: Markup, offset: usize, chunk: &[&Entry]) -
     h.update(format!("citelock {}\n{}\n{locale}\n{markup:?}\n{offset}\n", env!("CITELOCK_VERSION"), styled.id));
     for e in chunk {
         h.update(serde_json::to_vec(e).unwrap_or_default());
+        if let Some(end) = styled.year_ends.get(e.key()) {
+            h.update(format!("date-end {end}"));
+        }
         h.update(b"\n");
     }
     hex::encode(h.finalize())

@@ -171,7 +171,9 @@ impl Sorter {
                     .into_iter()
                     .map(|item| {
                         let text = super::csl::plain(&item.content);
-                        (item.key, text.split(KEY).skip(1).map(compared).collect())
+                        let end = styled.year_ends.get(&item.key).copied();
+                        let keys = text.split(KEY).skip(1).map(|k| compared(k, end)).collect();
+                        (item.key, keys)
                     })
                     .collect()
             })
@@ -181,8 +183,10 @@ impl Sorter {
 }
 
 /// A key as citeproc-js compares it: dates as year, month and day, zeros
-/// for the parts a date lacks; lower-cased; each space a `|`, and one after.
-fn compared(key: &str) -> String {
+/// for the parts a date lacks, and a date range's last year after them
+/// (`end`, so `1984` sorts before `1984–1986`); lower-cased; each space a
+/// `|`, and one after.
+fn compared(key: &str, end: Option<i32>) -> String {
     let mut out = String::with_capacity(key.len());
     let mut rest = key;
     while let Some(open) = rest.find(DATE_OPEN) {
@@ -195,6 +199,9 @@ fn compared(key: &str) -> String {
         });
         let (y, m, d) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0));
         out.push_str(&format!("{y:04}{m:02}{d:02}"));
+        if let Some(end) = end {
+            out.push_str(&format!("-{end:04}"));
+        }
         rest = after.get(close + DATE_CLOSE.len_utf8()..).unwrap_or("");
     }
     out.push_str(rest);

@@ -96,6 +96,14 @@ impl Library {
         (end > start).then_some((start, end))
     }
 
+    /// The last year of each date range across years, by key ([`Library::year_range`]).
+    pub fn year_ends(&self) -> HashMap<String, i32> {
+        self.records
+            .iter()
+            .filter_map(|r| Some((r.entry.key().to_owned(), self.year_range(r.entry.key())?.1)))
+            .collect()
+    }
+
     /// The outline item of a record.
     pub fn item(&self, record: &Record) -> &Item {
         &self.files[record.file].outline.items[record.item]

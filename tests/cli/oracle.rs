@@ -313,7 +313,8 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
 /// date (from CSL-JSON's second `date-parts`, and BibLaTeX's `date =
 /// {1884/1886}`); bibliographies print the range where the year is, as
 /// citeproc-js does (APA's `(1884–1886)`, with a year suffix
-/// `(1984–1986a)`); the CSL-JSON and BibLaTeX exports write it back; and
+/// `(1984–1986a)`, which a work of 1984 alone by the same author does not
+/// share); the CSL-JSON and BibLaTeX exports write it back; and
 /// `lint` warns `bad-date-end` where it is not a date after the date.
 #[test]
 fn a_date_range_is_kept_printed_and_exported() {
@@ -325,7 +326,9 @@ fn a_date_range_is_kept_printed_and_exported() {
             {"id": "k1", "type": "book", "title": "Computers and typesetting", "author": [{"family": "Knuth", "given": "Donald E."}],
              "issued": {"date-parts": [[1984], [1986]]}, "publisher": "Addison-Wesley"},
             {"id": "k2", "type": "book", "title": "Computers and typesetting again", "author": [{"family": "Knuth", "given": "Donald E."}],
-             "issued": {"date-parts": [[1984], [1986]]}, "publisher": "Addison-Wesley"}]"#,
+             "issued": {"date-parts": [[1984], [1986]]}, "publisher": "Addison-Wesley"},
+            {"id": "k3", "type": "book", "title": "Computers and typesetting, volume A", "author": [{"family": "Knuth", "given": "Donald E."}],
+             "issued": {"date-parts": [[1984]]}, "publisher": "Addison-Wesley"}]"#,
     );
     let added = env.run(&["add", "--csl-json", "range.json"]);
     assert_eq!(added.code, 0, "{}", added.stderr);
