@@ -305,6 +305,7 @@ fn render_with(
                 if let Some(e) = entries.get(item.key.as_str()) {
                     names::institutions_joined(item, e);
                 }
+                names::labels_cased(item);
             }
             b.items
                 .into_iter()
@@ -321,8 +322,15 @@ fn render_with(
                         }
                         (Some(first), _) => {
                             write_child(first, markup, &mut text);
-                            text.push(' ');
-                            write_children(&item.content, markup, &mut text);
+                            let mut content = String::new();
+                            write_children(&item.content, markup, &mut content);
+                            // An entry with nothing but its number (a set's
+                            // member that prints no field) gets no layout suffix
+                            // either, as citeproc-js prints it: `(2)`, not `(2) .`.
+                            if !matches!(content.trim(), "" | ".") {
+                                text.push(' ');
+                                text.push_str(&content);
+                            }
                         }
                         (None, _) => write_children(&item.content, markup, &mut text),
                     }

@@ -7,6 +7,9 @@
 //!   same person as editor (`Westfahl, Gary, ed. 2000a.` then `Westfahl,
 //!   Gary. 2000b.`) kept the names where citeproc-js prints `———. 2000b.`
 //!   (docs/upstream/hayagriva-substitute-role.md);
+//! - a role's label in title case (ACS's `Ed. and Translator`): hayagriva
+//!   capitalises a stop word after the abbreviation's period (`Ed. And
+//!   Translator`), which citeproc-js's title case leaves in lower case;
 //! - two names of which the second is an institution's: citeproc-js joins
 //!   a person or an institution to an institution with the "and" alone,
 //!   whatever the style's `delimiter-precedes-last` (`Hopkins, Richard L.
@@ -61,6 +64,47 @@ pub(super) fn institutions_joined(item: &mut BibliographyItem, entry: &Entry) {
         }
     }
     walk(&mut item.content.0, entry);
+}
+
+/// Each label's English stop words after its first word in lower case
+/// (`Ed. And Translator` is `Ed. and Translator`): a label element's, and
+/// what a names element prints after its last name.
+pub(super) fn labels_cased(item: &mut BibliographyItem) {
+    fn walk(children: &mut [ElemChild], in_label: bool) {
+        for child in children {
+            match child {
+                ElemChild::Text(t) if in_label => t.text = stop_words_lowered(&t.text),
+                ElemChild::Elem(e) if matches!(e.meta, Some(ElemMeta::Names(_))) => {
+                    // A names element that printed no name printed what
+                    // stands in for them (a title): no label to mend.
+                    match e.children.0.iter().rposition(|c| matches!(c, ElemChild::Elem(n) if holds_name(n))) {
+                        Some(last) => walk(&mut e.children.0[last + 1..], true),
+                        None => walk(&mut e.children.0, in_label),
+                    }
+                }
+                ElemChild::Elem(e) => {
+                    let label = in_label || matches!(e.meta, Some(ElemMeta::Label));
+                    walk(&mut e.children.0, label);
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(&mut item.content.0, false);
+}
+
+/// `text` with each capitalised English stop word but the first lowered.
+fn stop_words_lowered(text: &str) -> String {
+    let mut first = true;
+    text.split_inclusive(' ')
+        .map(|w| {
+            let word = w.trim_end();
+            let lower = word.to_lowercase();
+            let lowered = !first && word != lower && super::titles::STOP_WORDS.contains(&lower.as_str());
+            first &= word.is_empty();
+            if lowered { format!("{lower}{}", &w[word.len()..]) } else { w.to_owned() }
+        })
+        .collect()
 }
 
 /// The entry's own list of people for a name variable, where it is one.
@@ -131,4 +175,17 @@ fn replace_names(names: &mut Elem, substitute: &str) {
     };
     let text = ElemChild::Text(Formatted { text: substitute.to_owned(), formatting: Formatting::default() });
     names.children.0.splice(..=last, [text]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_keeps_its_stop_words_in_lower_case() {
+        assert_eq!(stop_words_lowered("Ed. And Translator"), "Ed. and Translator");
+        assert_eq!(stop_words_lowered("Eds. And Trans."), "Eds. and Trans.");
+        assert_eq!(stop_words_lowered("And More"), "And More", "the first word stays");
+        assert_eq!(stop_words_lowered("Comp. By Hand"), "Comp. by Hand");
+    }
 }

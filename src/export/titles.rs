@@ -29,7 +29,7 @@ use hayagriva::types::{ChunkKind, ChunkedString, FormatString, StringChunk};
 
 /// citeproc-js's English stop words (`CSL.SKIP_WORDS`, the single words:
 /// its phrases never match one word), which title case leaves in lower case.
-const STOP_WORDS: &[&str] = &[
+pub(super) const STOP_WORDS: &[&str] = &[
     "a",
     "about",
     "above",
