@@ -142,16 +142,18 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<Outcome> {
         }
         To::Warc => unreachable!("written above"),
         To::Yaml => {
-            let mut lib = hayagriva::Library::new();
+            let mut out = Vec::with_capacity(entries.len());
             for (entry, a) in entries.iter().zip(&archived) {
                 let mut entry = (*entry).clone();
                 if let Some(a) = a {
                     entry.set_archive(hayagriva::types::FormatString::from(a.holder()));
                     entry.set_archive_location(hayagriva::types::FormatString::from(a.sentence()));
                 }
-                lib.push(&entry);
+                out.push(entry);
             }
-            hayagriva::io::to_yaml_str(&lib).context("cannot write YAML")?
+            // With what the library keeps beside each entry: its URL as
+            // written and its date range's end.
+            citelock::library::edit::to_yaml_kept(&library, &out)
         }
     };
     match &args.output {

@@ -127,6 +127,19 @@ pub fn to_yaml_as_written<'a>(entries: impl IntoIterator<Item = (&'a Entry, &'a 
     serde_yaml::to_string(&doc).expect("JSON values serialize to YAML")
 }
 
+/// [`to_yaml_as_written`] of entries of `library` (as they are there or
+/// changed), each with what its record keeps beside it: `export --to yaml`.
+pub fn to_yaml_kept(library: &super::Library, entries: &[Entry]) -> String {
+    let kept: Vec<Kept> = entries
+        .iter()
+        .map(|e| {
+            let record = library.get(e.key());
+            Kept { url: record.and_then(|r| r.url.clone()), date_end: record.and_then(|r| r.date_end.clone()) }
+        })
+        .collect();
+    to_yaml_as_written(entries.iter().zip(&kept))
+}
+
 /// The entry as it reads back from [`to_yaml`], and the fields that read back
 /// differently (hayagriva cannot hold them as they were).
 pub fn settle(entry: &Entry) -> Result<(Entry, Vec<String>), String> {

@@ -314,7 +314,7 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
 /// {1884/1886}`); bibliographies print the range where the year is, as
 /// citeproc-js does (APA's `(1884–1886)`, with a year suffix
 /// `(1984–1986a)`, which a work of 1984 alone by the same author does not
-/// share); the CSL-JSON and BibLaTeX exports write it back; and
+/// share); the CSL-JSON, BibLaTeX and YAML exports write it back; and
 /// `lint` warns `bad-date-end` where it is not a date after the date.
 #[test]
 fn a_date_range_is_kept_printed_and_exported() {
@@ -344,6 +344,8 @@ fn a_date_range_is_kept_printed_and_exported() {
     );
     let bib = env.run(&["export", "r", "--to", "biblatex"]);
     assert!(bib.stdout.contains("date = {1885/1888}"), "{}", bib.stdout);
+    let yaml = env.run(&["export", "r", "--to", "yaml"]);
+    assert!(yaml.stdout.contains("date: 1885\n  date-end: 1888\n"), "{}", yaml.stdout);
     // BibLaTeX in, the same range.
     env.write(
         "range.bib",
