@@ -1,15 +1,75 @@
 //! Mends to a parsed style before it renders, for what hayagriva 0.10.1
-//! reads differently from CSL processors: a sort key on a date macro, and a
-//! page label's `plural` attribute.
+//! reads differently from CSL processors: a sort key on a date macro, a
+//! page label's `plural` attribute, and a test of several types.
 
 use super::titles::Leading;
 use hayagriva::citationberg::taxonomy::{NumberOrPageVariable, PageVariable, StandardVariable, Variable};
-use hayagriva::citationberg::{IndependentStyle, LabelPluralize, LayoutRenderingElement, TextTarget};
+use hayagriva::citationberg::{
+    ChooseBranch, ChooseMatch, IndependentStyle, LabelPluralize, LayoutRenderingElement, TextTarget,
+};
 
 /// Every mend below, in place.
 pub(super) fn mend(style: &mut IndependentStyle) {
     sort_dates_as_dates(style);
     page_labels_as_set(style);
+    types_as_any(style);
+}
+
+/// A `type` test of several types matches an item of any of them, as
+/// citeproc-js reads it whatever the branch's `match` (ASA's `<if
+/// type="thesis manuscript">` for a thesis), where hayagriva 0.10.1 takes
+/// each type as one more test under `match="all"`, which no item passes
+/// (docs/upstream/hayagriva-type-test-all.md). Under `match="all"`, such a
+/// branch is made `match="any"` where it tests nothing else, and split into
+/// one branch per type otherwise.
+fn types_as_any(style: &mut IndependentStyle) {
+    fn branches(list: &mut [LayoutRenderingElement]) {
+        for element in list {
+            match element {
+                LayoutRenderingElement::Group(g) => branches(&mut g.children),
+                LayoutRenderingElement::Choose(c) => {
+                    let mut all: Vec<ChooseBranch> =
+                        std::iter::once(c.if_.clone()).chain(c.else_if.drain(..)).collect();
+                    all = all.into_iter().flat_map(one_type_each).collect();
+                    for b in &mut all {
+                        branches(&mut b.children);
+                    }
+                    if let Some(o) = c.otherwise.as_mut() {
+                        branches(&mut o.children);
+                    }
+                    let mut all = all.into_iter();
+                    c.if_ = all.next().unwrap_or_else(|| c.if_.clone());
+                    c.else_if = all.collect();
+                }
+                _ => {}
+            }
+        }
+    }
+    for m in &mut style.macros {
+        branches(&mut m.children);
+    }
+    branches(&mut style.citation.layout.elements);
+    if let Some(b) = style.bibliography.as_mut() {
+        branches(&mut b.layout.elements);
+    }
+}
+
+/// The branch as branches hayagriva reads as citeproc-js reads it.
+fn one_type_each(branch: ChooseBranch) -> Vec<ChooseBranch> {
+    let types = match &branch.type_ {
+        Some(t) if t.len() > 1 && branch.match_ == ChooseMatch::All => t.clone(),
+        _ => return vec![branch],
+    };
+    let alone = branch.disambiguate.is_none()
+        && branch.is_numeric.is_none()
+        && branch.is_uncertain_date.is_none()
+        && branch.locator.is_none()
+        && branch.position.is_none()
+        && branch.variable.is_none();
+    if alone {
+        return vec![ChooseBranch { match_: ChooseMatch::Any, ..branch }];
+    }
+    types.into_iter().map(|t| ChooseBranch { type_: Some(vec![t]), ..branch.clone() }).collect()
 }
 
 /// A sort key that calls a macro rendering one whole date (APA's

@@ -256,7 +256,8 @@ fn bibliographies_are_citeproc_js_s_on_the_sample() {
 /// `Van der Meer`), which citeproc-js leaves in the family name, as printed
 /// and as sorted, where hayagriva demoted them (`Meer, Joost Van der`); a
 /// name ending in an initial substituted where the style gives the author
-/// macro a period (APSA's `———. 1986b.`).
+/// macro a period (APSA's `———. 1986b.`); a thesis, which ASA tests with
+/// `type="thesis manuscript"` (its publisher before its place).
 #[test]
 fn the_order_and_year_suffixes_are_citeproc_js_s() {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sort-sample.json");
