@@ -382,6 +382,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_test_of_several_types_matches_any_of_them() {
+        let bib = r#"<bibliography><layout><choose>
+            <if type="thesis manuscript"><text value="a"/></if>
+            <else-if type="book report" variable="URL"><text value="b"/></else-if>
+            <else-if type="book report" match="none"><text value="c"/></else-if>
+            </choose></layout></bibliography>"#;
+        let mut style = IndependentStyle::from_xml(&skeleton("", bib)).unwrap();
+        types_as_any(&mut style);
+        let LayoutRenderingElement::Choose(c) = &style.bibliography.unwrap().layout.elements[0] else { panic!() };
+        assert_eq!(c.if_.match_, ChooseMatch::Any, "types alone: any of them");
+        assert_eq!(c.else_if.len(), 3, "types with a variable: one branch per type, then the match=none one");
+        assert_eq!(c.else_if[0].type_.as_ref().map(Vec::len), Some(1));
+        assert_eq!(c.else_if[1].type_.as_ref().map(Vec::len), Some(1));
+        assert!(c.else_if[0].variable.is_some() && c.else_if[1].variable.is_some());
+        assert_eq!(c.else_if[2].match_, ChooseMatch::None, "none of them reads the same either way");
+    }
+
+    #[test]
     fn keyed_copies_only_where_the_bibliography_does_not_need_the_citations() {
         let style = |citation: &str, bibliography: &str| {
             IndependentStyle::from_xml(&format!(
