@@ -295,6 +295,7 @@ fn render_with(
         .filter(|b| b.subsequent_author_substitute_rule == SubsequentAuthorSubstituteRule::CompleteAll)
         .and_then(|b| b.subsequent_author_substitute.as_deref())
         .filter(|s| !s.is_empty());
+    let suffixed_substitute = substitute.zip(styles::opening_macro_suffix(style));
     let bibliography = rendered
         .bibliography
         .map(|mut b| {
@@ -340,9 +341,8 @@ fn render_with(
                     if let Some(alone) = substitute.and_then(|s| punctuation::substitute_alone(&text, s)) {
                         text = alone;
                     }
-                    if let Some(suffixed) = substitute
-                        .zip(styles::opening_macro_suffix(style))
-                        .and_then(|(s, suffix)| punctuation::substitute_suffixed(&text, s, suffix))
+                    if let Some(suffixed) =
+                        suffixed_substitute.and_then(|(s, suffix)| punctuation::substitute_suffixed(&text, s, suffix))
                     {
                         text = suffixed;
                     }

@@ -71,8 +71,8 @@ pub(super) fn untyped(entry: &Entry) -> Option<Entry> {
 /// A `misc` parent with a title and at most a number besides, as an
 /// untitled anthology in an anthology of that title and number.
 fn as_series(parent: &Entry) -> Option<Entry> {
-    let only_title_and_number = ["title", "volume"].iter().filter(|f| parent.has(f)).count()
-        == serde_json::to_value(parent).ok()?.as_object()?.keys().filter(|k| *k != "type").count();
+    let only_title_and_number = parent.parents().is_empty()
+        && crate::library::fields::KNOWN.iter().all(|f| matches!(*f, "title" | "volume") || !parent.has(f));
     if *parent.entry_type() != EntryType::Misc || parent.title().is_none() || !only_title_and_number {
         return None;
     }

@@ -44,6 +44,15 @@ pub struct Record {
     pub date_end: Option<String>,
 }
 
+impl Record {
+    /// Its date range as first and last year ([`Library::year_range`]).
+    fn year_range(&self) -> Option<(i32, i32)> {
+        let start = self.entry.date()?.year;
+        let end = written::date_end(self.date_end.as_deref()?)?.year;
+        (end > start).then_some((start, end))
+    }
+}
+
 /// One references file, its text and its outline.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -90,18 +99,12 @@ impl Library {
     /// A key's date range as its first and last year, where its `date-end`
     /// is a date in a later year than its `date` ([`written::date_end`]).
     pub fn year_range(&self, key: &str) -> Option<(i32, i32)> {
-        let record = self.get(key)?;
-        let start = record.entry.date()?.year;
-        let end = written::date_end(record.date_end.as_deref()?)?.year;
-        (end > start).then_some((start, end))
+        self.get(key)?.year_range()
     }
 
     /// The last year of each date range across years, by key ([`Library::year_range`]).
     pub fn year_ends(&self) -> HashMap<String, i32> {
-        self.records
-            .iter()
-            .filter_map(|r| Some((r.entry.key().to_owned(), self.year_range(r.entry.key())?.1)))
-            .collect()
+        self.records.iter().filter_map(|r| Some((r.entry.key().to_owned(), r.year_range()?.1))).collect()
     }
 
     /// The outline item of a record.
