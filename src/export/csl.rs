@@ -59,6 +59,11 @@ pub struct Styled {
     pub prints_language: bool,
     /// What becomes of the spaces a title begins with ([`styles::leading_spaces`]).
     pub leading_spaces: titles::Leading,
+    /// How the bibliography's names take initials ([`styles::initials`]).
+    pub initials: Option<names::Initials>,
+    /// Whether the style reads `version` as `printing-number`
+    /// ([`styles::reads_version_as_printing`]).
+    pub version_as_printing: bool,
     /// A copy of the style for bibliographies alone ([`styles::keyed`]).
     pub keyed: Option<IndependentStyle>,
     /// The bibliography's sort as citeproc-js sorts, where it sorts.
@@ -99,6 +104,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         return Err(format!("the style `{}` defines no bibliography", style.info.title.value));
     }
     let mut style = style;
+    let version_as_printing = styles::reads_version_as_printing(&style);
     styles::mend(&mut style);
     let mut locales = locales();
     let locale = match locale {
@@ -128,6 +134,8 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         sorter: Sorter::new(&style, keyed.as_ref()),
         keyed,
         leading_spaces: styles::leading_spaces(&style),
+        initials: styles::initials(&style),
+        version_as_printing,
         title: style.info.title.value.clone(),
         style,
         locales,
@@ -211,14 +219,27 @@ pub struct Output {
 }
 
 /// The entry as it is handed to hayagriva: its titles and names mended
-/// ([`titles::mended`]) and, where the style has it so, of no type
-/// ([`untyped`]); `None` when it renders as it is.
+/// ([`titles::mended`]), its initials written as citeproc-js reads them
+/// ([`names::initials_normalised`]), its version its
+/// printing number where the style reads it so
+/// ([`styles::reads_version_as_printing`]) and, where the style has it so,
+/// of no type ([`untyped`]); `None` when it renders as it is.
 fn for_render(styled: &Styled, entry: &Entry) -> Option<Entry> {
     // Untyped first: it goes through the entry's serialised form, which
     // would lose what the mends hand hayagriva (an empty first chunk).
     let untyped = styled.untyped_misc.then(|| untyped::untyped(entry)).flatten();
-    let entry = untyped.as_ref().unwrap_or(entry);
-    titles::mended(entry, styled.prints_language, styled.leading_spaces).or(untyped)
+    let titled = titles::mended(untyped.as_ref().unwrap_or(entry), styled.prints_language, styled.leading_spaces);
+    let titled = titled.or(untyped);
+    let initials =
+        styled.initials.as_ref().and_then(|i| names::initials_normalised(titled.as_ref().unwrap_or(entry), i));
+    let named = initials.or(titled);
+    let version = entry.keyed_serial_number("version").filter(|_| styled.version_as_printing);
+    let versioned = version.map(|v| {
+        let mut out = named.clone().unwrap_or_else(|| entry.clone());
+        out.set_keyed_serial_number("printing", v.to_owned());
+        out
+    });
+    versioned.or(named)
 }
 
 /// Renders citations and the bibliography of the entries they cite.

@@ -14,6 +14,9 @@
 //!   a person or an institution to an institution with the "and" alone,
 //!   whatever the style's `delimiter-precedes-last` (`Hopkins, Richard L.
 //!   and Hill & Dale Private Press`, where hayagriva has `L., and Hill`).
+//!
+//! And before the render, given names with initials where the style prints
+//! given names whole with `initialize="false"` ([`initials_normalised`]).
 
 use std::collections::HashMap;
 
@@ -177,6 +180,129 @@ fn replace_names(names: &mut Elem, substitute: &str) {
     names.children.0.splice(..=last, [text]);
 }
 
+/// How a style's names take initials: `initialize-with`'s terminator,
+/// whether hyphens stay between initials, and whether given names are
+/// initialised (`initialize`).
+pub struct Initials {
+    pub terminator: String,
+    pub hyphen: bool,
+    pub initialize: bool,
+}
+
+/// The entry with the initials in its authors' and editors' given names
+/// written as citeproc-js reads them, where a style gives
+/// `initialize-with`; `None` when none changes. Initials run together get
+/// a space (`P.Q.` is `P. Q.`, where hayagriva's initials read one word
+/// and print `P.`). Where the style prints given names whole
+/// (`initialize="false"`, MLA's and ASA's), each initial is followed by the
+/// terminator and hyphens between initials are dropped (`J.-J.`, `J-J` and
+/// `J.J.` are `J. J.`, `K.-Y. Li` is `K. Y. Li`), where hayagriva prints
+/// them as written.
+pub(super) fn initials_normalised(entry: &Entry, style: &Initials) -> Option<Entry> {
+    super::titles::people_changed(entry, |p| {
+        let given = p.given_name.as_deref()?;
+        let normal = if style.initialize { spaced(given) } else { initials(given, &style.terminator, style.hyphen) };
+        (normal != given).then(|| Person { given_name: Some(normal), ..p.clone() })
+    })
+}
+
+/// A given name with a space after each period that a capital follows.
+fn spaced(given: &str) -> String {
+    let mut out = String::new();
+    let mut chars = given.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '.' && chars.peek().is_some_and(|n| n.is_uppercase()) {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// A given name with its initials normalised as citeproc-js's
+/// `CSL.Util.Names.initializeWith` does when it only normalises.
+fn initials(given: &str, terminator: &str, hyphen: bool) -> String {
+    let latin = |c: char| c.is_alphabetic() && (c < '\u{530}' || ('\u{1E00}'..='\u{1FFF}').contains(&c));
+    if matches!(given, "Lord" | "Lady") || !given.chars().next().is_some_and(latin) {
+        return given.to_owned();
+    }
+    // Hyphens close up, and one before a lower-case letter joins a word.
+    let name = closed_up(&if hyphen { given.to_owned() } else { given.replace('-', " ") });
+    let chars: Vec<char> = name.chars().collect();
+    let mut joined = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let joins = c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+        joined.push(if joins { '\u{2013}' } else { c });
+        // A period not followed by a space (but the last) gets one.
+        if c == '.' && i + 1 < chars.len() && chars[i + 1] != ' ' {
+            joined.push(' ');
+        }
+    }
+    // Elements and the hyphens and spaces between them.
+    let mut parts: Vec<String> = Vec::new();
+    for c in joined.chars() {
+        let sep = c == '-' || c.is_whitespace();
+        match parts.last_mut() {
+            Some(last) if last.chars().all(|l| l == '-' || l.is_whitespace()) == sep && !last.is_empty() => {
+                last.push(c)
+            }
+            _ => parts.push(c.to_string()),
+        }
+    }
+    if parts.first().is_some_and(|p| p.starts_with(|c: char| c == '-' || c.is_whitespace())) {
+        return given.to_owned();
+    }
+    if parts.len() == 1 {
+        let tail = parts[0].rsplit('.').next().unwrap_or("");
+        if tail.chars().count() == 1 && tail.chars().all(char::is_uppercase) {
+            parts[0].push('.');
+        }
+    }
+    let abbreviation: Vec<bool> = parts
+        .iter_mut()
+        .map(|p| {
+            if p.chars().count() > 1 && p.ends_with('.') {
+                p.pop();
+                true
+            } else {
+                p.chars().count() == 1 && p.to_uppercase() == *p
+            }
+        })
+        .collect();
+    let n = parts.len();
+    for i in (0..n).step_by(2) {
+        if !abbreviation[i] {
+            continue;
+        }
+        if i + 2 < n {
+            if !abbreviation[i + 2] {
+                parts[i + 1].push(' ');
+            }
+            parts[i + 1] = if parts[i + 2].chars().count() > 1 {
+                format!("{terminator}{}", parts[i + 1])
+            } else {
+                terminator.to_owned()
+            };
+        }
+        if i == n - 1 {
+            parts[i].push_str(terminator);
+        }
+    }
+    closed_up(&parts.concat()).replace('\u{2013}', "-")
+}
+
+/// `s` with one space between words and none around hyphens.
+fn closed_up(s: &str) -> String {
+    let mut out = String::new();
+    for word in s.split_whitespace() {
+        if !out.is_empty() && !out.ends_with('-') && !word.starts_with('-') {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +313,26 @@ mod tests {
         assert_eq!(stop_words_lowered("Eds. And Trans."), "Eds. and Trans.");
         assert_eq!(stop_words_lowered("And More"), "And More", "the first word stays");
         assert_eq!(stop_words_lowered("Comp. By Hand"), "Comp. by Hand");
+    }
+
+    #[test]
+    fn initials_are_normalised_as_citeproc_js_normalises_them() {
+        for (given, hyphen, normal) in [
+            ("J.-J.", true, "J. J."),
+            ("J-J", true, "J. J."),
+            ("J.J.", true, "J. J."),
+            ("K.-Y. Li", true, "K. Y. Li"),
+            ("J.-Jacques", true, "J.-Jacques"),
+            ("Jean-Jacques", true, "Jean-Jacques"),
+            ("James T", true, "James T."),
+            ("Mary Jean", true, "Mary Jean"),
+            ("J.-J.", false, "J. J."),
+            ("Lord", true, "Lord"),
+            ("Ŝ", true, "Ŝ."),
+        ] {
+            assert_eq!(initials(given, ". ", hyphen), normal, "{given}");
+        }
+        assert_eq!(spaced("P.Q."), "P. Q.");
+        assert_eq!(spaced("J.-J. Rousseau"), "J.-J. Rousseau");
     }
 }

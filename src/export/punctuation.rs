@@ -244,9 +244,10 @@ fn closes_inner(out: &str) -> bool {
     out.rfind('\u{2018}') > out.rfind('\u{201c}')
 }
 
-/// A space, or a title's stand-in for one ([`super::titles::STAND_INS`]).
+/// A space, or a title's stand-in for one ([`super::titles::STAND_INS`]);
+/// not the word break a title may hold, which prints as nothing.
 fn spacing(c: char) -> bool {
-    c.is_whitespace() || super::titles::STAND_INS.contains(&(c, ' '))
+    (c.is_whitespace() && c != super::titles::WORD_BREAK) || super::titles::STAND_INS.contains(&(c, ' '))
 }
 
 /// English quotation marks inside quotation marks made single, as the

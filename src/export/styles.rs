@@ -1,16 +1,21 @@
 //! Mends to a parsed style before it renders, for what hayagriva 0.10.1
 //! reads differently from CSL processors: a sort key on a date macro, a
-//! page label's `plural` attribute, and a test of several types.
+//! label of an empty variable, a page label's `plural` attribute, a test of
+//! several types, and a version of any type.
 
 use super::titles::Leading;
-use hayagriva::citationberg::taxonomy::{NumberOrPageVariable, PageVariable, StandardVariable, Variable};
+use hayagriva::citationberg::taxonomy::{
+    NumberOrPageVariable, NumberVariable, PageVariable, StandardVariable, Variable,
+};
 use hayagriva::citationberg::{
-    ChooseBranch, ChooseMatch, IndependentStyle, LabelPluralize, LayoutRenderingElement, TextTarget,
+    ChooseBranch, ChooseMatch, IndependentStyle, Label, LabelPluralize, LayoutRenderingElement, Text, TextTarget,
 };
 
 /// Every mend below, in place.
 pub(super) fn mend(style: &mut IndependentStyle) {
     sort_dates_as_dates(style);
+    version_as_printing(style);
+    labels_of_empty_variables(style);
     page_labels_as_set(style);
     types_as_any(style);
 }
@@ -289,6 +294,99 @@ fn expands_names_in_bibliography(style: &IndependentStyle) -> bool {
         })
 }
 
+/// How the bibliography's authors' names take initials: the first author
+/// `cs:name` it reaches that gives `initialize-with`
+/// ([`names::initials_normalised`](super::names::initials_normalised)).
+pub(super) fn initials(style: &IndependentStyle) -> Option<super::names::Initials> {
+    use hayagriva::citationberg::taxonomy::NameVariable;
+    let inherited = style.settings.options.apply(&style.bibliography.as_ref()?.name_options);
+    let options = reached(style, Part::Bibliography).into_iter().find_map(|e| match e {
+        LayoutRenderingElement::Names(n) if n.variable.contains(&NameVariable::Author) => {
+            n.name().map(|name| name.options(&inherited)).filter(|o| o.initialize_with.is_some())
+        }
+        _ => None,
+    })?;
+    Some(super::names::Initials {
+        terminator: options.initialize_with?.to_string(),
+        hyphen: style.settings.initialize_with_hyphen,
+        initialize: options.initialize,
+    })
+}
+
+/// Whether the style reads `version` as `printing-number`
+/// ([`version_as_printing`]); for the render, an entry's version is then its
+/// printing number too ([`csl`](super::csl)'s `for_render`).
+pub(super) fn reads_version_as_printing(style: &IndependentStyle) -> bool {
+    let mut uses = (false, false);
+    each_variable(&mut style.clone(), &mut |v| {
+        uses.0 |= *v == Variable::Number(NumberVariable::Version);
+        uses.1 |= *v == Variable::Number(NumberVariable::PrintingNumber);
+    });
+    uses.0 && !uses.1
+}
+
+/// A style's `version` (texts, numbers, conditions and sort keys) read as
+/// `printing-number`, where the style has no `printing-number` of its own:
+/// CSL gives every type a version (MLA prints arXiv's `3,`), hayagriva
+/// 0.10.1 software only, and its printing number any type.
+fn version_as_printing(style: &mut IndependentStyle) {
+    if reads_version_as_printing(style) {
+        each_variable(style, &mut |v| {
+            if *v == Variable::Number(NumberVariable::Version) {
+                *v = Variable::Number(NumberVariable::PrintingNumber);
+            }
+        });
+    }
+}
+
+/// Calls `f` with every variable the style's texts, numbers, conditions
+/// and sort keys read (not labels: a label's term is its variable's).
+fn each_variable(style: &mut IndependentStyle, f: &mut dyn FnMut(&mut Variable)) {
+    fn number(v: &mut NumberOrPageVariable, f: &mut dyn FnMut(&mut Variable)) {
+        if let NumberOrPageVariable::Number(n) = v {
+            let mut var = Variable::Number(*n);
+            f(&mut var);
+            if let Variable::Number(new) = var {
+                *n = new;
+            }
+        }
+    }
+    fn walk(list: &mut [LayoutRenderingElement], f: &mut dyn FnMut(&mut Variable)) {
+        for element in list {
+            match element {
+                LayoutRenderingElement::Text(t) => {
+                    if let TextTarget::Variable { var, .. } = &mut t.target {
+                        f(var);
+                    }
+                }
+                LayoutRenderingElement::Number(n) => number(&mut n.variable, f),
+                LayoutRenderingElement::Group(g) => walk(&mut g.children, f),
+                LayoutRenderingElement::Choose(c) => {
+                    for branch in std::iter::once(&mut c.if_).chain(c.else_if.iter_mut()) {
+                        branch.variable.iter_mut().chain(branch.is_numeric.iter_mut()).flatten().for_each(&mut *f);
+                        walk(&mut branch.children, f);
+                    }
+                    if let Some(o) = c.otherwise.as_mut() {
+                        walk(&mut o.children, f);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for list in layouts(style) {
+        walk(list, f);
+    }
+    let sorts = [style.citation.sort.as_mut(), style.bibliography.as_mut().and_then(|b| b.sort.as_mut())];
+    for sort in sorts.into_iter().flatten() {
+        for key in &mut sort.keys {
+            if let hayagriva::citationberg::SortKey::Variable { variable, .. } = key {
+                f(variable);
+            }
+        }
+    }
+}
+
 /// A layout of the style.
 enum Part {
     Citation,
@@ -311,6 +409,36 @@ fn first_name(
     Some((name, style.settings.options.apply(options)))
 }
 
+/// A label of an empty variable prints its term, singular, where the group
+/// around it prints: citeproc-js reads labels so (harvard's `(3 vol)`, from
+/// `<text variable="number-of-volumes"/><label variable="volume"/>` in a
+/// branch for items without a volume), and styles are written against it;
+/// hayagriva 0.10.1 prints nothing. Such a label becomes
+/// `<choose><if variable="…"><label …/></if><else><text term="…"/></else>`.
+/// The locator's label is left alone: citeproc-js prints `p.` for it.
+fn labels_of_empty_variables(style: &mut IndependentStyle) {
+    for list in layouts(style) {
+        labels_replaced(list, &|label| {
+            let name = match label.variable {
+                NumberOrPageVariable::Page(p) => p.to_string(),
+                NumberOrPageVariable::Number(NumberVariable::Locator) => return None,
+                NumberOrPageVariable::Number(n) => n.to_string(),
+            };
+            let mut choose = fragment(&format!(
+                r#"<choose><if variable="{name}"><label variable="{name}"/></if><else><text term="{name}"/></else></choose>"#
+            ))?;
+            let LayoutRenderingElement::Choose(c) = &mut choose else { return None };
+            c.if_.children = vec![LayoutRenderingElement::Label(label.clone())];
+            let Some([LayoutRenderingElement::Text(text)]) = c.otherwise.as_mut().map(|o| o.children.as_mut_slice())
+            else {
+                return None;
+            };
+            as_label(text, label, label.label.plural == LabelPluralize::Always);
+            Some(choose)
+        });
+    }
+}
+
 /// A page label with `plural="never"` or `plural="always"` (Vancouver's
 /// `p. 226–32`) prints that form, where hayagriva 0.10.1 pluralises page
 /// labels by the range whatever the attribute says
@@ -319,49 +447,63 @@ fn first_name(
 /// is (`<choose><if variable="page"><text term="page" plural="…"/>`), with
 /// the label's form, affixes, formatting, case and periods.
 fn page_labels_as_set(style: &mut IndependentStyle) {
-    let Some(template) = page_term_template() else { return };
-    let mut elements: Vec<&mut Vec<LayoutRenderingElement>> =
-        style.macros.iter_mut().map(|m| &mut m.children).collect();
-    elements.push(&mut style.citation.layout.elements);
-    if let Some(b) = style.bibliography.as_mut() {
-        elements.push(&mut b.layout.elements);
-    }
-    for list in elements {
-        replace_page_labels(list, &template);
+    for list in layouts(style) {
+        labels_replaced(list, &|label| {
+            if label.variable != NumberOrPageVariable::Page(PageVariable::Page)
+                || label.label.plural == LabelPluralize::Contextual
+            {
+                return None;
+            }
+            let mut choose = fragment(r#"<choose><if variable="page"><text term="page"/></if></choose>"#)?;
+            let LayoutRenderingElement::Choose(c) = &mut choose else { return None };
+            let [LayoutRenderingElement::Text(text)] = c.if_.children.as_mut_slice() else { return None };
+            as_label(text, label, label.label.plural == LabelPluralize::Always);
+            Some(choose)
+        });
     }
 }
 
-fn replace_page_labels(list: &mut [LayoutRenderingElement], template: &LayoutRenderingElement) {
+/// The term text printed as the label would print it, in that number.
+fn as_label(text: &mut Text, label: &Label, plural: bool) {
+    let l = &label.label;
+    if let TextTarget::Term { form, plural: p, .. } = &mut text.target {
+        *form = l.form;
+        *p = plural;
+    }
+    text.formatting = l.formatting;
+    text.affixes = l.affixes.clone();
+    text.text_case = l.text_case;
+    text.strip_periods = l.strip_periods;
+}
+
+/// The style's macros and layouts.
+fn layouts(style: &mut IndependentStyle) -> Vec<&mut Vec<LayoutRenderingElement>> {
+    let mut lists: Vec<&mut Vec<LayoutRenderingElement>> = style.macros.iter_mut().map(|m| &mut m.children).collect();
+    lists.push(&mut style.citation.layout.elements);
+    if let Some(b) = style.bibliography.as_mut() {
+        lists.push(&mut b.layout.elements);
+    }
+    lists
+}
+
+/// Every label in the list, in groups and branches, replaced where
+/// `replace` gives an element (which is not looked into again).
+fn labels_replaced(list: &mut [LayoutRenderingElement], replace: &dyn Fn(&Label) -> Option<LayoutRenderingElement>) {
     for element in list {
         match element {
-            LayoutRenderingElement::Label(label)
-                if label.variable == NumberOrPageVariable::Page(PageVariable::Page)
-                    && label.label.plural != LabelPluralize::Contextual =>
-            {
-                let mut choose = template.clone();
-                if let LayoutRenderingElement::Choose(c) = &mut choose
-                    && let [LayoutRenderingElement::Text(text)] = c.if_.children.as_mut_slice()
-                {
-                    let l = &label.label;
-                    if let TextTarget::Term { form, plural, .. } = &mut text.target {
-                        *form = l.form;
-                        *plural = l.plural == LabelPluralize::Always;
-                    }
-                    text.formatting = l.formatting;
-                    text.affixes = l.affixes.clone();
-                    text.text_case = l.text_case;
-                    text.strip_periods = l.strip_periods;
-                    *element = choose;
+            LayoutRenderingElement::Label(label) => {
+                if let Some(new) = replace(label) {
+                    *element = new;
                 }
             }
-            LayoutRenderingElement::Group(g) => replace_page_labels(&mut g.children, template),
+            LayoutRenderingElement::Group(g) => labels_replaced(&mut g.children, replace),
             LayoutRenderingElement::Choose(c) => {
-                replace_page_labels(&mut c.if_.children, template);
+                labels_replaced(&mut c.if_.children, replace);
                 for branch in &mut c.else_if {
-                    replace_page_labels(&mut branch.children, template);
+                    labels_replaced(&mut branch.children, replace);
                 }
                 if let Some(o) = c.otherwise.as_mut() {
-                    replace_page_labels(&mut o.children, template);
+                    labels_replaced(&mut o.children, replace);
                 }
             }
             _ => {}
@@ -369,11 +511,12 @@ fn replace_page_labels(list: &mut [LayoutRenderingElement], template: &LayoutRen
     }
 }
 
-/// `<choose><if variable="page"><text term="page"/></if></choose>`, parsed
-/// from CSL as citationberg reads it.
-fn page_term_template() -> Option<LayoutRenderingElement> {
-    const XML: &str = r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><macro name="t"><choose><if variable="page"><text term="page"/></if></choose></macro><citation><layout><text macro="t"/></layout></citation></style>"#;
-    let style = IndependentStyle::from_xml(XML).ok()?;
+/// One layout element, parsed from CSL as citationberg reads it.
+fn fragment(xml: &str) -> Option<LayoutRenderingElement> {
+    let xml = format!(
+        r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><macro name="t">{xml}</macro><citation><layout><text macro="t"/></layout></citation></style>"#
+    );
+    let style = IndependentStyle::from_xml(&xml).ok()?;
     style.macros.into_iter().next()?.children.into_iter().next()
 }
 
@@ -428,7 +571,7 @@ mod tests {
     fn a_page_label_with_a_set_number_becomes_the_term_in_that_number() {
         let xml = r#"<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0"><info><title>t</title><id>t</id><updated>2020-01-01T00:00:00+00:00</updated></info><citation><layout><text variable="title"/></layout></citation><bibliography><layout><group delimiter=" "><label variable="page" form="short" plural="never" prefix="(" text-case="capitalize-first"/><label variable="page" plural="always"/><label variable="page"/><text variable="page"/></group></layout></bibliography></style>"#;
         let mut style = IndependentStyle::from_xml(xml).unwrap();
-        mend(&mut style);
+        page_labels_as_set(&mut style);
         let LayoutRenderingElement::Group(g) = &style.bibliography.as_ref().unwrap().layout.elements[0] else {
             panic!("a group")
         };
@@ -457,5 +600,26 @@ mod tests {
             r#"<choose><if type="book"><text variable="language"/></if></choose>"#,
         );
         assert!(prints_language(&IndependentStyle::from_xml(&with).unwrap()));
+    }
+
+    #[test]
+    fn a_label_of_an_empty_variable_prints_its_term_singular() {
+        let bib = r#"<bibliography><layout><group delimiter=" "><text variable="number-of-volumes"/><label variable="volume" form="short" strip-periods="true" plural="always"/><label variable="locator"/></group></layout></bibliography>"#;
+        let mut style = IndependentStyle::from_xml(&skeleton("", bib)).unwrap();
+        mend(&mut style);
+        let LayoutRenderingElement::Group(g) = &style.bibliography.as_ref().unwrap().layout.elements[0] else {
+            panic!("a group")
+        };
+        let LayoutRenderingElement::Choose(c) = &g.children[1] else { panic!("the volume label in a choose") };
+        assert!(matches!(c.if_.children.as_slice(), [LayoutRenderingElement::Label(_)]), "a volume prints its label");
+        let Some([LayoutRenderingElement::Text(t)]) = c.otherwise.as_ref().map(|o| o.children.as_slice()) else {
+            panic!("no volume: the term")
+        };
+        assert!(t.strip_periods);
+        assert!(matches!(
+            t.target,
+            TextTarget::Term { plural: true, form: hayagriva::citationberg::TermForm::Short, .. }
+        ));
+        assert!(matches!(g.children[2], LayoutRenderingElement::Label(_)), "the locator's label is left alone");
     }
 }

@@ -172,17 +172,21 @@ pub(super) fn particles_kept(entry: &Entry) -> Option<Entry> {
 /// The entry with each author's and editor's family name that `name` gives
 /// a new one for renamed, or `None` when it gives none.
 fn renamed(entry: &Entry, name: impl Fn(&hayagriva::types::Person) -> Option<String>) -> Option<Entry> {
+    people_changed(entry, |p| name(p).map(|name| hayagriva::types::Person { name, ..p.clone() }))
+}
+
+/// The entry with each author and editor that `change` gives a new one for
+/// replaced, or `None` when it gives none.
+pub(super) fn people_changed(
+    entry: &Entry,
+    change: impl Fn(&hayagriva::types::Person) -> Option<hayagriva::types::Person>,
+) -> Option<Entry> {
     let people = |people: Option<&[hayagriva::types::Person]>| -> Option<Vec<hayagriva::types::Person>> {
         let people = people?;
-        people.iter().any(|p| name(p).is_some()).then(|| {
-            let mut people = people.to_vec();
-            for p in &mut people {
-                if let Some(new) = name(p) {
-                    p.name = new;
-                }
-            }
-            people
-        })
+        people
+            .iter()
+            .any(|p| change(p).is_some())
+            .then(|| people.iter().map(|p| change(p).unwrap_or_else(|| p.clone())).collect())
     };
     let (authors, editors) = (people(entry.authors()), people(entry.editors()));
     if authors.is_none() && editors.is_none() {
@@ -268,6 +272,13 @@ pub(super) const STAND_INS: [(char, char); 2] = [(KEPT_SPACE, ' '), (KEPT_QUOTE,
 pub(super) const KEPT_SPACE: char = '\u{F0000}';
 const KEPT_QUOTE: char = '\u{F0001}';
 
+/// A space to hayagriva's case change, printed as nothing: put before a
+/// word that follows punctuation inside a word (`Compression/decompression`,
+/// `ASCII.sty`, `Twenty-third`), which citeproc-js's title case capitalises
+/// and hayagriva's reads as the same word. The Ogham space mark, the one
+/// space of Unicode's that no title in a Latin script holds.
+pub(super) const WORD_BREAK: char = '\u{1680}';
+
 /// What to do with the spaces a title begins with, by style
 /// ([`styles::leading_spaces`](super::styles::leading_spaces)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,12 +313,17 @@ fn trim(f: &FormatString) -> Option<FormatString> {
 /// `t` with each stand-in ([`STAND_INS`], a number's digits') printed as
 /// what it stands for.
 pub(super) fn printed(t: &str) -> std::borrow::Cow<'_, str> {
-    // Every stand-in is in the supplementary private use area, whose UTF-8 starts with 0xF3.
-    if !t.as_bytes().contains(&0xF3) {
+    // Every stand-in but the word break is in the supplementary private use
+    // area, whose UTF-8 starts with 0xF3.
+    if !t.as_bytes().contains(&0xF3) && !t.contains(WORD_BREAK) {
         return t.into();
     }
     let stand_in = |c: char| STAND_INS.iter().find(|(s, _)| *s == c).map(|(_, p)| *p);
-    t.chars().map(|c| stand_in(c).or_else(|| super::numbers::digit(c)).unwrap_or(c)).collect::<String>().into()
+    t.chars()
+        .filter(|&c| c != WORD_BREAK)
+        .map(|c| stand_in(c).or_else(|| super::numbers::digit(c)).unwrap_or(c))
+        .collect::<String>()
+        .into()
 }
 
 /// The title with the spaces and the closing quotation mark it ends with
@@ -368,18 +384,19 @@ fn mend_format(f: &FormatString) -> Option<FormatString> {
 }
 
 /// A title's characters, whether each may change case (outside protected
-/// text), and which are to be protected.
+/// text), which are to be protected, and which get a [`WORD_BREAK`] before.
 struct Title {
     chars: Vec<char>,
     normal: Vec<bool>,
     protect: Vec<bool>,
+    breaks: Vec<bool>,
 }
 
 fn mend_chunks(s: &ChunkedString) -> Option<ChunkedString> {
     if s.0.iter().any(|c| c.kind == ChunkKind::Math) {
         return None;
     }
-    let mut title = Title { chars: Vec::new(), normal: Vec::new(), protect: Vec::new() };
+    let mut title = Title { chars: Vec::new(), normal: Vec::new(), protect: Vec::new(), breaks: Vec::new() };
     for chunk in &s.0 {
         for c in chunk.value.chars() {
             title.chars.push(c);
@@ -387,6 +404,7 @@ fn mend_chunks(s: &ChunkedString) -> Option<ChunkedString> {
         }
     }
     title.protect = vec![false; title.chars.len()];
+    title.breaks = vec![false; title.chars.len()];
     let leading_verbatim = s.0.iter().find(|c| !c.value.is_empty()).is_some_and(|c| c.kind == ChunkKind::Verbatim);
     // A title without lower case is one citeproc-js treats apart; left alone.
     if title.chars.iter().any(|c| c.is_lowercase()) {
@@ -407,7 +425,8 @@ fn mend_chunks(s: &ChunkedString) -> Option<ChunkedString> {
             }
         }
     }
-    (leading_verbatim || title.protect.contains(&true)).then(|| ChunkedString(title.chunks(leading_verbatim)))
+    let changed = title.protect.contains(&true) || title.breaks.contains(&true);
+    (leading_verbatim || changed).then(|| ChunkedString(title.chunks(leading_verbatim)))
 }
 
 impl Title {
@@ -430,6 +449,9 @@ impl Title {
                     if word.clone().all(|i| wanted[i] == self.chars[i]) {
                         self.protect[word].fill(true);
                         marked = true;
+                    } else if self.first_capitalised(start, end, wanted) && self.inside_word(start) {
+                        self.breaks[start] = true;
+                        marked = true;
                     } else if self.capitalised_by_first_letter(start, end, wanted) && !self.protect[start + 1] {
                         // A word citeproc-js capitalises and hayagriva keeps
                         // in lower case as its stop word ("front"): its first
@@ -450,12 +472,27 @@ impl Title {
     /// capitalised, and that letter alone is no stop word of hayagriva's
     /// (`A`, `M`, `N`, `S`, `T` are).
     fn capitalised_by_first_letter(&self, start: usize, end: usize, wanted: &[char]) -> bool {
-        let first = self.chars[start];
         end - start > 1
-            && first.is_lowercase()
-            && !matches!(first, 'a' | 'm' | 'n' | 's' | 't')
+            && !matches!(self.chars[start], 'a' | 'm' | 'n' | 's' | 't')
+            && self.first_capitalised(start, end, wanted)
+    }
+
+    /// Whether the word differs from the wanted only in its first letter, capitalised.
+    fn first_capitalised(&self, start: usize, end: usize, wanted: &[char]) -> bool {
+        let first = self.chars[start];
+        first.is_lowercase()
             && first.to_uppercase().eq([wanted[start]])
             && (start + 1..end).all(|i| wanted[i] == self.chars[i])
+    }
+
+    /// Whether the word at `start` follows punctuation that hayagriva's
+    /// case change reads as inside a word (not a space or an opening
+    /// bracket), and has no [`WORD_BREAK`] yet.
+    fn inside_word(&self, start: usize) -> bool {
+        start > 0
+            && !self.breaks[start]
+            && !self.chars[start - 1].is_whitespace()
+            && !matches!(self.chars[start - 1], '(' | '[' | '{')
     }
 
     /// The chunks hayagriva renders: protected words verbatim, and an empty
@@ -465,8 +502,11 @@ impl Title {
         if leading_verbatim {
             out.push(StringChunk { value: String::new(), kind: ChunkKind::Normal });
         }
-        for (i, &c) in self.chars.iter().enumerate() {
+        let chars = self.chars.iter().enumerate().flat_map(|(i, &c)| {
             let kind = if self.normal[i] && !self.protect[i] { ChunkKind::Normal } else { ChunkKind::Verbatim };
+            self.breaks[i].then_some((WORD_BREAK, ChunkKind::Normal)).into_iter().chain([(c, kind)])
+        });
+        for (c, kind) in chars {
             match out.last_mut() {
                 // A space kept verbatim ([`kept_ends`]) stays a chunk of its
                 // own, apart from verbatim text after it by an empty normal
@@ -517,17 +557,46 @@ fn is_separator(c: char) -> bool {
 /// The title as citeproc-js 2.4 puts it in title case (its `title`
 /// formatter): a lower-case word of two or more letters that is not a stop
 /// word is capitalised, and so is the first word and one after `:`, `?` or
-/// `!`; a last word that is a stop word is capitalised; protected text and
-/// words with a capital are left alone.
+/// `!`, and the word before the title's first punctuation where that is a
+/// hyphen; a last word that is a stop word is capitalised; protected text and
+/// words with a capital are left alone. A closing quotation mark that closes
+/// nothing (an apostrophe: `Ch’eng`), an opening one left open, or one
+/// opened inside another of the other kind, keeps the letter after it as
+/// written.
 fn citeproc_title_case(chars: &[char], normal: &[bool]) -> Vec<char> {
     let mut out = chars.to_vec();
     let (mut first, mut after_punct) = (true, false);
     let mut last_word: Option<(usize, usize)> = None;
+    // Open quotation marks (opener, where the text after it starts), and
+    // the places whose letter a stray mark restores as written.
+    let mut quotes: Vec<(char, usize)> = Vec::new();
+    let mut restored: Vec<usize> = Vec::new();
+    // The end of the word before the first punctuation, where that is a
+    // hyphen: capitalised even if a stop word (`from Out-of-Focused`).
+    let hyphened = chars
+        .iter()
+        .position(|&c| is_separator(c) && !c.is_whitespace())
+        .filter(|&f| chars[f] == '-' && f > 0 && !chars[f - 1].is_whitespace());
     let mut i = 0;
     while i < chars.len() {
         if is_separator(chars[i]) {
-            if matches!(chars[i], ':' | '?' | '!') {
-                after_punct = true;
+            match chars[i] {
+                ':' | '?' | '!' => after_punct = true,
+                opener @ ('\u{2018}' | '\u{201C}') => {
+                    if quotes.last().is_some_and(|&(o, _)| o != opener) {
+                        restored.extend(quotes.pop().map(|(_, after)| after));
+                    }
+                    quotes.push((opener, i + 1));
+                }
+                closer @ ('\u{2019}' | '\u{201D}') => {
+                    let opener = if closer == '\u{2019}' { '\u{2018}' } else { '\u{201C}' };
+                    if quotes.last().is_some_and(|&(o, _)| o == opener) {
+                        quotes.pop();
+                    } else {
+                        restored.push(i + 1);
+                    }
+                }
+                _ => {}
             }
             i += 1;
             continue;
@@ -546,7 +615,7 @@ fn citeproc_title_case(chars: &[char], normal: &[bool]) -> Vec<char> {
         let lower = word.to_lowercase();
         let long = word.encode_utf16().count() > 1;
         let stop = STOP_WORDS.contains(&lower.as_str());
-        if word == lower && ((long && !stop) || first || after_punct) {
+        if word == lower && ((long && !stop) || first || after_punct || Some(i) == hyphened) {
             capitalise(&mut out[start..i]);
         }
         first = false;
@@ -558,6 +627,10 @@ fn citeproc_title_case(chars: &[char], normal: &[bool]) -> Vec<char> {
         if word.encode_utf16().count() > 1 && STOP_WORDS.contains(&word.to_lowercase().as_str()) {
             capitalise(&mut out[start..end]);
         }
+    }
+    restored.extend(quotes.iter().map(|&(_, after)| after));
+    for at in restored.into_iter().filter(|&at| at < chars.len()) {
+        out[at] = chars[at];
     }
     out
 }
@@ -575,7 +648,7 @@ fn capitalise(word: &mut [char]) {
 /// with the spaces it trims put back, or `None` when it does not keep one
 /// character for one (a letter whose capital is two).
 fn hayagriva_title_case(chunks: &[StringChunk], chars: &[char]) -> Option<Vec<char>> {
-    let folded: Vec<char> = fold_title_case(chunks).chars().collect();
+    let folded: Vec<char> = fold_title_case(chunks).chars().filter(|&c| c != WORD_BREAK).collect();
     let lead = chars.iter().take_while(|c| c.is_whitespace()).count();
     let trail = chars[lead..].iter().rev().take_while(|c| c.is_whitespace()).count();
     let out: Vec<char> = match folded.len() {
@@ -648,6 +721,11 @@ mod tests {
         assert_eq!(title_cased("Polices, TeX et Cie: the next step"), "Polices, TeX et Cie: The next Step");
         assert_eq!(title_cased("Shapes of x and y"), "Shapes of x and y");
         assert_eq!(title_cased("Inside front cover"), "Inside Front Cover");
+        // Words after punctuation inside a word: the word break, printed as nothing.
+        let printed = |s: &str| super::printed(&title_cased(s)).into_owned();
+        assert_eq!(printed("Compression/decompression of ascii.sty"), "Compression/Decompression of Ascii.Sty");
+        assert_eq!(printed("Restoration from out-of-focus images"), "Restoration from Out-of-Focus Images");
+        assert_eq!(printed("Ch’eng Hsueh K’an on ‘i’rab"), "Ch’eng Hsueh K’an on ‘i’Rab");
     }
 
     #[test]
