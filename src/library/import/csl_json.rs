@@ -132,11 +132,6 @@ pub fn read(text: &str, name: &str) -> Import {
         if let Some(end) = item.get("accessed").and_then(range_end) {
             unknown.push(format!("`accessed` ends {end} (a range: its start is kept)"));
         }
-        // hayagriva keeps a version for every type but prints it for software only.
-        let csl_type = item.get("type").and_then(Value::as_str).unwrap_or_default();
-        if item.contains_key("version") && types(csl_type).0 != "repository" {
-            unknown.push("`version` (kept as `serial-number: {version: …}`; styles print it for software only)".into());
-        }
         // A URL without a scheme (`www.example.org`) cannot be held; the
         // rest of the item can.
         if let Some(url) = item.get("URL").and_then(Value::as_str).filter(|u| url::Url::parse(u).is_err()) {
@@ -618,7 +613,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_is_kept_and_said_to_print_for_software_only() {
+    fn a_version_is_kept_for_every_type() {
         let imp = read(
             r#"[{"id": "w", "type": "webpage", "title": "T", "version": "3"}, {"id": "s", "type": "software", "title": "S", "version": "1.2"}]"#,
             "v.json",
@@ -626,8 +621,7 @@ mod tests {
         assert_eq!(imp.entries.len(), 2, "{:?}", imp.findings);
         let version = |i: usize| imp.entries[i].entry.serial_number().and_then(|s| s.0.get("version").cloned());
         assert_eq!((version(0).as_deref(), version(1).as_deref()), (Some("3"), Some("1.2")));
-        assert_eq!(imp.findings.len(), 1, "{:?}", imp.findings);
-        assert!(imp.findings[0].message.contains("`version`"), "{:?}", imp.findings);
+        assert!(imp.findings.is_empty(), "exports print it for any type: {:?}", imp.findings);
     }
 
     #[test]
