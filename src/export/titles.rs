@@ -240,13 +240,27 @@ fn foreign(entry: &Entry) -> Option<Entry> {
     Some(out)
 }
 
+/// The entry's titles and its parents' protected from case changes, all
+/// but their periods: hayagriva's `strip-periods` passes protected text by
+/// (Vancouver's `Kants Werke. Akademie Textausgabe`, which citeproc-js
+/// prints `Kants Werke Akademie Textausgabe`).
 fn protect_titles(entry: &mut Entry) {
     let whole = |s: &ChunkedString| {
-        let chunks = s.0.iter().map(|c| match c.kind {
-            ChunkKind::Normal => StringChunk { value: c.value.clone(), kind: ChunkKind::Verbatim },
-            _ => c.clone(),
-        });
-        ChunkedString(chunks.collect())
+        let mut chunks: Vec<StringChunk> = Vec::new();
+        for c in &s.0 {
+            if c.kind != ChunkKind::Normal {
+                chunks.push(c.clone());
+                continue;
+            }
+            for ch in c.value.chars() {
+                let kind = if ch == '.' { ChunkKind::Normal } else { ChunkKind::Verbatim };
+                match chunks.last_mut() {
+                    Some(last) if last.kind == kind => last.value.push(ch),
+                    _ => chunks.push(StringChunk { value: ch.to_string(), kind }),
+                }
+            }
+        }
+        ChunkedString(chunks)
     };
     if let Some(t) = entry.title() {
         let short = t.short.as_deref().map(|s| Box::new(whole(s)));
@@ -730,7 +744,7 @@ mod tests {
 
     #[test]
     fn an_entry_in_another_language_renders_as_english_with_its_titles_kept() {
-        let yaml = "a:\n  type: chapter\n  title: Die nordischen Länder\n  language: de-DE\n  parent:\n    type: book\n    title: Europa im Mittelalter\n";
+        let yaml = "a:\n  type: chapter\n  title: Die nordischen Länder\n  language: de-DE\n  parent:\n    type: book\n    title: Europa. Im Mittelalter\n";
         let library = hayagriva::io::from_yaml_str(yaml).unwrap();
         let a = library.iter().next().unwrap();
         let m = mended(a, false, Leading::Trimmed).unwrap();
@@ -738,9 +752,18 @@ mod tests {
         assert_eq!(m.language().map(|l| l.to_string()), Some("en".to_owned()));
         assert_eq!(m.authors(), a.authors(), "nothing else changes");
         assert!(mended(a, true, Leading::Trimmed).is_none(), "kept for a style that prints the language");
-        let all_protected = |e: &Entry| e.title().unwrap().value.0.iter().all(|c| c.kind == ChunkKind::Verbatim);
+        let all_protected = |e: &Entry| {
+            e.title()
+                .unwrap()
+                .value
+                .0
+                .iter()
+                .all(|c| c.kind == ChunkKind::Verbatim || c.value.trim_matches('.').is_empty())
+        };
         assert!(all_protected(&m) && all_protected(&m.parents()[0]));
-        assert_eq!(m.parents()[0].title().unwrap().value.to_string(), "Europa im Mittelalter");
+        let periods = m.parents()[0].title().unwrap().value.0.iter().filter(|c| c.kind == ChunkKind::Normal).count();
+        assert_eq!(periods, 1, "the period left to strip-periods: {:?}", m.parents()[0].title());
+        assert_eq!(m.parents()[0].title().unwrap().value.to_string(), "Europa. Im Mittelalter");
         let english = hayagriva::io::from_yaml_str("b:\n  type: book\n  title: Fonts\n  language: en-GB\n").unwrap();
         assert!(mended(english.iter().next().unwrap(), false, Leading::Trimmed).is_none());
     }

@@ -291,7 +291,7 @@ fn the_order_and_year_suffixes_are_citeproc_js_s() {
 /// (`(Original work published 1959)`, Chicago's `(1959) 1997`), title case as citeproc-js's (`upon`,
 /// `Latin/Arabic`, `of The Guinta Press`, `(in Korean)` left as written), a proceedings paper's and a
 /// book's series with its number (`IEEE Publ. 86`), a German chapter (titles as written, `(Ed.)`), Vancouver's
-/// `plural="never"` page label (`p. 392–5`), harvard's label of an empty volume (`(3 vol)`), namesakes in one year (`Ivers, R.` and `Ivers, T.`;
+/// `plural="never"` page label (`p. 392–5`), harvard's label of an empty volume (`(3 vol)`), a German container title's period stripped where Vancouver strips periods, initials as citeproc-js writes them (`J.-J.`, `P.Q.`), title case after `/` and `-` inside a word, a preprint's version (MLA), namesakes in one year (`Ivers, R.` and `Ivers, T.`;
 /// `Lindqvist, M.` and `Lindqvist, M. E.`: given names kept, no year suffixes), a page count that ends in a bracket
 /// (APA's `(p. 352 (est.))`, both closed), report numbers that start with letters (`TR-2339`,
 /// `NPS-09-95-003`: text to citeproc-js, printed as written and without `No.`), page values citeproc-js counts as one
