@@ -3,7 +3,8 @@
 //! resolved (`codeAction/resolve`) by looking the DOI up as `add --doi` does
 //! and appending the entry, under the cited key, to the library file `add`
 //! writes to. The lookup waits on the network, so it runs only when the
-//! writer picks the action.
+//! writer picks the action, and on a thread of its own: the server answers
+//! other requests meanwhile.
 
 use lsp_types::*;
 use serde_json::{Value, json};
@@ -43,12 +44,18 @@ pub(super) fn action(key: &str, doi: &str) -> CodeActionOrCommand {
     })
 }
 
+/// A lookup to run away from the message loop, and the reply it makes.
+pub(super) type Lookup = Box<dyn FnOnce() -> Result<CodeAction, Failure> + Send>;
+
 impl<W: std::io::Write> Server<W> {
-    /// `codeAction/resolve`: the DOI looked up, the entry appended.
-    pub(super) fn resolve_action(&mut self, mut action: CodeAction) -> Result<CodeAction, Failure> {
+    /// `codeAction/resolve`: what the lookup needs, gathered now; the
+    /// lookup itself (the DOI looked up, the entry appended) is left to the
+    /// caller to run on another thread, since it waits on the network.
+    /// `Ok(Err(action))` for an action that needs no lookup.
+    pub(super) fn resolve_action(&mut self, action: CodeAction) -> Result<Result<Lookup, CodeAction>, Failure> {
         let data = action.data.clone().unwrap_or(Value::Null);
         let (Some(doi), Some(key)) = (data["doi"].as_str(), data["key"].as_str()) else {
-            return Ok(action);
+            return Ok(Err(action));
         };
         let (doi, key, root, enc) = (doi.to_owned(), key.to_owned(), self.root(), self.enc);
         let Some(w) = self.world() else { return Err(Failure::invalid("no repository open".to_owned())) };
@@ -57,22 +64,25 @@ impl<W: std::io::Write> Server<W> {
         let services = online::Services::from_config(&w.config);
         let into = w.config.add.into.clone().unwrap_or_else(|| "references/library.yml".into());
         let existing = w.library.file_index(&into).map(|i| w.library.files[i].text.clone());
-        let lookup = || -> Result<crate::library::import::Import, String> {
-            let client = crate::fetch::Client::new(options).map_err(|e| e.to_string())?;
-            let runtime =
-                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-            Ok(runtime.block_on(online::doi(&client, &services, &doi)))
-        };
-        let import = lookup().map_err(|e| Failure::invalid(format!("doi:{doi}: {e}")))?;
-        let Some(found) = import.entries.first() else {
-            let why = import.findings.first().map_or_else(|| "no entry".to_owned(), |f| f.message.clone());
-            return Err(Failure::invalid(why));
-        };
-        let (entry, _) = edit::settle(&rekey(&found.entry, &key)).map_err(Failure::invalid)?;
-        let yaml = edit::to_yaml(std::slice::from_ref(&entry));
         let uri = path_uri(&root.join(&into)).ok_or_else(|| Failure::invalid(format!("{into}: not a file path")))?;
-        action.edit = Some(append(uri, existing.as_deref(), &yaml, enc));
-        Ok(action)
+        Ok(Ok(Box::new(move || {
+            let lookup = || -> Result<crate::library::import::Import, String> {
+                let client = crate::fetch::Client::new(options).map_err(|e| e.to_string())?;
+                let runtime =
+                    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+                Ok(runtime.block_on(online::doi(&client, &services, &doi)))
+            };
+            let import = lookup().map_err(|e| Failure::invalid(format!("doi:{doi}: {e}")))?;
+            let Some(found) = import.entries.first() else {
+                let why = import.findings.first().map_or_else(|| "no entry".to_owned(), |f| f.message.clone());
+                return Err(Failure::invalid(why));
+            };
+            let (entry, _) = edit::settle(&rekey(&found.entry, &key)).map_err(Failure::invalid)?;
+            let yaml = edit::to_yaml(std::slice::from_ref(&entry));
+            let mut action = action;
+            action.edit = Some(append(uri, existing.as_deref(), &yaml, enc));
+            Ok(action)
+        })))
     }
 }
 

@@ -44,11 +44,17 @@ type Reply = Result<Value, Failure>;
 enum Incoming {
     Message(Message),
     Malformed(String),
+    /// The reply to a request answered on another thread.
+    Answer(Response),
+    /// The input ended (the loop's own sender keeps the channel open).
+    Closed,
 }
 
 /// The server's state.
 pub struct Server<W: Write> {
     out: W,
+    /// Where replies made on other threads go (the message loop sends them).
+    answers: mpsc::Sender<Incoming>,
     pub(super) enc: Encoding,
     root: Option<PathBuf>,
     pub(super) docs: HashMap<String, Document>,
@@ -72,9 +78,11 @@ pub struct Server<W: Write> {
 /// code (0 after `shutdown` then `exit`, 1 when the client went away without).
 pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Path) -> i32 {
     let (tx, rx) = mpsc::channel();
+    let answers = tx.clone();
     std::thread::spawn(move || read(input, tx));
     let mut s = Server {
         out: output,
+        answers,
         enc: Encoding::Utf16,
         root: Some(cwd.to_path_buf()),
         docs: HashMap::new(),
@@ -101,10 +109,11 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Pat
                 eprintln!("citelock lsp: {e}");
                 write_raw(&mut s.out, &parse_error(&e))
             }
-            Ok(Incoming::Message(Message::Request(r))) => {
-                let response = s.request(r);
-                s.send(Message::Response(response))
-            }
+            Ok(Incoming::Message(Message::Request(r))) => match s.request(r) {
+                Some(response) => s.send(Message::Response(response)),
+                None => Ok(()),
+            },
+            Ok(Incoming::Answer(response)) => s.send(Message::Response(response)),
             Ok(Incoming::Message(Message::Notification(n))) => {
                 if n.method == note::Exit::METHOD {
                     return if s.shutdown { 0 } else { 1 };
@@ -113,7 +122,7 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Pat
             }
             Ok(Incoming::Message(Message::Response(_))) => Ok(()),
             Err(mpsc::RecvTimeoutError::Timeout) => s.publish_due(),
-            Err(mpsc::RecvTimeoutError::Disconnected) => return 1,
+            Ok(Incoming::Closed) | Err(mpsc::RecvTimeoutError::Disconnected) => return 1,
         };
         if let Err(e) = sent {
             eprintln!("citelock lsp: cannot write to the client: {e}");
@@ -129,10 +138,14 @@ fn read(mut input: impl BufRead, tx: mpsc::Sender<Incoming>) {
     loop {
         let incoming = match Message::read(&mut input) {
             Ok(Some(m)) => Incoming::Message(m),
-            Ok(None) => return,
+            Ok(None) => {
+                let _ = tx.send(Incoming::Closed);
+                return;
+            }
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Incoming::Malformed(e.to_string()),
             Err(e) => {
                 eprintln!("citelock lsp: reading from the client: {e}");
+                let _ = tx.send(Incoming::Closed);
                 return;
             }
         };
@@ -141,6 +154,24 @@ fn read(mut input: impl BufRead, tx: mpsc::Sender<Incoming>) {
             return;
         }
     }
+}
+
+/// The fault-injection seam: `CITELOCK_FAIL_AT=lsp:METHOD` makes that handler panic.
+fn fail_point(method: &str) {
+    if std::env::var(crate::faults::FAIL_ENV).is_ok_and(|v| v == format!("lsp:{method}")) {
+        panic!("fail point lsp:{method}");
+    }
+}
+
+/// The error reply to a request whose handler panicked (the message said on stderr too).
+fn failed(id: RequestId, method: &str, panic: Box<dyn std::any::Any + Send>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    eprintln!("citelock lsp: {method} failed: {what}");
+    Response::new_err(id, ErrorCode::InternalError as i32, format!("citelock failed on {method}: {what}"))
 }
 
 /// JSON-RPC's reply to a message that cannot be parsed (its id unknown: null).
@@ -164,28 +195,46 @@ impl<W: Write> Server<W> {
         self.send(Message::Notification(Notification::new(N::METHOD.to_owned(), params)))
     }
 
-    fn request(&mut self, r: Request) -> Response {
+    /// The reply to a request, or `None` when a thread of its own makes it
+    /// (a code action's DOI lookup) and sends it to the loop.
+    fn request(&mut self, r: Request) -> Option<Response> {
         let id = r.id.clone();
         let method = r.method.clone();
         if !self.initialized && method != req::Initialize::METHOD {
-            return Response::new_err(id, ErrorCode::ServerNotInitialized as i32, "initialize first".into());
+            return Some(Response::new_err(id, ErrorCode::ServerNotInitialized as i32, "initialize first".into()));
         }
         if self.shutdown {
-            return Response::new_err(id, ErrorCode::InvalidRequest as i32, "the server is shutting down".into());
+            return Some(Response::new_err(id, ErrorCode::InvalidRequest as i32, "the server is shutting down".into()));
         }
-        match catch_unwind(AssertUnwindSafe(|| self.dispatch(r))) {
+        if method == req::CodeActionResolveRequest::METHOD {
+            let prepared = catch_unwind(AssertUnwindSafe(|| {
+                fail_point(&method);
+                let action =
+                    serde_json::from_value(r.params).map_err(|e| Failure::invalid(format!("{method}: {e}")))?;
+                self.resolve_action(action)
+            }));
+            let lookup = match prepared {
+                Ok(Ok(Ok(lookup))) => lookup,
+                Ok(Ok(Err(action))) => return Some(Response::new_ok(id, action)),
+                Ok(Err(f)) => return Some(Response::new_err(id, f.code, f.message)),
+                Err(panic) => return Some(failed(id, &method, panic)),
+            };
+            let answers = self.answers.clone();
+            std::thread::spawn(move || {
+                let response = match catch_unwind(AssertUnwindSafe(lookup)) {
+                    Ok(Ok(action)) => Response::new_ok(id, action),
+                    Ok(Err(f)) => Response::new_err(id, f.code, f.message),
+                    Err(panic) => failed(id, &method, panic),
+                };
+                let _ = answers.send(Incoming::Answer(response));
+            });
+            return None;
+        }
+        Some(match catch_unwind(AssertUnwindSafe(|| self.dispatch(r))) {
             Ok(Ok(value)) => Response { id, response_result: Ok(value) },
             Ok(Err(f)) => Response::new_err(id, f.code, f.message),
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                eprintln!("citelock lsp: {method} failed: {what}");
-                Response::new_err(id, ErrorCode::InternalError as i32, format!("citelock failed on {method}: {what}"))
-            }
-        }
+            Err(panic) => failed(id, &method, panic),
+        })
     }
 
     fn dispatch(&mut self, r: Request) -> Reply {
@@ -195,10 +244,7 @@ impl<W: Write> Server<W> {
         fn to<T: serde::Serialize>(v: Result<T, Failure>) -> Reply {
             v.map(|x| serde_json::to_value(x).unwrap_or(Value::Null))
         }
-        // The fault-injection seam: `CITELOCK_FAIL_AT=lsp:METHOD` makes that handler panic.
-        if std::env::var(crate::faults::FAIL_ENV).is_ok_and(|v| v == format!("lsp:{}", r.method)) {
-            panic!("fail point lsp:{}", r.method);
-        }
+        fail_point(&r.method);
         match r.method.as_str() {
             req::Initialize::METHOD => to(Ok(self.initialize(params(r)?))),
             req::Shutdown::METHOD => {
@@ -213,7 +259,6 @@ impl<W: Write> Server<W> {
             req::DocumentLinkRequest::METHOD => to(self.links(params(r)?)),
             req::CodeLensRequest::METHOD => to(self.lenses(params(r)?)),
             req::CodeActionRequest::METHOD => to(self.actions(params(r)?)),
-            req::CodeActionResolveRequest::METHOD => to(self.resolve_action(params(r)?)),
             req::PrepareRenameRequest::METHOD => to(self.prepare_rename(params(r)?)),
             req::Rename::METHOD => to(self.rename(params(r)?)),
             _ => {

@@ -1,7 +1,9 @@
 """`citelock lsp` driven by pytest-lsp's client (pygls), announcing the
 recorded capabilities of real editors: Neovim, VS Code and Emacs."""
 
+import asyncio
 import json
+import time
 import sys
 
 import pytest
@@ -169,13 +171,16 @@ CSL = (
 
 @pytest.fixture
 def doi_server():
-    """A loopback imitation of the DOI resolver: CSL-JSON for 10.1234/abc."""
+    """A loopback imitation of the DOI resolver: CSL-JSON for 10.1234/abc, and
+    for 10.1234/slow after three seconds."""
     import http.server
     import threading
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = CSL.encode() if self.path == "/10.1234/abc" else b""
+            if self.path == "/10.1234/slow":
+                time.sleep(3)
+            body = CSL.encode() if self.path in ("/10.1234/abc", "/10.1234/slow") else b""
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", "application/vnd.citationstyles.csl+json")
             self.send_header("Content-Length", str(len(body)))
@@ -233,6 +238,32 @@ async def test_an_unknown_key_added_from_a_doi_in_its_paragraph(client: Language
     with pytest.raises(Exception, match="not found"):
         await client.code_action_resolve_async(missing)
     assert (client.repo / "references" / "library.yml").read_text() == before
+
+
+async def test_a_doi_lookup_does_not_hold_up_other_requests(client: LanguageClient, doi_server):
+    (client.repo / "citelock.toml").write_text(
+        f'[fetch]\nallow-hosts = ["{doi_server}"]\ndoi-resolver = "http://{doi_server}/"\n'
+    )
+    text = "Slow lines [@slow01] (doi:10.1234/slow).\n"
+    uri = await open_report(client, text, "slow.md")
+    doc = types.TextDocumentIdentifier(uri=uri)
+    at = where(text, "slow01", client.encoding)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(text_document=doc, range=types.Range(start=at, end=at), context=types.CodeActionContext(diagnostics=[]))
+    )
+    offered = [a for a in actions if a.title == "Add `slow01` from DOI 10.1234/slow"]
+    if not offered:
+        assert not client.resolve_edits
+        return
+    started = time.monotonic()
+    lookup = asyncio.ensure_future(client.code_action_resolve_async(offered[0]))
+    await asyncio.sleep(0.2)
+    links = await client.text_document_document_link_async(types.DocumentLinkParams(text_document=doc))
+    answered = time.monotonic() - started
+    assert not lookup.done() and answered < 2, f"answered after {answered:.1f} s, while the lookup waited"
+    assert links is not None
+    resolved = await lookup
+    assert resolved.edit is not None and time.monotonic() - started >= 3
 
 
 def apply(edit, encoding):
