@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::archive::capture::{Capture, LogError};
@@ -78,7 +79,7 @@ pub struct Memo {
     logs: Table<(Stamp, Rc<Vec<Capture>>)>,
     sources: Table<Option<Rc<Source>>>,
     indexes: Table<Rc<Index>>,
-    passages: Table<Rc<Vec<Passage>>>,
+    passages: Table<Arc<Vec<Passage>>>,
     verdicts: Table<Verdict>,
     found: Table<bool>,
     words: Table<Rc<Vec<String>>>,
@@ -173,8 +174,8 @@ impl Memo {
     }
 
     /// Passages of an object for a claim (`ask` names everything the search depends on).
-    pub(super) fn passages(&mut self, sha: &str, ask: &str, find: impl FnOnce() -> Vec<Passage>) -> Rc<Vec<Passage>> {
-        self.passages.get_or(&format!("{sha}\u{1f}{ask}"), self.run, || Rc::new(find()))
+    pub(super) fn passages(&mut self, sha: &str, ask: &str, find: impl FnOnce() -> Vec<Passage>) -> Arc<Vec<Passage>> {
+        self.passages.get_or(&format!("{sha}\u{1f}{ask}"), self.run, || Arc::new(find()))
     }
 
     /// A quotation's verdict against an object.

@@ -126,7 +126,7 @@ pub struct Claim {
     /// The claim: the clause ending at the marker, or its sentence.
     pub claim: String,
     /// The passages of the snapshot's text most likely to support the claim, best first.
-    pub evidence: Rc<Vec<crate::text::evidence::Passage>>,
+    pub evidence: std::sync::Arc<Vec<crate::text::evidence::Passage>>,
     /// The claim's numbers, looked up in the sentence's cited sources.
     pub numbers: Vec<evidence::ClaimNumber>,
     /// Byte offsets of the claim's start and its marker's end in the report.
@@ -272,7 +272,7 @@ impl Checker<'_> {
                     snapshot: None,
                     quotations: Vec::new(),
                     claim: String::new(),
-                    evidence: Rc::default(),
+                    evidence: std::sync::Arc::default(),
                     numbers: Vec::new(),
                     span: (sentence_start(&report.prose, m.span.start), m.span.end),
                 });

@@ -172,7 +172,7 @@ mod tests {
                 column: 1,
             }],
             claim: String::new(),
-            evidence: std::rc::Rc::new(vec![crate::text::evidence::Passage {
+            evidence: std::sync::Arc::new(vec![crate::text::evidence::Passage {
                 start: 0,
                 end: 9,
                 text: "<img src=x onerror=alert(2)>".into(),

@@ -3,11 +3,11 @@
 //! malformed messages, turns a panic in a handler into an error reply, and
 //! exits when the client says so or disappears.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -16,6 +16,7 @@ use lsp_types::request::Request as _;
 use lsp_types::{Diagnostic, Uri, notification as note, request as req};
 use serde_json::Value;
 
+use super::checker::{self, Checked, Job};
 use super::document::{Document, Kind, kind_of, uri_path};
 use super::position::Encoding;
 use super::world::{Analysis, World};
@@ -48,20 +49,32 @@ enum Incoming {
     Answer(Response),
     /// The input ended (the loop's own sender keeps the channel open).
     Closed,
+    /// A check the checker thread did.
+    Checked(Box<Checked>),
 }
 
 /// The server's state.
 pub struct Server<W: Write> {
     out: W,
+    /// What the loop reads: the client's messages, and what other threads send.
+    inbox: mpsc::Receiver<Incoming>,
+    /// Messages read while a request waited for a check, to handle next.
+    deferred: VecDeque<Incoming>,
     /// Where replies made on other threads go (the message loop sends them).
     answers: mpsc::Sender<Incoming>,
+    /// The checker thread's queue, and the version of each document it has in hand.
+    checker: mpsc::Sender<Job>,
+    checking: HashMap<String, i32>,
+    /// Whether the checker is to forget what it read from files (the
+    /// repository changed), and which load of the repository is current.
+    forget: bool,
+    generation: u64,
     pub(super) enc: Encoding,
     root: Option<PathBuf>,
     pub(super) docs: HashMap<String, Document>,
-    world: Option<World>,
+    world: Option<Arc<World>>,
     stamped: Option<Instant>,
     analyses: HashMap<String, (i32, Analysis)>,
-    memo: crate::check::Memo,
     pending: HashMap<String, Instant>,
     initialized: bool,
     shutdown: bool,
@@ -79,17 +92,26 @@ pub struct Server<W: Write> {
 pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Path) -> i32 {
     let (tx, rx) = mpsc::channel();
     let answers = tx.clone();
+    let checked = tx.clone();
     std::thread::spawn(move || read(input, tx));
+    let checker = checker::spawn(move |c| {
+        let _ = checked.send(Incoming::Checked(Box::new(c)));
+    });
     let mut s = Server {
         out: output,
+        inbox: rx,
+        deferred: VecDeque::new(),
         answers,
+        checker,
+        checking: HashMap::new(),
+        forget: false,
+        generation: 0,
         enc: Encoding::Utf16,
         root: Some(cwd.to_path_buf()),
         docs: HashMap::new(),
         world: None,
         stamped: None,
         analyses: HashMap::new(),
-        memo: crate::check::Memo::trusting(),
         pending: HashMap::new(),
         initialized: false,
         shutdown: false,
@@ -100,9 +122,10 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Pat
     };
     loop {
         let wait = s.pending.values().min().map(|t| t.saturating_duration_since(Instant::now()));
-        let next = match wait {
-            Some(w) => rx.recv_timeout(w),
-            None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+        let next = match (s.deferred.pop_front(), wait) {
+            (Some(m), _) => Ok(m),
+            (None, Some(w)) => s.inbox.recv_timeout(w),
+            (None, None) => s.inbox.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
         };
         let sent = match next {
             Ok(Incoming::Malformed(e)) => {
@@ -114,6 +137,7 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write, cwd: &Pat
                 None => Ok(()),
             },
             Ok(Incoming::Answer(response)) => s.send(Message::Response(response)),
+            Ok(Incoming::Checked(c)) => s.checked(*c),
             Ok(Incoming::Message(Message::Notification(n))) => {
                 if n.method == note::Exit::METHOD {
                     return if s.shutdown { 0 } else { 1 };
@@ -391,7 +415,7 @@ impl<W: Write> Server<W> {
             }
             note::DidChangeWatchedFiles::METHOD => {
                 self.stamped = None;
-                self.memo.forget_files();
+                self.forget = true;
                 self.recheck_all();
             }
             _ => {}
@@ -458,42 +482,89 @@ impl<W: Write> Server<W> {
         }
     }
 
-    /// Publishes diagnostics for every document whose pause is over.
+    /// Publishes diagnostics for every document whose pause is over: a
+    /// references file's at once, a report's once the checker has it (those
+    /// already checked at their version at once).
     fn publish_due(&mut self) -> std::io::Result<()> {
         let now = Instant::now();
         let due: Vec<String> = self.pending.iter().filter(|(_, t)| **t <= now).map(|(k, _)| k.clone()).collect();
         for key in due {
             self.pending.remove(&key);
             let Some(doc) = self.docs.get(&key) else { continue };
-            let (uri, version) = (doc.uri.clone(), doc.version);
-            let diagnostics = match catch_unwind(AssertUnwindSafe(|| self.diagnostics(&key))) {
-                Ok(d) => d,
-                Err(_) => {
-                    eprintln!("citelock lsp: checking {} failed", uri.as_str());
-                    continue;
-                }
-            };
-            self.notify::<note::PublishDiagnostics>(lsp_types::PublishDiagnosticsParams {
-                uri,
-                diagnostics,
-                version: Some(version),
-            })?;
+            if doc.kind == Kind::References {
+                let name = doc.name.clone();
+                let findings = match catch_unwind(AssertUnwindSafe(|| self.world().map(|w| w.lint(&name)))) {
+                    Ok(f) => f.unwrap_or_default(),
+                    Err(_) => {
+                        eprintln!("citelock lsp: linting {name} failed");
+                        continue;
+                    }
+                };
+                self.publish(&key, &findings)?;
+            } else if self.current(&key) {
+                let findings = self.analyses[&key].1.findings.clone();
+                self.publish(&key, &findings)?;
+            } else {
+                self.check(&key);
+            }
         }
         Ok(())
     }
 
-    fn diagnostics(&mut self, key: &str) -> Vec<Diagnostic> {
-        let Some(kind) = self.docs.get(key).map(|d| d.kind) else { return Vec::new() };
-        let findings = match kind {
-            Kind::References => {
-                let name = self.docs[key].name.clone();
-                self.world().map(|w| w.lint(&name)).unwrap_or_default()
-            }
-            Kind::Report(_) => self.analysis(key).map(|a| a.findings.clone()).unwrap_or_default(),
-        };
-        let (doc, root) = (&self.docs[key], self.root.clone().unwrap_or_default());
+    /// The findings published as the document's diagnostics, at its version.
+    fn publish(&mut self, key: &str, findings: &[crate::findings::Finding]) -> std::io::Result<()> {
+        let Some(doc) = self.docs.get(key) else { return Ok(()) };
+        let root = self.root.clone().unwrap_or_default();
         let lines = super::position::Lines::new(&doc.text);
-        findings.iter().map(|f| super::features::diagnostic(f, &doc.text, &lines, self.enc, &root)).collect()
+        let diagnostics: Vec<Diagnostic> =
+            findings.iter().map(|f| super::features::diagnostic(f, &doc.text, &lines, self.enc, &root)).collect();
+        let (uri, version) = (doc.uri.clone(), doc.version);
+        self.notify::<note::PublishDiagnostics>(lsp_types::PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version: Some(version),
+        })
+    }
+
+    /// Whether the report's analysis is of its current version.
+    fn current(&self, key: &str) -> bool {
+        let version = self.docs.get(key).map(|d| d.version);
+        self.analyses.get(key).is_some_and(|(v, _)| Some(*v) == version)
+    }
+
+    /// Hands the report at its current version to the checker, unless it has it.
+    fn check(&mut self, key: &str) {
+        if self.world().is_none() {
+            return;
+        }
+        let (Some(doc), Some(world)) = (self.docs.get(key), self.world.clone()) else { return };
+        let Kind::Report(syntax) = doc.kind else { return };
+        if self.checking.get(key) == Some(&doc.version) {
+            return;
+        }
+        self.checking.insert(key.to_owned(), doc.version);
+        let forget = std::mem::take(&mut self.forget);
+        let job = Job { key: key.to_owned(), doc: doc.clone(), syntax, world, forget, generation: self.generation };
+        let _ = self.checker.send(job);
+    }
+
+    /// A check done: kept and published if it is of the report as it is
+    /// now, else the report is checked again.
+    fn checked(&mut self, c: Checked) -> std::io::Result<()> {
+        if self.checking.get(&c.key) == Some(&c.version) {
+            self.checking.remove(&c.key);
+        }
+        let Some(doc) = self.docs.get(&c.key) else { return Ok(()) };
+        let Some(analysis) = c.analysis else { return Ok(()) };
+        if doc.version != c.version || c.generation != self.generation {
+            if !self.pending.contains_key(&c.key) && !self.checking.contains_key(&c.key) {
+                self.pending.insert(c.key, Instant::now());
+            }
+            return Ok(());
+        }
+        let findings = analysis.findings.clone();
+        self.analyses.insert(c.key.clone(), (c.version, analysis));
+        self.publish(&c.key, &findings)
     }
 
     /// The repository, reloaded when its files changed.
@@ -509,25 +580,41 @@ impl<W: Write> Server<W> {
         }
         if reload {
             // The archive may have changed with the rest: read it afresh.
-            self.memo.forget_files();
+            self.forget = true;
+            self.generation += 1;
             let had = self.world.is_some();
-            self.world = Some(World::load(&root, &self.docs));
+            self.world = Some(Arc::new(World::load(&root, &self.docs)));
             self.analyses.clear();
             if had {
                 self.recheck_all();
             }
         }
-        self.world.as_ref()
+        self.world.as_deref()
     }
 
-    /// A report's analysis for its current version.
+    /// A report's analysis for its current version: a request that needs
+    /// it waits for the checker, and the messages that come meanwhile are
+    /// handled after it.
     pub(super) fn analysis(&mut self, key: &str) -> Option<&Analysis> {
         self.world()?;
-        let doc = self.docs.get(key)?;
-        let Kind::Report(syntax) = doc.kind else { return None };
-        if self.analyses.get(key).is_none_or(|(v, _)| *v != doc.version) {
-            let analysis = self.world.as_ref()?.analyse(doc, syntax, &mut self.memo);
-            self.analyses.insert(key.to_owned(), (doc.version, analysis));
+        if !matches!(self.docs.get(key)?.kind, Kind::Report(_)) {
+            return None;
+        }
+        while !self.current(key) {
+            self.check(key);
+            if !self.checking.contains_key(key) {
+                return None;
+            }
+            match self.inbox.recv() {
+                Ok(Incoming::Checked(c)) => {
+                    let failed = c.key == key && c.analysis.is_none();
+                    if self.checked(*c).is_err() || failed {
+                        return None;
+                    }
+                }
+                Ok(other) => self.deferred.push_back(other),
+                Err(_) => return None,
+            }
         }
         self.analyses.get(key).map(|(_, a)| a)
     }

@@ -3,9 +3,9 @@
 //! stamp of their sizes and times is compared before each use, so clients
 //! without file watching are served too), and the analysis of each document.
 
-use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use crate::archive::capture;
@@ -34,9 +34,9 @@ pub struct World {
     pub verified: Vec<Verified>,
     stamp: Vec<(PathBuf, u64, Option<SystemTime>)>,
     unsaved: Vec<(PathBuf, u64)>,
-    styled: OnceCell<Option<Styled>>,
-    archived: OnceCell<HashSet<String>>,
-    cards: OnceCell<Vec<Card>>,
+    styled: OnceLock<Option<Styled>>,
+    archived: OnceLock<HashSet<String>>,
+    cards: OnceLock<Vec<Card>>,
 }
 
 /// What key completion shows of an entry, built once per load rather than per keystroke.
@@ -98,9 +98,9 @@ impl World {
             verified,
             stamp,
             unsaved,
-            styled: OnceCell::new(),
-            archived: OnceCell::new(),
-            cards: OnceCell::new(),
+            styled: OnceLock::new(),
+            archived: OnceLock::new(),
+            cards: OnceLock::new(),
         }
     }
 

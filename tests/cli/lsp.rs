@@ -532,3 +532,38 @@ fn a_ten_megabyte_report_is_checked() {
     assert_eq!(d[0]["range"]["start"]["line"], last);
     assert_eq!(c.stop(), 0);
 }
+
+/// The check runs on a thread of its own: a completion asked for while a
+/// long report's first check runs is answered before that check's
+/// diagnostics come (the message loop used to wait for the check).
+#[test]
+fn requests_are_answered_while_a_report_is_checked() {
+    let env = env();
+    let line = "The quick brown fox jumps over the lazy dog, says the page [@alpha, p. 2] and more [@nothere].\n";
+    let report: String = line.repeat(4000);
+    let mut c = Client::start(&env, &[]);
+    let doc = uri(&env, "long.md");
+    let opened = std::time::Instant::now();
+    let item = json!({"uri": doc, "languageId": "markdown", "version": 1, "text": report});
+    c.notify("textDocument/didOpen", json!({"textDocument": item}));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    c.next += 1;
+    let id = c.next;
+    let position = json!({"line": 0, "character": 62});
+    c.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/completion",
+        "params": {"textDocument": {"uri": doc}, "position": position}}));
+    // Messages in the order they come.
+    let first = loop {
+        let m = c.rx.recv_timeout(WAIT).expect("the server answered in time");
+        if m["id"] == id || m["method"] == "textDocument/publishDiagnostics" {
+            break m;
+        }
+    };
+    assert_eq!(first["id"], id, "the completion came after the check's diagnostics: {first}");
+    assert!(first["result"].to_string().contains("alpha"), "{first}");
+    let d = c.diagnostics(&doc);
+    let checked = opened.elapsed();
+    assert!(checked > std::time::Duration::from_millis(500), "a check long enough to tell ({checked:?})");
+    assert_eq!(d.iter().filter(|x| x["code"] == "unknown-citation").count(), 4000);
+    assert_eq!(c.stop(), 0);
+}
