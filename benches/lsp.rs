@@ -7,7 +7,7 @@
 //! of their source with two words dropped; quotations six words of it.
 //! Measures, over stdio against the release binary: time to first
 //! diagnostics (cold, then warm) beside `citelock check` on the same report;
-//! from an edit to its diagnostics (p50, p95 over 200 edits, the 40 ms pause
+//! from an edit to its diagnostics (p50, p95 over 200 edits, the 20 ms pause
 //! included); hover and completion (p50, p95 over 200 each); and resident
 //! memory after the first minute of edits (60) and after a simulated hour
 //! (3,600 edits, one pause a second; LSP_BENCH_EDITS changes it).
