@@ -196,10 +196,26 @@ def doi_server():
     server.shutdown()
 
 
-async def test_an_unknown_key_added_from_a_doi_in_its_paragraph(client: LanguageClient, doi_server):
+def use_resolver(client, doi_server):
+    """Points the repository's DOI lookups at the loopback resolver."""
     (client.repo / "citelock.toml").write_text(
         f'[fetch]\nallow-hosts = ["{doi_server}"]\ndoi-resolver = "http://{doi_server}/"\n'
     )
+
+
+async def actions_at(client, text, name, word):
+    """Opens a report and asks for the code actions at `word`: its document and the actions."""
+    uri = await open_report(client, text, name)
+    doc = types.TextDocumentIdentifier(uri=uri)
+    at = where(text, word, client.encoding)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(text_document=doc, range=types.Range(start=at, end=at), context=types.CodeActionContext(diagnostics=[]))
+    )
+    return doc, actions
+
+
+async def test_an_unknown_key_added_from_a_doi_in_its_paragraph(client: LanguageClient, doi_server):
+    use_resolver(client, doi_server)
     text = "Noise halves the rate [@okonkwo99] (doi:10.1234/ABC).\n"
     (client.repo / "noise.md").write_text(text)
     uri = await open_report(client, text, "noise.md")
@@ -227,13 +243,7 @@ async def test_an_unknown_key_added_from_a_doi_in_its_paragraph(client: Language
 
     # A DOI the resolver does not know: an error reply that says so, and no edit.
     before = (client.repo / "references" / "library.yml").read_text()
-    text = "Echoes too [@echo01] (10.1234/missing).\n"
-    uri = await open_report(client, text, "echo.md")
-    doc = types.TextDocumentIdentifier(uri=uri)
-    at = where(text, "echo01", client.encoding)
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(text_document=doc, range=types.Range(start=at, end=at), context=types.CodeActionContext(diagnostics=[]))
-    )
+    _, actions = await actions_at(client, "Echoes too [@echo01] (10.1234/missing).\n", "echo.md", "echo01")
     missing = next(a for a in actions if a.title == "Add `echo01` from DOI 10.1234/missing")
     with pytest.raises(Exception, match="not found"):
         await client.code_action_resolve_async(missing)
@@ -241,16 +251,8 @@ async def test_an_unknown_key_added_from_a_doi_in_its_paragraph(client: Language
 
 
 async def test_a_doi_lookup_does_not_hold_up_other_requests(client: LanguageClient, doi_server):
-    (client.repo / "citelock.toml").write_text(
-        f'[fetch]\nallow-hosts = ["{doi_server}"]\ndoi-resolver = "http://{doi_server}/"\n'
-    )
-    text = "Slow lines [@slow01] (doi:10.1234/slow).\n"
-    uri = await open_report(client, text, "slow.md")
-    doc = types.TextDocumentIdentifier(uri=uri)
-    at = where(text, "slow01", client.encoding)
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(text_document=doc, range=types.Range(start=at, end=at), context=types.CodeActionContext(diagnostics=[]))
-    )
+    use_resolver(client, doi_server)
+    doc, actions = await actions_at(client, "Slow lines [@slow01] (doi:10.1234/slow).\n", "slow.md", "slow01")
     offered = [a for a in actions if a.title == "Add `slow01` from DOI 10.1234/slow"]
     if not offered:
         assert not client.resolve_edits
