@@ -18,7 +18,7 @@ use hayagriva::{
 };
 
 use super::sorting::Sorter;
-use super::{names, pages, punctuation, styles, titles, untyped};
+use super::{names, numbers, pages, punctuation, styles, titles, untyped};
 use crate::findings::escape;
 use crate::report::Form;
 
@@ -64,6 +64,8 @@ pub struct Styled {
     /// Whether the style reads `version` as `printing-number`
     /// ([`styles::reads_version_as_printing`]).
     pub version_as_printing: bool,
+    /// Whether each part of an edition is capitalised ([`styles::capitalises_edition_parts`]).
+    pub edition_parts: bool,
     /// A copy of the style for bibliographies alone ([`styles::keyed`]).
     pub keyed: Option<IndependentStyle>,
     /// The bibliography's sort as citeproc-js sorts, where it sorts.
@@ -136,6 +138,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         leading_spaces: styles::leading_spaces(&style),
         initials: styles::initials(&style),
         version_as_printing,
+        edition_parts: styles::capitalises_edition_parts(&style),
         title: style.info.title.value.clone(),
         style,
         locales,
@@ -222,7 +225,8 @@ pub struct Output {
 /// ([`titles::mended`]), its initials written as citeproc-js reads them
 /// ([`names::initials_normalised`]), its version its
 /// printing number where the style reads it so
-/// ([`styles::reads_version_as_printing`]) and, where the style has it so,
+/// ([`styles::reads_version_as_printing`]), each part of its edition
+/// capitalised where the style capitalises it ([`numbers::edition_parts_capitalised`]) and, where the style has it so,
 /// of no type ([`untyped`]); `None` when it renders as it is.
 fn for_render(styled: &Styled, entry: &Entry) -> Option<Entry> {
     // Untyped first: it goes through the entry's serialised form, which
@@ -239,7 +243,9 @@ fn for_render(styled: &Styled, entry: &Entry) -> Option<Entry> {
         out.set_keyed_serial_number("printing", v.to_owned());
         out
     });
-    versioned.or(named)
+    let versioned = versioned.or(named);
+    let edition = styled.edition_parts.then(|| numbers::edition_parts_capitalised(versioned.as_ref().unwrap_or(entry)));
+    edition.flatten().or(versioned)
 }
 
 /// Renders citations and the bibliography of the entries they cite.

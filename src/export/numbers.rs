@@ -9,6 +9,7 @@
 //! ([`STAND_IN_DIGITS`]), which the output writer prints as the digits.
 
 use hayagriva::Entry;
+use hayagriva::types::MaybeTyped;
 
 /// The stand-in of `0`; `1` to `9` follow it. Unicode's supplementary
 /// private use area, as the titles' stand-ins ([`super::titles::STAND_INS`]).
@@ -37,6 +38,32 @@ fn is_text(number: &str) -> bool {
     !first.contains(|c: char| c.is_ascii_digit()) && !roman && number.contains(|c: char| c.is_ascii_digit())
 }
 
+/// The entry with each part of its edition capitalised, where the edition
+/// is text with parts (`Release 3.0., personal`, `twenty-third`) and the
+/// style prints it with `text-case="capitalize-first"`: citeproc-js splits
+/// a number variable at commas, ampersands and hyphens and applies the case
+/// to each part (`Release 3.0., Personal`, `Twenty-Third`), hayagriva to the
+/// whole. `None` when nothing changes.
+pub(super) fn edition_parts_capitalised(entry: &Entry) -> Option<Entry> {
+    let Some(MaybeTyped::String(edition)) = entry.edition() else { return None };
+    let mut out = String::with_capacity(edition.len());
+    let mut part_start = true;
+    for c in edition.chars() {
+        if part_start && c.is_lowercase() {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        part_start = matches!(c, ',' | '&' | '-' | '\u{2013}') || (part_start && c.is_whitespace());
+    }
+    if out == *edition {
+        return None;
+    }
+    let mut changed = entry.clone();
+    changed.set_edition(MaybeTyped::String(out));
+    Some(changed)
+}
+
 /// The digit a stand-in stands for.
 pub(super) fn digit(c: char) -> Option<char> {
     let d = (c as u32).checked_sub(STAND_IN_DIGITS).filter(|d| *d < 10)?;
@@ -55,6 +82,19 @@ mod tests {
         for number in ["126", "NPS012-81-005", "LPS5006", "A12", "v2", "88/322/34", "99-02", "iv-2", "Draft"] {
             assert!(!is_text(number), "{number}");
         }
+    }
+
+    #[test]
+    fn each_part_of_an_edition_is_capitalised() {
+        let edition = |e: &str| {
+            let yaml = format!("r:\n  type: book\n  title: T\n  edition: {e}\n");
+            let entry = hayagriva::io::from_yaml_str(&yaml).unwrap().iter().next().unwrap().clone();
+            edition_parts_capitalised(&entry).map(|e| e.edition().unwrap().to_string())
+        };
+        assert_eq!(edition("'Release 3.0., personal'").as_deref(), Some("Release 3.0., Personal"));
+        assert_eq!(edition("twenty-third").as_deref(), Some("Twenty-Third"));
+        assert_eq!(edition("Revised and enlarged"), None, "one part, left to the style");
+        assert_eq!(edition("2"), None, "a number");
     }
 
     #[test]

@@ -313,6 +313,20 @@ pub(super) fn initials(style: &IndependentStyle) -> Option<super::names::Initial
     })
 }
 
+/// Whether the style prints an edition that is text only with
+/// `text-case="capitalize-first"` (MLA), which citeproc-js applies to each
+/// part ([`numbers::edition_parts_capitalised`](super::numbers::edition_parts_capitalised)).
+pub(super) fn capitalises_edition_parts(style: &IndependentStyle) -> bool {
+    let edition = |t: &hayagriva::citationberg::Text| {
+        matches!(&t.target, TextTarget::Variable { var: Variable::Number(NumberVariable::Edition), .. })
+    };
+    let first = |t: &hayagriva::citationberg::Text| {
+        edition(t) && t.text_case == Some(hayagriva::citationberg::TextCase::CapitalizeFirst)
+    };
+    let all = count_texts(style, &edition);
+    all > 0 && count_texts(style, &first) == all
+}
+
 /// Whether the style reads `version` as `printing-number`
 /// ([`version_as_printing`]); for the render, an entry's version is then its
 /// printing number too ([`csl`](super::csl)'s `for_render`).

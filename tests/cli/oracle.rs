@@ -319,6 +319,32 @@ fn hard_items_are_read_as_citeproc_js_reads_them() {
     }
 }
 
+/// An edition written in parts (`Release 3.0., personal`, `twenty-third`)
+/// in a style that capitalises every edition it prints as text (MLA,
+/// IEEE): citeproc-js applies the case to each part (`Release 3.0.,
+/// Personal`, `Twenty-Third`), and so does citelock. (A style that
+/// capitalises some editions and not others, Chicago's, is left to
+/// hayagriva, which capitalises the first part only.)
+#[test]
+fn each_part_of_an_edition_is_capitalised_as_citeproc_js_does() {
+    let env = Env::new();
+    env.write(
+        "editions.json",
+        r#"[{"id": "s", "type": "book", "title": "Word processing at home", "author": [{"family": "Starr", "given": "Wanda"}],
+             "edition": "Release 3.0., personal", "publisher": "MicroWord", "issued": {"date-parts": [[1987]]}},
+            {"id": "g", "type": "book", "title": "How to get around the campus", "author": [{"family": "Greer", "given": "Andrea"}],
+             "edition": "twenty-third", "publisher": "Campus Press", "issued": {"date-parts": [[1991]]}}]"#,
+    );
+    let added = env.run(&["add", "--csl-json", "editions.json"]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    for style in ["modern-language-association", "ieee"] {
+        let csl = Path::new(STYLES).join(format!("{style}.csl"));
+        let ours = ours(&env, &csl);
+        assert!(ours.iter().any(|e| e.contains("Twenty-Third")), "{ours:?}");
+        assert_eq!(ours, citeproc_js(&env.path("editions.json"), &csl), "{style}");
+    }
+}
+
 /// A date range (a work in several volumes, `1884–1886`), which hayagriva
 /// cannot hold: the import keeps its end as `date-end` beside the entry's
 /// date (from CSL-JSON's second `date-parts`, and BibLaTeX's `date =
