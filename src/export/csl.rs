@@ -61,8 +61,7 @@ pub struct Styled {
     pub leading_spaces: titles::Leading,
     /// How the bibliography's names take initials ([`styles::initials`]).
     pub initials: Option<names::Initials>,
-    /// Whether the style reads `version` as `printing-number`
-    /// ([`styles::reads_version_as_printing`]).
+    /// Whether the style reads `version` as `printing-number` ([`styles::mend`]).
     pub version_as_printing: bool,
     /// Whether each part of an edition is capitalised ([`styles::capitalises_edition_parts`]).
     pub edition_parts: bool,
@@ -106,8 +105,7 @@ pub fn load_style(name: &str, base: &std::path::Path, locale: Option<&str>) -> R
         return Err(format!("the style `{}` defines no bibliography", style.info.title.value));
     }
     let mut style = style;
-    let version_as_printing = styles::reads_version_as_printing(&style);
-    styles::mend(&mut style);
+    let version_as_printing = styles::mend(&mut style);
     let mut locales = locales();
     let locale = match locale {
         Some(file) if file.ends_with(".xml") || base.join(file).is_file() => {
@@ -221,31 +219,32 @@ pub struct Output {
     pub bibliography: Vec<(String, String)>,
 }
 
-/// The entry as it is handed to hayagriva: its titles and names mended
-/// ([`titles::mended`]), its initials written as citeproc-js reads them
-/// ([`names::initials_normalised`]), its version its
-/// printing number where the style reads it so
-/// ([`styles::reads_version_as_printing`]), each part of its edition
-/// capitalised where the style capitalises it ([`numbers::edition_parts_capitalised`]) and, where the style has it so,
-/// of no type ([`untyped`]); `None` when it renders as it is.
+/// The entry as it is handed to hayagriva, where the style has it so: of
+/// no type ([`untyped`]), its titles and names mended ([`titles::mended`]),
+/// its initials written as citeproc-js reads them
+/// ([`names::initials_normalised`]), its version its printing number
+/// ([`numbers::version_as_printing`]), each part of its edition capitalised
+/// ([`numbers::edition_parts_capitalised`]); `None` when it renders as it is.
 fn for_render(styled: &Styled, entry: &Entry) -> Option<Entry> {
     // Untyped first: it goes through the entry's serialised form, which
     // would lose what the mends hand hayagriva (an empty first chunk).
-    let untyped = styled.untyped_misc.then(|| untyped::untyped(entry)).flatten();
-    let titled = titles::mended(untyped.as_ref().unwrap_or(entry), styled.prints_language, styled.leading_spaces);
-    let titled = titled.or(untyped);
-    let initials =
-        styled.initials.as_ref().and_then(|i| names::initials_normalised(titled.as_ref().unwrap_or(entry), i));
-    let named = initials.or(titled);
-    let version = entry.keyed_serial_number("version").filter(|_| styled.version_as_printing);
-    let versioned = version.map(|v| {
-        let mut out = named.clone().unwrap_or_else(|| entry.clone());
-        out.set_keyed_serial_number("printing", v.to_owned());
-        out
-    });
-    let versioned = versioned.or(named);
-    let edition = styled.edition_parts.then(|| numbers::edition_parts_capitalised(versioned.as_ref().unwrap_or(entry)));
-    edition.flatten().or(versioned)
+    let mut out = styled.untyped_misc.then(|| untyped::untyped(entry)).flatten();
+    let mut then = |mend: &dyn Fn(&Entry) -> Option<Entry>| {
+        if let Some(mended) = mend(out.as_ref().unwrap_or(entry)) {
+            out = Some(mended);
+        }
+    };
+    then(&|e| titles::mended(e, styled.prints_language, styled.leading_spaces));
+    if let Some(initials) = &styled.initials {
+        then(&|e| names::initials_normalised(e, initials));
+    }
+    if styled.version_as_printing {
+        then(&numbers::version_as_printing);
+    }
+    if styled.edition_parts {
+        then(&numbers::edition_parts_capitalised);
+    }
+    out
 }
 
 /// Renders citations and the bibliography of the entries they cite.

@@ -7,6 +7,8 @@
 //! digit as text, and prints it as written. For the render, such a value's
 //! digits are replaced by stand-ins hayagriva does not take for digits
 //! ([`STAND_IN_DIGITS`]), which the output writer prints as the digits.
+//! Also an entry's version and edition as citeproc-js reads them: a version
+//! for any type, an edition's case applied to each of its parts.
 
 use hayagriva::Entry;
 use hayagriva::types::MaybeTyped;
@@ -36,6 +38,16 @@ fn is_text(number: &str) -> bool {
     let first = number.trim().split(['-', '\u{2013}', '/', ',', '&', ' ']).next().unwrap_or_default();
     let roman = !first.is_empty() && first.chars().all(|c| "ivxlcdmIVXLCDM".contains(c));
     !first.contains(|c: char| c.is_ascii_digit()) && !roman && number.contains(|c: char| c.is_ascii_digit())
+}
+
+/// The entry with its version as its printing number too, for a style
+/// whose `version` reads the printing number
+/// ([`styles::mend`](super::styles::mend)); `None` when it has no version.
+pub(super) fn version_as_printing(entry: &Entry) -> Option<Entry> {
+    let version = entry.keyed_serial_number("version")?.to_owned();
+    let mut out = entry.clone();
+    out.set_keyed_serial_number("printing", version);
+    Some(out)
 }
 
 /// The entry with each part of its edition capitalised, where the edition

@@ -12,12 +12,15 @@ use hayagriva::citationberg::{
 };
 
 /// Every mend below, in place.
-pub(super) fn mend(style: &mut IndependentStyle) {
+/// Returns whether the style's `version` now reads the printing number
+/// ([`version_as_printing`]).
+pub(super) fn mend(style: &mut IndependentStyle) -> bool {
     sort_dates_as_dates(style);
-    version_as_printing(style);
+    let version_as_printing = version_as_printing(style);
     labels_of_empty_variables(style);
     page_labels_as_set(style);
     types_as_any(style);
+    version_as_printing
 }
 
 /// A `type` test of several types matches an item of any of them, as
@@ -28,35 +31,15 @@ pub(super) fn mend(style: &mut IndependentStyle) {
 /// branch is made `match="any"` where it tests nothing else, and split into
 /// one branch per type otherwise.
 fn types_as_any(style: &mut IndependentStyle) {
-    fn branches(list: &mut [LayoutRenderingElement]) {
-        for element in list {
-            match element {
-                LayoutRenderingElement::Group(g) => branches(&mut g.children),
-                LayoutRenderingElement::Choose(c) => {
-                    let mut all: Vec<ChooseBranch> =
-                        std::iter::once(c.if_.clone()).chain(c.else_if.drain(..)).collect();
-                    all = all.into_iter().flat_map(one_type_each).collect();
-                    for b in &mut all {
-                        branches(&mut b.children);
-                    }
-                    if let Some(o) = c.otherwise.as_mut() {
-                        branches(&mut o.children);
-                    }
-                    let mut all = all.into_iter();
-                    c.if_ = all.next().unwrap_or_else(|| c.if_.clone());
-                    c.else_if = all.collect();
-                }
-                _ => {}
-            }
+    each_element(style, &mut |element| {
+        if let LayoutRenderingElement::Choose(c) = element {
+            let all: Vec<ChooseBranch> = std::iter::once(c.if_.clone()).chain(c.else_if.drain(..)).collect();
+            let mut all = all.into_iter().flat_map(one_type_each);
+            c.if_ = all.next().unwrap_or_else(|| c.if_.clone());
+            c.else_if = all.collect();
         }
-    }
-    for m in &mut style.macros {
-        branches(&mut m.children);
-    }
-    branches(&mut style.citation.layout.elements);
-    if let Some(b) = style.bibliography.as_mut() {
-        branches(&mut b.layout.elements);
-    }
+        true
+    });
 }
 
 /// The branch as branches hayagriva reads as citeproc-js reads it.
@@ -327,30 +310,29 @@ pub(super) fn capitalises_edition_parts(style: &IndependentStyle) -> bool {
     all > 0 && count_texts(style, &first) == all
 }
 
-/// Whether the style reads `version` as `printing-number`
-/// ([`version_as_printing`]); for the render, an entry's version is then its
-/// printing number too ([`csl`](super::csl)'s `for_render`).
-pub(super) fn reads_version_as_printing(style: &IndependentStyle) -> bool {
-    let mut uses = (false, false);
-    each_variable(&mut style.clone(), &mut |v| {
-        uses.0 |= *v == Variable::Number(NumberVariable::Version);
-        uses.1 |= *v == Variable::Number(NumberVariable::PrintingNumber);
-    });
-    uses.0 && !uses.1
-}
-
 /// A style's `version` (texts, numbers, conditions and sort keys) read as
 /// `printing-number`, where the style has no `printing-number` of its own:
 /// CSL gives every type a version (MLA prints arXiv's `3,`), hayagriva
-/// 0.10.1 software only, and its printing number any type.
-fn version_as_printing(style: &mut IndependentStyle) {
-    if reads_version_as_printing(style) {
+/// 0.10.1 software only, and its printing number any type. Whether it was;
+/// for the render, an entry's version is then its printing number too
+/// ([`numbers::version_as_printing`](super::numbers::version_as_printing)).
+fn version_as_printing(style: &mut IndependentStyle) -> bool {
+    let version = Variable::Number(NumberVariable::Version);
+    let printing = Variable::Number(NumberVariable::PrintingNumber);
+    let mut uses = (false, false);
+    each_variable(style, &mut |v| {
+        uses.0 |= *v == version;
+        uses.1 |= *v == printing;
+    });
+    let reads = uses.0 && !uses.1;
+    if reads {
         each_variable(style, &mut |v| {
-            if *v == Variable::Number(NumberVariable::Version) {
-                *v = Variable::Number(NumberVariable::PrintingNumber);
+            if *v == version {
+                *v = printing;
             }
         });
     }
+    reads
 }
 
 /// Calls `f` with every variable the style's texts, numbers, conditions
@@ -365,32 +347,23 @@ fn each_variable(style: &mut IndependentStyle, f: &mut dyn FnMut(&mut Variable))
             }
         }
     }
-    fn walk(list: &mut [LayoutRenderingElement], f: &mut dyn FnMut(&mut Variable)) {
-        for element in list {
-            match element {
-                LayoutRenderingElement::Text(t) => {
-                    if let TextTarget::Variable { var, .. } = &mut t.target {
-                        f(var);
-                    }
+    each_element(style, &mut |element| {
+        match element {
+            LayoutRenderingElement::Text(t) => {
+                if let TextTarget::Variable { var, .. } = &mut t.target {
+                    f(var);
                 }
-                LayoutRenderingElement::Number(n) => number(&mut n.variable, f),
-                LayoutRenderingElement::Group(g) => walk(&mut g.children, f),
-                LayoutRenderingElement::Choose(c) => {
-                    for branch in std::iter::once(&mut c.if_).chain(c.else_if.iter_mut()) {
-                        branch.variable.iter_mut().chain(branch.is_numeric.iter_mut()).flatten().for_each(&mut *f);
-                        walk(&mut branch.children, f);
-                    }
-                    if let Some(o) = c.otherwise.as_mut() {
-                        walk(&mut o.children, f);
-                    }
-                }
-                _ => {}
             }
+            LayoutRenderingElement::Number(n) => number(&mut n.variable, f),
+            LayoutRenderingElement::Choose(c) => {
+                for branch in std::iter::once(&mut c.if_).chain(c.else_if.iter_mut()) {
+                    branch.variable.iter_mut().chain(branch.is_numeric.iter_mut()).flatten().for_each(&mut *f);
+                }
+            }
+            _ => {}
         }
-    }
-    for list in layouts(style) {
-        walk(list, f);
-    }
+        true
+    });
     let sorts = [style.citation.sort.as_mut(), style.bibliography.as_mut().and_then(|b| b.sort.as_mut())];
     for sort in sorts.into_iter().flatten() {
         for key in &mut sort.keys {
@@ -431,26 +404,23 @@ fn first_name(
 /// `<choose><if variable="…"><label …/></if><else><text term="…"/></else>`.
 /// The locator's label is left alone: citeproc-js prints `p.` for it.
 fn labels_of_empty_variables(style: &mut IndependentStyle) {
-    for list in layouts(style) {
-        labels_replaced(list, &|label| {
-            let name = match label.variable {
-                NumberOrPageVariable::Page(p) => p.to_string(),
-                NumberOrPageVariable::Number(NumberVariable::Locator) => return None,
-                NumberOrPageVariable::Number(n) => n.to_string(),
-            };
-            let mut choose = fragment(&format!(
-                r#"<choose><if variable="{name}"><label variable="{name}"/></if><else><text term="{name}"/></else></choose>"#
-            ))?;
-            let LayoutRenderingElement::Choose(c) = &mut choose else { return None };
-            c.if_.children = vec![LayoutRenderingElement::Label(label.clone())];
-            let Some([LayoutRenderingElement::Text(text)]) = c.otherwise.as_mut().map(|o| o.children.as_mut_slice())
-            else {
-                return None;
-            };
-            as_label(text, label, label.label.plural == LabelPluralize::Always);
-            Some(choose)
-        });
-    }
+    labels_replaced(style, &|label| {
+        let name = match label.variable {
+            NumberOrPageVariable::Page(p) => p.to_string(),
+            NumberOrPageVariable::Number(NumberVariable::Locator) => return None,
+            NumberOrPageVariable::Number(n) => n.to_string(),
+        };
+        let mut choose = fragment(&format!(
+            r#"<choose><if variable="{name}"><label variable="{name}"/></if><else><text term="{name}"/></else></choose>"#
+        ))?;
+        let LayoutRenderingElement::Choose(c) = &mut choose else { return None };
+        c.if_.children = vec![LayoutRenderingElement::Label(label.clone())];
+        let Some([LayoutRenderingElement::Text(text)]) = c.otherwise.as_mut().map(|o| o.children.as_mut_slice()) else {
+            return None;
+        };
+        as_label(text, label, label.label.plural == LabelPluralize::Always);
+        Some(choose)
+    });
 }
 
 /// A page label with `plural="never"` or `plural="always"` (Vancouver's
@@ -461,20 +431,18 @@ fn labels_of_empty_variables(style: &mut IndependentStyle) {
 /// is (`<choose><if variable="page"><text term="page" plural="…"/>`), with
 /// the label's form, affixes, formatting, case and periods.
 fn page_labels_as_set(style: &mut IndependentStyle) {
-    for list in layouts(style) {
-        labels_replaced(list, &|label| {
-            if label.variable != NumberOrPageVariable::Page(PageVariable::Page)
-                || label.label.plural == LabelPluralize::Contextual
-            {
-                return None;
-            }
-            let mut choose = fragment(r#"<choose><if variable="page"><text term="page"/></if></choose>"#)?;
-            let LayoutRenderingElement::Choose(c) = &mut choose else { return None };
-            let [LayoutRenderingElement::Text(text)] = c.if_.children.as_mut_slice() else { return None };
-            as_label(text, label, label.label.plural == LabelPluralize::Always);
-            Some(choose)
-        });
-    }
+    labels_replaced(style, &|label| {
+        if label.variable != NumberOrPageVariable::Page(PageVariable::Page)
+            || label.label.plural == LabelPluralize::Contextual
+        {
+            return None;
+        }
+        let mut choose = fragment(r#"<choose><if variable="page"><text term="page"/></if></choose>"#)?;
+        let LayoutRenderingElement::Choose(c) = &mut choose else { return None };
+        let [LayoutRenderingElement::Text(text)] = c.if_.children.as_mut_slice() else { return None };
+        as_label(text, label, label.label.plural == LabelPluralize::Always);
+        Some(choose)
+    });
 }
 
 /// The term text printed as the label would print it, in that number.
@@ -500,28 +468,46 @@ fn layouts(style: &mut IndependentStyle) -> Vec<&mut Vec<LayoutRenderingElement>
     lists
 }
 
-/// Every label in the list, in groups and branches, replaced where
-/// `replace` gives an element (which is not looked into again).
-fn labels_replaced(list: &mut [LayoutRenderingElement], replace: &dyn Fn(&Label) -> Option<LayoutRenderingElement>) {
-    for element in list {
-        match element {
-            LayoutRenderingElement::Label(label) => {
-                if let Some(new) = replace(label) {
-                    *element = new;
-                }
+/// Every label of the style replaced where `replace` gives an element
+/// (which is not looked into again).
+fn labels_replaced(style: &mut IndependentStyle, replace: &dyn Fn(&Label) -> Option<LayoutRenderingElement>) {
+    each_element(style, &mut |element| {
+        let LayoutRenderingElement::Label(label) = element else { return true };
+        match replace(label) {
+            Some(new) => {
+                *element = new;
+                false
             }
-            LayoutRenderingElement::Group(g) => labels_replaced(&mut g.children, replace),
-            LayoutRenderingElement::Choose(c) => {
-                labels_replaced(&mut c.if_.children, replace);
-                for branch in &mut c.else_if {
-                    labels_replaced(&mut branch.children, replace);
-                }
-                if let Some(o) = c.otherwise.as_mut() {
-                    labels_replaced(&mut o.children, replace);
-                }
-            }
-            _ => {}
+            None => true,
         }
+    });
+}
+
+/// Calls `f` with every element of the style's macros and layouts, and of
+/// the groups and branches in them, each before what it holds; what `f`
+/// returns `false` for is not looked into.
+fn each_element(style: &mut IndependentStyle, f: &mut dyn FnMut(&mut LayoutRenderingElement) -> bool) {
+    fn walk(list: &mut [LayoutRenderingElement], f: &mut dyn FnMut(&mut LayoutRenderingElement) -> bool) {
+        for element in list {
+            if !f(element) {
+                continue;
+            }
+            match element {
+                LayoutRenderingElement::Group(g) => walk(&mut g.children, f),
+                LayoutRenderingElement::Choose(c) => {
+                    for branch in std::iter::once(&mut c.if_).chain(c.else_if.iter_mut()) {
+                        walk(&mut branch.children, f);
+                    }
+                    if let Some(o) = c.otherwise.as_mut() {
+                        walk(&mut o.children, f);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for list in layouts(style) {
+        walk(list, f);
     }
 }
 

@@ -47,15 +47,20 @@ pub(super) fn action(key: &str, doi: &str) -> CodeActionOrCommand {
 /// A lookup to run away from the message loop, and the reply it makes.
 pub(super) type Lookup = Box<dyn FnOnce() -> Result<CodeAction, Failure> + Send>;
 
+/// What resolving an action takes: nothing (the action as it is), or a lookup.
+pub(super) enum Resolve {
+    Done(Box<CodeAction>),
+    Lookup(Lookup),
+}
+
 impl<W: std::io::Write> Server<W> {
     /// `codeAction/resolve`: what the lookup needs, gathered now; the
     /// lookup itself (the DOI looked up, the entry appended) is left to the
     /// caller to run on another thread, since it waits on the network.
-    /// `Ok(Err(action))` for an action that needs no lookup.
-    pub(super) fn resolve_action(&mut self, action: CodeAction) -> Result<Result<Lookup, CodeAction>, Failure> {
+    pub(super) fn resolve_action(&mut self, action: CodeAction) -> Result<Resolve, Failure> {
         let data = action.data.clone().unwrap_or(Value::Null);
         let (Some(doi), Some(key)) = (data["doi"].as_str(), data["key"].as_str()) else {
-            return Ok(Err(action));
+            return Ok(Resolve::Done(Box::new(action)));
         };
         let (doi, key, root, enc) = (doi.to_owned(), key.to_owned(), self.root(), self.enc);
         let Some(w) = self.world() else { return Err(Failure::invalid("no repository open".to_owned())) };
@@ -65,7 +70,7 @@ impl<W: std::io::Write> Server<W> {
         let into = w.config.add.into.clone().unwrap_or_else(|| "references/library.yml".into());
         let existing = w.library.file_index(&into).map(|i| w.library.files[i].text.clone());
         let uri = path_uri(&root.join(&into)).ok_or_else(|| Failure::invalid(format!("{into}: not a file path")))?;
-        Ok(Ok(Box::new(move || {
+        Ok(Resolve::Lookup(Box::new(move || {
             let lookup = || -> Result<crate::library::import::Import, String> {
                 let client = crate::fetch::Client::new(options).map_err(|e| e.to_string())?;
                 let runtime =

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::checker::{self, Checked, Job};
 use super::document::{Document, Kind, kind_of, uri_path};
+use super::lookup::Resolve;
 use super::position::Encoding;
 use super::world::{Analysis, World};
 
@@ -241,8 +242,8 @@ impl<W: Write> Server<W> {
                 self.resolve_action(action)
             }));
             let lookup = match prepared {
-                Ok(Ok(Ok(lookup))) => lookup,
-                Ok(Ok(Err(action))) => return Some(Response::new_ok(id, action)),
+                Ok(Ok(Resolve::Lookup(lookup))) => lookup,
+                Ok(Ok(Resolve::Done(action))) => return Some(Response::new_ok(id, *action)),
                 Ok(Err(f)) => return Some(Response::new_err(id, f.code, f.message)),
                 Err(panic) => return Some(failed(id, &method, panic)),
             };
